@@ -1,0 +1,196 @@
+"""The store: one SQLite file, opened the same way by the TUI, the CLI and the tests.
+
+Every connection gets WAL (readers never block the writer), foreign keys, and a busy
+timeout, because the TUI and several scripts may write at once. Write transactions start
+with ``BEGIN IMMEDIATE``: a deferred transaction that later tries to write can fail at
+once with "database is locked" instead of waiting, so writers take the lock up front.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from salesdesk.errors import InvalidInput
+from salesdesk.migrations import MIGRATIONS
+from salesdesk.paths import ensure_private_dir, touch_private
+
+MEMORY = ":memory:"
+MIGRATION_TABLE = "salesdesk_migration"
+# Long enough to outlast another process's write burst (a batch of calls), short enough
+# that a stuck writer is reported rather than waited on forever.
+BUSY_TIMEOUT_MS = 15_000
+
+
+class SchemaTooNew(InvalidInput):
+    """The file was migrated by a newer salesdesk; touching it could damage it."""
+
+
+def make_engine(path: Path | str) -> Engine:
+    """An engine over a database file (created owner-only) or ``":memory:"``."""
+    if str(path) == MEMORY:
+        engine = create_engine(
+            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+    else:
+        path = Path(path)
+        ensure_private_dir(path.parent)
+        touch_private(path)
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN
+        # is deferred and can't be made IMMEDIATE).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if str(path) != MEMORY:
+            cur.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable in WAL mode except for the last commit on power loss.
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _writer(engine: Engine) -> Engine:
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session for one unit of work: all of it is committed, or none of it."""
+    with Session(_writer(engine), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def _applied(conn: Connection) -> list[str]:
+    exists = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATION_TABLE,)
+    ).first()
+    if not exists:
+        others = conn.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).scalar_one()
+        if others:
+            raise InvalidInput(
+                "this SQLite file is not a salesdesk database; point SALESDESK_DB elsewhere"
+            )
+        return []
+    rows = conn.exec_driver_sql(f"SELECT name FROM {MIGRATION_TABLE} ORDER BY id").all()
+    return [name for (name,) in rows]
+
+
+def _check_history(applied: list[str]) -> None:
+    known = [m.name for m in MIGRATIONS]
+    if len(applied) > len(known) or any(name not in known for name in applied):
+        newer = [name for name in applied if name not in known]
+        raise SchemaTooNew(
+            f"this database was made by a newer salesdesk (it has migration "
+            f"{newer[-1] if newer else applied[-1]!r}, this version knows up to "
+            f"{known[-1]!r}); upgrade salesdesk to open it"
+        )
+    if applied != known[: len(applied)]:
+        raise InvalidInput(f"this database's migration history {applied} does not match salesdesk's")
+
+
+def backup_file(db_file: Path, now: datetime) -> Path:
+    """Copy a live database to ``<name>.<UTC time>.bak`` with SQLite's online backup."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = db_file.with_name(f"{db_file.name}.{stamp}.bak")
+    touch_private(target)
+    src = sqlite3.connect(db_file)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def migrate(engine: Engine, now: datetime, *, upto: int | None = None) -> list[str]:
+    """Apply pending migrations (all, or the first ``upto``); return the names applied.
+
+    A file that already holds data is backed up first. A file from a newer salesdesk is
+    refused untouched.
+    """
+    target = MIGRATIONS[: len(MIGRATIONS) if upto is None else upto]
+    with engine.connect() as conn:
+        applied = _applied(conn)
+        _check_history(applied)
+        conn.rollback()
+        if len(applied) >= len(target):
+            return []
+        db_file = engine.url.database
+        if applied and db_file and db_file != MEMORY:
+            backup_file(Path(db_file), now)
+        done: list[str] = []
+        for index, migration in enumerate(target):
+            if index < len(applied):
+                continue
+            with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+                # Another process may have migrated while we waited for the lock.
+                if migration.name in _applied(conn):
+                    continue
+                if index == 0:
+                    conn.exec_driver_sql(
+                        f"CREATE TABLE {MIGRATION_TABLE} (id INTEGER NOT NULL PRIMARY KEY, "
+                        "name VARCHAR NOT NULL UNIQUE, applied_at DATETIME NOT NULL)"
+                    )
+                for statement in migration.statements:
+                    conn.exec_driver_sql(statement)
+                conn.execute(
+                    text(f"INSERT INTO {MIGRATION_TABLE} (id, name, applied_at) VALUES (:i, :n, :t)"),
+                    {"i": index + 1, "n": migration.name, "t": now.astimezone(UTC).isoformat()},
+                )
+                conn.exec_driver_sql(f"PRAGMA user_version = {index + 1}")
+            done.append(migration.name)
+        return done
+
+
+def schema_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return len(_applied(conn))
+
+
+def open_store(path: Path | str, now: datetime) -> Engine:
+    """An engine over ``path``, migrated to this version's schema."""
+    try:
+        engine = make_engine(path)
+        migrate(engine, now)
+    except PermissionError as exc:
+        raise InvalidInput(f"cannot open the database {path}: {exc.strerror}") from None
+    except DatabaseError as exc:
+        raise InvalidInput(f"cannot open the database {path}: {exc.orig}") from None
+    return engine

@@ -1,0 +1,214 @@
+"""A realistic, deterministic book of business for trying salesdesk (and for benchmarks).
+
+The same seed, size and ``now`` always give the same database. Data is laid out backwards
+from ``now``: leads arrive over the period, are called in working hours, some get through,
+some book meetings, some are won or closed out, and a few inbound leads have just arrived
+so the first-contact clock is visibly running. Rows go in with bulk inserts so the same
+generator can build a year of data for the benchmarks.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, insert
+
+from salesdesk.config import DEFAULT_OUTCOMES
+from salesdesk.dates import local_tz, to_local
+from salesdesk.models import Account, FollowUp, GradeChange, Lead, Meta, Touch
+from salesdesk.validate import name_key
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+_GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "杰", "婷", "涛", "明", "超", "秀英", "建华", "晓东", "丽娟", "志强", "海燕"]
+_FIRST = ["James", "Emma", "Oliver", "Sophia", "Liam", "Mia", "Noah", "Ava", "Lucas", "Chloe", "Ethan", "Grace", "Daniel", "Ella", "Henry", "Zoe", "Jack", "Lily", "Leo", "Ruby"]
+_LAST = ["Smith", "Chen", "Brown", "Wong", "Taylor", "Lee", "Martin", "Ng", "Walker", "Tan", "Hall", "Young", "King", "Lim", "Wright", "Scott"]
+_PINYIN_COMPANIES = ["华为", "腾讯", "美的集团", "海尔智家", "中兴通讯", "比亚迪", "顺丰速运", "格力电器", "万科", "京东物流", "上海汽车", "招商银行"]
+_EN_COMPANIES = ["Acme Corp", "Northwind Traders", "Globex", "Initech", "Umbrella Logistics", "Stark Industries", "Wayne Enterprises", "Hooli", "Vandelay Imports", "Soylent", "Contoso", "Fabrikam"]
+_TITLES = ["采购经理", "IT总监", "总经理", "Head of Operations", "Procurement Lead", "CTO", "Office Manager", "财务总监", "VP Sales", "Facilities Manager"]
+_ROLES = ["decision maker", "user", "influencer", "gatekeeper", "economic buyer"]
+_BENEFITS = [
+    "shared a case study from a similar company",
+    "sent the 2026 industry price benchmark",
+    "offered a free site assessment",
+    "sent an article on cutting procurement time",
+    "invited to our customer workshop",
+    "shared a cost comparison sheet",
+]
+_NOTES = ["Asked about pricing", "Wants to see a demo", "Using a competitor, contract ends in spring", "Call back after the holiday", "Prefers WeChat", ""]
+_OBJECTIONS = ["no_time", "busy_now", "send_materials", "not_interested", "no_money", "think_it_over", "no_need_yet", "consult_others", "will_call_you", "gatekeeper", "brush_off"]
+# Rough shares of call outcomes for a cold-calling rep: most calls don't get through.
+_OUTCOME_WEIGHTS = {
+    "no_answer": 34, "busy": 8, "voicemail": 12, "gatekeeper": 7, "bad_number": 2, "connected": 13,
+    "meeting_booked": 7, "callback": 6, "not_interested": 6, "not_qualified": 2, "referred": 2, "do_not_call": 1,
+}  # fmt: skip
+_CONNECTED = {o.name for o in DEFAULT_OUTCOMES if o.connected}
+_TERMINAL = {o.name for o in DEFAULT_OUTCOMES if o.terminal}
+_SOURCES = ["inbound"] * 30 + ["outbound"] * 45 + ["referral"] * 10 + ["event"] * 10 + ["other"] * 5
+_GRADES = ["A"] * 10 + ["B"] * 25 + ["C"] * 35 + ["D"] * 15 + [None] * 15
+
+
+def _work_time(rng: random.Random, day: date) -> datetime:
+    """A moment in working hours on ``day`` (local time), avoiding lunch as the method says."""
+    hour = rng.choice([9, 10, 10, 11, 11, 14, 14, 15, 15, 16, 16, 17])
+    local = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=local_tz())
+    return local.astimezone(UTC)
+
+
+def _working_days(start: date, end: date) -> list[date]:
+    days, day = [], start
+    while day <= end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _person(rng: random.Random) -> tuple[str, bool]:
+    if rng.random() < 0.55:
+        return rng.choice(_SURNAMES) + rng.choice(_GIVEN), True
+    return f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", False
+
+
+def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14, seed: int = 7) -> None:
+    """Fill an empty, migrated database with ``leads`` leads and ``days`` days of activity."""
+    rng = random.Random(seed)
+    now = now.astimezone(UTC)
+    today = to_local(now).date()
+    first_day = today - timedelta(days=days)
+    work_days = _working_days(first_day, today)
+    companies = _PINYIN_COMPANIES + _EN_COMPANIES
+    accounts = [{"id": i + 1, "name": n, "name_key": name_key(n), "created_at": now - timedelta(days=days + 30)} for i, n in enumerate(companies)]
+
+    lead_rows: list[dict[str, Any]] = []
+    touch_rows: list[dict[str, Any]] = []
+    grade_rows: list[dict[str, Any]] = []
+    followup_rows: list[dict[str, Any]] = []
+    seen_phones: set[str] = set()
+
+    for lead_id in range(1, leads + 1):
+        name, chinese = _person(rng)
+        # The last few leads are fresh inbound arrivals: one breached, two inside the 5h window.
+        fresh = lead_id > leads - 3
+        created = now - timedelta(hours=[7, 3, 1][lead_id - leads + 2]) if fresh else _work_time(rng, rng.choice(work_days[:-1] or work_days))
+        created = min(created, now)
+        phone = f"+86{rng.choice('35789')}{rng.randrange(10**9):09d}" if chinese else f"+44{rng.randrange(10**9, 10**10)}"
+        if phone in seen_phones:
+            phone = None
+        else:
+            seen_phones.add(phone)
+        ascii_name = name.lower().replace(" ", ".") if not chinese else f"user{lead_id}"
+        grade = None if fresh else rng.choice(_GRADES)
+        lead = {
+            "id": lead_id, "name": name, "name_key": name_key(name), "account_id": rng.randrange(len(companies)) + 1,
+            "title": rng.choice(_TITLES), "phone": phone, "email": f"{ascii_name}@example.com" if rng.random() < 0.8 else None,
+            "wechat": f"wx_{lead_id:05d}" if chinese and rng.random() < 0.7 else None,
+            "source": "inbound" if fresh else rng.choice(_SOURCES), "grade": grade, "status": "new",
+            "is_coach": rng.random() < 0.08, "role": rng.choice(_ROLES), "notes": rng.choice(_NOTES) or None,
+            "created_at": created, "updated_at": created, "closed_at": None, "close_reason": None,
+        }  # fmt: skip
+        if grade:
+            grade_rows.append({"lead_id": lead_id, "at": created, "old_grade": None, "new_grade": grade})
+
+        attempts = 0 if fresh else rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 6, 7, 8])
+        at = created
+        last_outcome = None
+        had_meeting = False
+        for _ in range(attempts):
+            at = at + timedelta(hours=rng.choice([1, 3, 20, 26, 48, 72]), minutes=rng.randrange(60))
+            local_day = to_local(at).date()
+            if local_day.weekday() >= 5:
+                at = _work_time(rng, local_day + timedelta(days=7 - local_day.weekday()))
+            if at >= now:
+                break
+            outcome = rng.choices(list(_OUTCOME_WEIGHTS), weights=list(_OUTCOME_WEIGHTS.values()))[0]
+            connected = outcome in _CONNECTED
+            touch_rows.append({
+                "lead_id": lead_id, "at": at, "channel": "call", "outcome": outcome, "connected": connected,
+                "duration_s": rng.randrange(60, 900) if connected else rng.randrange(5, 40),
+                "note": rng.choice(_NOTES) or None if connected else None,
+                "benefit": rng.choice(_BENEFITS) if connected and rng.random() < 0.85 else None,
+                "objection": rng.choice(_OBJECTIONS) if connected and rng.random() < 0.5 else None,
+                "recorded_at": at,
+            })  # fmt: skip
+            last_outcome = outcome
+            had_meeting = had_meeting or outcome == "meeting_booked"
+            if not connected and rng.random() < 0.5:
+                channel = "wechat" if lead["wechat"] else "email"
+                touch_rows.append({
+                    "lead_id": lead_id, "at": at + timedelta(minutes=10), "channel": channel, "outcome": None,
+                    "connected": True, "duration_s": None, "note": None,
+                    "benefit": rng.choice(_BENEFITS), "objection": None, "recorded_at": at + timedelta(minutes=10),
+                })  # fmt: skip
+            if outcome == "callback":
+                due = at + timedelta(days=rng.choice([1, 2, 3, 5]))
+                followup_rows.append({
+                    "lead_id": lead_id, "channel": "call", "due_at": due, "rule": "scheduled", "note": "call back",
+                    "created_at": at, "source_touch_id": None, "done_at": None, "done_touch_id": None,
+                })  # fmt: skip
+            if outcome in _TERMINAL:
+                break
+
+        if attempts and touch_rows and touch_rows[-1]["lead_id"] == lead_id:
+            lead["status"] = "working"
+            lead["updated_at"] = touch_rows[-1]["at"]
+            if had_meeting and rng.random() < 0.35:
+                lead["status"], lead["closed_at"], lead["close_reason"] = "won", lead["updated_at"], "signed after the demo"
+            elif last_outcome in _TERMINAL or (attempts >= 6 and rng.random() < 0.2):
+                lead["status"], lead["closed_at"] = "lost", lead["updated_at"]
+                lead["close_reason"] = "wrong number" if last_outcome == "bad_number" else "no budget this year"
+            elif grade and rng.random() < 0.15:
+                new_grade = rng.choice([g for g in "ABCD" if g != grade])
+                grade_rows.append({"lead_id": lead_id, "at": lead["updated_at"], "old_grade": grade, "new_grade": new_grade})
+                lead["grade"] = new_grade
+        lead_rows.append(lead)
+
+    # Follow-ups on leads that were closed afterwards are moot: mark them done at the close.
+    closed = {row["id"]: row["closed_at"] for row in lead_rows if row["closed_at"]}
+    for row in followup_rows:
+        if row["lead_id"] in closed:
+            row["done_at"] = closed[row["lead_id"]]
+
+    with engine.begin() as conn:
+        conn.execute(insert(Account), accounts)
+        for table, rows in ((Lead, lead_rows), (Touch, touch_rows), (GradeChange, grade_rows), (FollowUp, followup_rows)):
+            for chunk in _chunks(rows):
+                conn.execute(insert(table), chunk)
+        conn.execute(insert(Meta), [
+            {"key": "demo_day", "value": today.isoformat()},
+            {"key": "demo_seed", "value": str(seed)},
+        ])  # fmt: skip
+
+
+def demo_day(engine: Engine) -> date | None:
+    """The local day the demo data was laid out for, or None if this is not a demo database."""
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'demo_day'").first()
+    return date.fromisoformat(row[0]) if row else None
+
+
+def open_demo(path: Path, now: datetime) -> Engine:
+    """The demo database at ``path``, laid out afresh when missing or from another day.
+
+    Re-laying it each day keeps "today" meaningful: fresh inbound leads, calls this week.
+    """
+    from salesdesk.db import open_store
+
+    if path.exists():
+        engine = open_store(path, now)
+        if demo_day(engine) == to_local(now).date():
+            return engine
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    engine = open_store(path, now)
+    generate(engine, now)
+    return engine

@@ -1,0 +1,23 @@
+"""The error contract shared by every front end.
+
+Services raise these; the CLI maps them to exit codes (1 refused, 2 invalid input) and the
+TUI shows them as notifications. Anything else escaping a service is a bug.
+"""
+
+
+class SalesdeskError(Exception):
+    """Base class: a problem the user can act on, with a message that says how."""
+
+    exit_code = 2
+
+
+class InvalidInput(SalesdeskError):
+    """The input cannot be used: unknown or ambiguous lead, bad date, bad value."""
+
+    exit_code = 2
+
+
+class Refused(SalesdeskError):
+    """The input is valid but a rule or a conflict forbids the action."""
+
+    exit_code = 1

@@ -1,0 +1,328 @@
+"""Leads: adding, finding, listing and editing the people a rep works."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlmodel import Session
+
+from salesdesk import validate
+from salesdesk.config import GRADES, SOURCES, STATUSES
+from salesdesk.dates import iso
+from salesdesk.errors import InvalidInput, Refused
+from salesdesk.models import Account, GradeChange, Lead, Touch
+
+# How many candidates an "ambiguous lead" message lists before it says "and N more".
+CANDIDATES_SHOWN = 8
+_ID = re.compile(r"^#?(\d{1,9})$")
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """A lead as people and scripts see it: with its company and touch counts."""
+
+    lead: Lead
+    company: str | None
+    touch_count: int
+    last_touch_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        lead = self.lead
+        return {
+            "id": lead.id,
+            "name": lead.name,
+            "company": self.company,
+            "title": lead.title,
+            "phone": lead.phone,
+            "email": lead.email,
+            "wechat": lead.wechat,
+            "source": lead.source,
+            "grade": lead.grade,
+            "status": lead.status,
+            "is_coach": lead.is_coach,
+            "role": lead.role,
+            "notes": lead.notes,
+            "created_at": iso(lead.created_at),
+            "closed_at": iso(lead.closed_at),
+            "close_reason": lead.close_reason,
+            "touch_count": self.touch_count,
+            "last_touch_at": iso(self.last_touch_at),
+        }
+
+
+def _account_for(session: Session, company: str | None, now: datetime) -> int | None:
+    if company is None:
+        return None
+    key = validate.name_key(company)
+    account = session.execute(select(Account).where(Account.name_key == key)).scalars().first()
+    if account is None:
+        account = Account(name=company, name_key=key, created_at=now)
+        session.add(account)
+        session.flush()
+    return account.id
+
+
+def _duplicate_of(session: Session, phone: str | None, email: str | None, exclude: int | None) -> Lead | None:
+    clauses = []
+    if phone:
+        clauses.append(Lead.phone == phone)
+    if email:
+        clauses.append(Lead.email == email)
+    if not clauses:
+        return None
+    query = select(Lead).where(or_(*clauses))
+    if exclude is not None:
+        query = query.where(Lead.id != exclude)
+    return session.execute(query.limit(1)).scalars().first()
+
+
+def add_lead(
+    session: Session,
+    now: datetime,
+    *,
+    name: str,
+    company: str | None = None,
+    title: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    wechat: str | None = None,
+    source: str = "outbound",
+    grade: str | None = None,
+    is_coach: bool = False,
+    role: str | None = None,
+    notes: str | None = None,
+    created_at: datetime | None = None,
+    allow_duplicate: bool = False,
+) -> Lead:
+    """Add a lead; ``created_at`` is when it arrived (defaults to ``now``).
+
+    A lead with the same phone or email as an existing one is refused unless
+    ``allow_duplicate``: two records of one person split their touch history.
+    """
+    clean_phone = validate.phone(phone)
+    clean_email = validate.email(email)
+    lead = Lead(
+        name=validate.required(name, "name"),
+        title=validate.text(title, "title"),
+        phone=clean_phone,
+        email=clean_email,
+        wechat=validate.wechat(wechat),
+        source=validate.choice(source, "source", SOURCES) or "outbound",
+        grade=validate.choice(grade, "grade", GRADES, upper=True),
+        status="new",
+        is_coach=is_coach,
+        role=validate.text(role, "role"),
+        notes=validate.text(notes, "notes", max_len=validate.NOTES_MAX, multiline=True),
+        created_at=created_at or now,
+        updated_at=now,
+    )
+    if lead.created_at > now:
+        raise InvalidInput("a lead cannot arrive in the future; give --at now or a past time")
+    lead.name_key = validate.name_key(lead.name)
+    company = validate.text(company, "company")
+    if not allow_duplicate and (dup := _duplicate_of(session, clean_phone, clean_email, None)):
+        raise Refused(
+            f"lead #{dup.id} {dup.name} already has this phone or email; "
+            "edit it, or pass --allow-duplicate to add a second record"
+        )
+    lead.account_id = _account_for(session, company, now)
+    session.add(lead)
+    session.flush()
+    if lead.grade:
+        session.add(GradeChange(lead_id=lead.id, at=lead.created_at, old_grade=None, new_grade=lead.grade))
+    return lead
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _phone_key(text: str) -> str | None:
+    digits = re.sub(r"\D", "", text)
+    return digits if len(digits) >= 3 and validate._PHONE_CHARS.match(text) else None
+
+
+def resolve_lead(session: Session, ref: str) -> Lead:
+    """The one lead ``ref`` names: an id (``12`` or ``#12``), or a name, phone or email.
+
+    Matching is case-insensitive. An exact match wins over a prefix, and a prefix over a
+    substring, so ``Li Na`` is not ambiguous with ``Li Nan``. No match or several at the
+    best tier is an InvalidInput that lists the candidates.
+    """
+    text = (ref or "").strip()
+    if not text:
+        raise InvalidInput("LEAD is empty; give an id, or part of a name, phone or email")
+    if (m := _ID.match(text)) is not None:
+        lead = session.get(Lead, int(m.group(1)))
+        if lead is not None:
+            return lead
+        if text.startswith("#"):
+            raise InvalidInput(f"no lead has id {m.group(1)}; find it with: salesdesk lead list --search TEXT")
+    key = validate.name_key(text)
+    phone = _phone_key(text)
+    like = _like(key)
+    tiers: list[ColumnElement[bool]] = [
+        or_(Lead.name_key == key, Lead.email == key, *([Lead.phone.like(f"%{phone}")] if phone and len(phone) >= 7 else [])),  # type: ignore[union-attr]
+        or_(and_(Lead.name_key >= key, Lead.name_key < key + "\U0010ffff"), Lead.email.like(f"{like[1:]}", escape="\\")),  # type: ignore[union-attr]
+        or_(Lead.name_key.like(like, escape="\\"), Lead.email.like(like, escape="\\"), *([Lead.phone.like(f"%{phone}%")] if phone else [])),  # type: ignore[union-attr]
+    ]
+    for condition in tiers:
+        found = list(session.execute(select(Lead).where(condition).order_by(Lead.id).limit(CANDIDATES_SHOWN + 1)).scalars())
+        if len(found) == 1:
+            return found[0]
+        if found:
+            total = session.execute(select(func.count()).select_from(Lead).where(condition)).scalar_one()
+            shown = "; ".join(f"#{lead.id} {lead.name}" for lead in found[:CANDIDATES_SHOWN])
+            more = f"; and {total - CANDIDATES_SHOWN} more" if total > CANDIDATES_SHOWN else ""
+            raise InvalidInput(f"{ref!r} matches {total} leads; use an id or more of the name:\n{shown}{more}")
+    raise InvalidInput(f"no lead matches {ref!r}; find it with: salesdesk lead list --search TEXT")
+
+
+def _touch_stats():  # type: ignore[no-untyped-def]
+    count = select(func.count()).where(Touch.lead_id == Lead.id).scalar_subquery()
+    last = select(func.max(Touch.at)).where(Touch.lead_id == Lead.id).scalar_subquery()
+    return count, last
+
+
+def _views(session: Session, query) -> list[LeadView]:  # type: ignore[no-untyped-def]
+    return [LeadView(lead, company, count, last) for lead, company, count, last in session.execute(query).all()]
+
+
+def _filtered(
+    grade: str | None, status: str | None, source: str | None, search: str | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if grade:
+        where.append(Lead.grade == validate.choice(grade, "grade", GRADES, upper=True))
+    if status:
+        where.append(Lead.status == validate.choice(status, "status", STATUSES))
+    if source:
+        where.append(Lead.source == validate.choice(source, "source", SOURCES))
+    needle = validate.text(search, "search")
+    if needle:
+        like = _like(validate.name_key(needle))
+        phone = _phone_key(needle)
+        where.append(
+            or_(
+                Lead.name_key.like(like, escape="\\"),  # type: ignore[attr-defined]
+                Account.name_key.like(like, escape="\\"),  # type: ignore[attr-defined]
+                Lead.email.like(like, escape="\\"),  # type: ignore[union-attr]
+                Lead.wechat.like(like, escape="\\"),  # type: ignore[union-attr]
+                *([Lead.phone.like(f"%{phone}%")] if phone else []),  # type: ignore[union-attr]
+            )
+        )
+    return where
+
+
+def list_leads(
+    session: Session,
+    *,
+    grade: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[LeadView]:
+    """Leads matching every filter given, newest arrivals first. Counts come from SQL."""
+    count, last = _touch_stats()
+    query = (
+        select(Lead, Account.name, count, last)
+        .join(Account, Lead.account_id == Account.id, isouter=True)
+        .where(*_filtered(grade, status, source, search))
+        .order_by(Lead.created_at.desc(), Lead.id.desc())  # type: ignore[attr-defined]
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return _views(session, query)
+
+
+def count_leads(
+    session: Session,
+    *,
+    grade: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    search: str | None = None,
+) -> int:
+    query = (
+        select(func.count())
+        .select_from(Lead)
+        .join(Account, Lead.account_id == Account.id, isouter=True)
+        .where(*_filtered(grade, status, source, search))
+    )
+    return session.execute(query).scalar_one()
+
+
+def lead_view(session: Session, lead_id: int) -> LeadView:
+    count, last = _touch_stats()
+    query = (
+        select(Lead, Account.name, count, last)
+        .join(Account, Lead.account_id == Account.id, isouter=True)
+        .where(Lead.id == lead_id)
+    )
+    views = _views(session, query)
+    if not views:
+        raise InvalidInput(f"no lead has id {lead_id}")
+    return views[0]
+
+
+# Fields ``edit_lead`` accepts; ``None`` means "leave as is", "" means "clear".
+EDITABLE = ("name", "company", "title", "phone", "email", "wechat", "source", "grade", "is_coach", "role", "notes")
+
+
+def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Lead:
+    """Change the given fields; a grade change is recorded with its time."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if "name" in changes:
+        lead.name = validate.required(changes["name"], "name")
+        lead.name_key = validate.name_key(lead.name)
+    if "title" in changes:
+        lead.title = validate.text(changes["title"], "title")
+    if "role" in changes:
+        lead.role = validate.text(changes["role"], "role")
+    if "notes" in changes:
+        lead.notes = validate.text(changes["notes"], "notes", max_len=validate.NOTES_MAX, multiline=True)
+    if "wechat" in changes:
+        lead.wechat = validate.wechat(changes["wechat"])
+    if "source" in changes:
+        lead.source = validate.choice(changes["source"], "source", SOURCES) or lead.source
+    if "is_coach" in changes:
+        lead.is_coach = bool(changes["is_coach"])
+    if "phone" in changes or "email" in changes:
+        new_phone = validate.phone(changes["phone"]) if "phone" in changes else lead.phone
+        new_email = validate.email(changes["email"]) if "email" in changes else lead.email
+        dup = _duplicate_of(
+            session,
+            new_phone if new_phone != lead.phone else None,
+            new_email if new_email != lead.email else None,
+            lead.id,
+        )
+        if dup is not None:
+            raise Refused(f"lead #{dup.id} {dup.name} already has this phone or email")
+        lead.phone, lead.email = new_phone, new_email
+    if "company" in changes:
+        lead.account_id = _account_for(session, validate.text(changes["company"], "company"), now)
+    if "grade" in changes:
+        new_grade = validate.choice(changes["grade"], "grade", GRADES, upper=True) if changes["grade"] else None
+        if new_grade != lead.grade:
+            session.add(GradeChange(lead_id=lead.id, at=now, old_grade=lead.grade, new_grade=new_grade))
+            lead.grade = new_grade
+    lead.updated_at = now
+    session.add(lead)
+    session.flush()
+    return lead
+
+
+def grade_history(session: Session, lead_id: int) -> list[GradeChange]:
+    query = select(GradeChange).where(GradeChange.lead_id == lead_id).order_by(GradeChange.at.desc(), GradeChange.id.desc())  # type: ignore[attr-defined]
+    return list(session.execute(query).scalars())

@@ -1,0 +1,224 @@
+"""Touches: logging calls and other contacts, and reading a lead's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlmodel import Session
+
+from salesdesk import validate
+from salesdesk.config import CHANNELS, Config
+from salesdesk.dates import iso, local_day_bounds, to_local
+from salesdesk.errors import InvalidInput
+from salesdesk.models import FollowUp, Lead, Touch
+
+# Clocks drift and people type "now" a little late; a touch this far ahead is a typo.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def touch_dict(touch: Touch) -> dict[str, Any]:
+    return {
+        "id": touch.id,
+        "lead_id": touch.lead_id,
+        "at": iso(touch.at),
+        "channel": touch.channel,
+        "outcome": touch.outcome,
+        "connected": touch.connected,
+        "duration_s": touch.duration_s,
+        "note": touch.note,
+        "benefit": touch.benefit,
+        "objection": touch.objection,
+    }
+
+
+def followup_dict(followup: FollowUp) -> dict[str, Any]:
+    return {
+        "id": followup.id,
+        "lead_id": followup.lead_id,
+        "channel": followup.channel,
+        "due_at": iso(followup.due_at),
+        "rule": followup.rule,
+        "note": followup.note,
+        "done_at": iso(followup.done_at),
+    }
+
+
+def _check_at(at: datetime, now: datetime) -> None:
+    if at > now + FUTURE_SLACK:
+        raise InvalidInput("a touch cannot be logged in the future; use --next WHEN to plan one")
+
+
+def _complete_due_followups(session: Session, touch: Touch) -> None:
+    """A touch meets the lead's open follow-ups on its channel that are due by the end of its day."""
+    _, day_end = local_day_bounds(to_local(touch.at).date())
+    session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.lead_id == touch.lead_id,
+            FollowUp.channel == touch.channel,
+            FollowUp.done_at.is_(None),  # type: ignore[union-attr]
+            FollowUp.due_at < day_end,
+        )
+        .values(done_at=touch.at, done_touch_id=touch.id)
+    )
+
+
+def _record(session: Session, lead: Lead, touch: Touch, now: datetime) -> Touch:
+    session.add(touch)
+    session.flush()
+    if lead.status == "new":
+        lead.status = "working"
+    lead.updated_at = now
+    session.add(lead)
+    _complete_due_followups(session, touch)
+    return touch
+
+
+def log_call(
+    session: Session,
+    config: Config,
+    lead: Lead,
+    now: datetime,
+    *,
+    outcome: str,
+    at: datetime | None = None,
+    note: str | None = None,
+    benefit: str | None = None,
+    duration_s: int | None = None,
+    objection: str | None = None,
+    next_at: datetime | None = None,
+) -> Touch:
+    """Record a call and its outcome; ``next_at`` schedules the next call."""
+    disposition = config.outcome((outcome or "").strip().lower())
+    at = at or now
+    _check_at(at, now)
+    if disposition.requires_next and next_at is None:
+        raise InvalidInput(
+            f"outcome {disposition.name} needs --next WHEN (when to call back), e.g. --next 'tomorrow 10:00'"
+        )
+    if next_at is not None and next_at <= at:
+        raise InvalidInput("--next must be later than the call itself")
+    touch = Touch(
+        lead_id=lead.id,  # type: ignore[arg-type]
+        at=at,
+        channel="call",
+        outcome=disposition.name,
+        connected=disposition.connected,
+        duration_s=duration_s,
+        note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
+        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
+        objection=validate.key(objection, "objection"),
+        recorded_at=now,
+    )
+    _record(session, lead, touch, now)
+    if next_at is not None:
+        session.add(
+            FollowUp(
+                lead_id=lead.id,  # type: ignore[arg-type]
+                channel="call",
+                due_at=next_at,
+                rule="scheduled",
+                note=touch.note,
+                created_at=now,
+                source_touch_id=touch.id,
+            )
+        )
+    return touch
+
+
+def log_touch(
+    session: Session,
+    lead: Lead,
+    now: datetime,
+    *,
+    channel: str,
+    at: datetime | None = None,
+    note: str | None = None,
+    benefit: str | None = None,
+) -> Touch:
+    """Record a non-call contact (email, WeChat, visit...); calls go through ``log_call``."""
+    clean_channel = validate.choice(channel, "channel", CHANNELS)
+    if clean_channel == "call":
+        raise InvalidInput("calls have an outcome: use log-call LEAD --outcome OUTCOME")
+    at = at or now
+    _check_at(at, now)
+    touch = Touch(
+        lead_id=lead.id,  # type: ignore[arg-type]
+        at=at,
+        channel=clean_channel,  # type: ignore[arg-type]
+        # Sent messages and visits reach the customer: they count as reached touches.
+        connected=True,
+        note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
+        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
+        recorded_at=now,
+    )
+    return _record(session, lead, touch, now)
+
+
+def timeline(session: Session, lead_id: int, limit: int | None = None) -> list[Touch]:
+    """A lead's touches, newest first."""
+    query = select(Touch).where(Touch.lead_id == lead_id).order_by(Touch.at.desc(), Touch.id.desc())  # type: ignore[attr-defined]
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def open_followups(session: Session, lead_id: int) -> list[FollowUp]:
+    query = (
+        select(FollowUp)
+        .where(FollowUp.lead_id == lead_id, FollowUp.done_at.is_(None))  # type: ignore[union-attr]
+        .order_by(FollowUp.due_at)
+    )
+    return list(session.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """What happened on one local calendar day (definitions shared by every report)."""
+
+    dials: int
+    connects: int
+    meetings_booked: int
+    other_touches: int
+    new_leads: int
+
+    @property
+    def connect_rate(self) -> float | None:
+        return self.connects / self.dials if self.dials else None
+
+    @property
+    def meeting_rate(self) -> float | None:
+        return self.meetings_booked / self.connects if self.connects else None
+
+
+def day_activity(session: Session, config: Config, start: datetime, end: datetime) -> DayActivity:
+    """Counts for ``[start, end)``, aggregated in SQL over the ``at`` index."""
+    meeting_outcomes = [o.name for o in config.outcomes.values() if o.meeting]
+    is_call = Touch.channel == "call"
+    row = session.execute(
+        select(
+            func.count(case((is_call, 1))),
+            func.count(case((is_call & Touch.connected, 1))),
+            func.count(case((is_call & Touch.outcome.in_(meeting_outcomes), 1))),  # type: ignore[union-attr]
+            func.count(case((~is_call, 1))),
+        ).where(Touch.at >= start, Touch.at < end)
+    ).one()
+    new_leads = session.execute(
+        select(func.count()).select_from(Lead).where(Lead.created_at >= start, Lead.created_at < end)
+    ).scalar_one()
+    return DayActivity(row[0], row[1], row[2], row[3], new_leads)
+
+
+def touches_between(session: Session, start: datetime, end: datetime, limit: int = 200) -> list[tuple[Touch, str]]:
+    """Touches in ``[start, end)`` with their lead's name, newest first."""
+    query = (
+        select(Touch, Lead.name)
+        .join(Lead, Lead.id == Touch.lead_id)
+        .where(Touch.at >= start, Touch.at < end)
+        .order_by(Touch.at.desc(), Touch.id.desc())  # type: ignore[attr-defined]
+        .limit(limit)
+    )
+    return [(touch, name) for touch, name in session.execute(query).all()]

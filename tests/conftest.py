@@ -1,0 +1,57 @@
+"""Fixtures shared by every test: no test ever touches a real user's data or clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine
+
+from salesdesk.config import Config
+from salesdesk.db import open_store
+from salesdesk.demo import generate
+
+TZ_NAME = "Asia/Shanghai"
+# Monday 23 Nov 2026, 15:00 in Shanghai: a working afternoon, the fixed "now" of the suite.
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=ZoneInfo(TZ_NAME))
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point salesdesk's data, config and clock at the test, never at the user's."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SALESDESK_HOME", str(home))
+    monkeypatch.delenv("SALESDESK_DB", raising=False)
+    monkeypatch.delenv("SALESDESK_NOW", raising=False)
+    monkeypatch.setenv("TZ", TZ_NAME)
+    return home
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database file."""
+    engine = open_store(tmp_path / "test.db", NOW)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database holding the deterministic demo data laid out for NOW."""
+    engine = open_store(tmp_path / "demo.db", NOW)
+    generate(engine, NOW)
+    yield engine
+    engine.dispose()
