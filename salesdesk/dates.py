@@ -73,7 +73,7 @@ def clock_now(environ: os._Environ[str] | dict[str, str] | None = None) -> datet
         return datetime.now(UTC)
     try:
         return utc(isoparse(fixed.strip()))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidInput(
             f"SALESDESK_NOW={fixed!r} is not an ISO 8601 time; use e.g. 2026-11-23T09:30+08:00"
         ) from None
@@ -170,16 +170,20 @@ def parse_when(text: str, now: datetime, prefer: Prefer = "past") -> datetime:
     now = now.astimezone(UTC)
     if text == "now":
         return now
-    if m := _REL_AGO.match(text):
-        return now - timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-    if m := _REL_IN.match(text):
-        return now + timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-    if m := _REL_SIGN.match(text):
-        sign = 1 if m.group(1) == "+" else -1
-        return now + sign * timedelta(seconds=int(m.group(2)) * _UNITS[m.group(3)])
+    try:
+        if m := _REL_AGO.match(text):
+            return now - timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+        if m := _REL_IN.match(text):
+            return now + timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+        if m := _REL_SIGN.match(text):
+            sign = 1 if m.group(1) == "+" else -1
+            return now + sign * timedelta(seconds=int(m.group(2)) * _UNITS[m.group(3)])
+    except (ValueError, OverflowError):
+        # "in 99999999999 weeks" is past the end of the calendar (or too many digits to read).
+        raise InvalidInput(f"{raw!r} is too far from now; try: {WHEN_EXAMPLES}") from None
     if _ISO_START.match(text):
         try:
-            return utc(isoparse(text.upper()))
+            return utc(_fromiso(text.upper()))
         except (ValueError, OverflowError):
             pass
     else:
@@ -187,6 +191,16 @@ def parse_when(text: str, now: datetime, prefer: Prefer = "past") -> datetime:
         if found is not None:
             return found.astimezone(UTC)
     raise InvalidInput(f"can't read {raw!r} as a time; try: {WHEN_EXAMPLES}")
+
+
+_SECONDS_OFFSET = re.compile(r"[+-]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$")
+
+
+def _fromiso(text: str) -> datetime:
+    """dateutil's ISO reader; Python's for offsets with seconds, which ``isoformat()`` writes."""
+    if _SECONDS_OFFSET.search(text):
+        return datetime.fromisoformat(text)
+    return isoparse(text)
 
 
 def parse_day(text: str, now: datetime) -> date:
@@ -214,7 +228,9 @@ def parse_duration(text: str) -> int:
     """Parse ``4m30s``, ``90s``, ``1h``, ``4:30`` or plain seconds (``270``) into seconds."""
     norm = text.strip().lower().replace(" ", "")
     seconds: int | None = None
-    if norm.isdigit():
+    if len(norm) > 20:
+        pass  # no call lasts that many digits (and Python refuses to read 4,300 of them)
+    elif norm.isdecimal():
         seconds = int(norm)
     elif (m := _DURATION_CLOCK.match(norm)) is not None:
         hours, minutes, secs = int(m.group(1) or 0), int(m.group(2)), int(m.group(3))

@@ -35,6 +35,17 @@ class SchemaTooNew(InvalidInput):
     """The file was migrated by a newer salesdesk; touching it could damage it."""
 
 
+def _foreign(cur: sqlite3.Cursor) -> bool:
+    """True when the file holds tables but no salesdesk migration record."""
+    names = {
+        name
+        for (name,) in cur.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    return bool(names) and MIGRATION_TABLE not in names
+
+
 def make_engine(path: Path | str) -> Engine:
     """An engine over a database file (created owner-only) or ``":memory:"``."""
     if str(path) == MEMORY:
@@ -58,7 +69,8 @@ def make_engine(path: Path | str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
-        if str(path) != MEMORY:
+        # Switching to WAL rewrites the file header: never do it to someone else's SQLite file.
+        if str(path) != MEMORY and not _foreign(cur):
             cur.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode except for the last commit on power loss.
             cur.execute("PRAGMA synchronous = NORMAL")
@@ -186,11 +198,17 @@ def schema_version(engine: Engine) -> int:
 
 def open_store(path: Path | str, now: datetime) -> Engine:
     """An engine over ``path``, migrated to this version's schema."""
+    engine: Engine | None = None
     try:
         engine = make_engine(path)
         migrate(engine, now)
-    except PermissionError as exc:
-        raise InvalidInput(f"cannot open the database {path}: {exc.strerror}") from None
-    except DatabaseError as exc:
-        raise InvalidInput(f"cannot open the database {path}: {exc.orig}") from None
+    except BaseException as exc:
+        # Close the file at once: a refused database must not stay open (or locked).
+        if engine is not None:
+            engine.dispose()
+        if isinstance(exc, PermissionError):
+            raise InvalidInput(f"cannot open the database {path}: {exc.strerror}") from None
+        if isinstance(exc, DatabaseError):
+            raise InvalidInput(f"cannot open the database {path}: {exc.orig}") from None
+        raise
     return engine

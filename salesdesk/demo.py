@@ -143,11 +143,15 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
             had_meeting = had_meeting or outcome == "meeting_booked"
             if not connected and rng.random() < 0.5:
                 channel = "wechat" if lead["wechat"] else "email"
-                touch_rows.append({
+                message = {
                     "lead_id": lead_id, "at": at + timedelta(minutes=10), "channel": channel, "outcome": None,
                     "connected": True, "duration_s": None, "note": None,
                     "benefit": rng.choice(_BENEFITS), "objection": None, "recorded_at": at + timedelta(minutes=10),
-                })  # fmt: skip
+                }  # fmt: skip
+                # After a call in the last ten minutes the message would lie in the future. The
+                # draw above still happens, so the rest of the data does not depend on it.
+                if message["at"] < now:
+                    touch_rows.append(message)
             if outcome == "callback":
                 due = at + timedelta(days=rng.choice([1, 2, 3, 5]))
                 followup_rows.append({

@@ -13,7 +13,7 @@ TEXT_MAX = 4_000  # notes and benefits: a paragraph, not a document
 NOTES_MAX = 20_000
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_PHONE_CHARS = re.compile(r"^\+?[\d\s\-().]+$")
+_PHONE_CHARS = re.compile(r"^\+?[0-9\s\-().]+$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
 
 
@@ -50,7 +50,10 @@ def phone(value: str | None) -> str | None:
     value = text(value, "phone", max_len=40)
     if value is None:
         return None
-    digits = re.sub(r"\D", "", value)
+    # Chinese input methods type full-width digits (１３８): NFKC makes them ASCII, so the
+    # stored form is one form. Digits of other scripts stay non-ASCII and are refused below.
+    value = unicodedata.normalize("NFKC", value)
+    digits = re.sub(r"[^0-9]", "", value)
     if not _PHONE_CHARS.match(value) or not 5 <= len(digits) <= 20:
         raise InvalidInput(
             f"phone {value!r} is not a phone number; use digits with optional +, spaces or dashes"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select
 from sqlmodel import Session
 
 from salesdesk import validate
@@ -143,8 +144,15 @@ def _like(text: str) -> str:
 
 
 def _phone_key(text: str) -> str | None:
-    digits = re.sub(r"\D", "", text)
+    text = unicodedata.normalize("NFKC", text)  # full-width digits, as validate.phone stores them
+    digits = re.sub(r"[^0-9]", "", text)
     return digits if len(digits) >= 3 and validate._PHONE_CHARS.match(text) else None
+
+
+def _same_phone(digits: str) -> ColumnElement[bool]:
+    """The same number, with or without its country code: one ends with the other."""
+    stored = func.replace(Lead.phone, "+", "", type_=String)
+    return or_(stored.like(f"%{digits}"), and_(func.length(stored) >= 7, literal(digits).like(literal("%").concat(stored))))
 
 
 def resolve_lead(session: Session, ref: str) -> Lead:
@@ -167,7 +175,7 @@ def resolve_lead(session: Session, ref: str) -> Lead:
     phone = _phone_key(text)
     like = _like(key)
     tiers: list[ColumnElement[bool]] = [
-        or_(Lead.name_key == key, Lead.email == key, *([Lead.phone.like(f"%{phone}")] if phone and len(phone) >= 7 else [])),  # type: ignore[union-attr]
+        or_(Lead.name_key == key, Lead.email == key, *([_same_phone(phone)] if phone and len(phone) >= 7 else [])),
         or_(and_(Lead.name_key >= key, Lead.name_key < key + "\U0010ffff"), Lead.email.like(f"{like[1:]}", escape="\\")),  # type: ignore[union-attr]
         or_(Lead.name_key.like(like, escape="\\"), Lead.email.like(like, escape="\\"), *([Lead.phone.like(f"%{phone}%")] if phone else [])),  # type: ignore[union-attr]
     ]

@@ -1,0 +1,139 @@
+"""Everything the CLI prints: JSON for scripts, rich text for people.
+
+JSON goes to stdout alone (nothing else is printed with ``--json``), with non-ASCII kept
+as is so Chinese names stay readable. ``rich`` is imported only when a table is drawn, so
+scripted commands don't pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from salesdesk.config import Outcome
+from salesdesk.dates import fmt_duration, fmt_local
+from salesdesk.models import FollowUp, GradeChange, Touch
+from salesdesk.services.leads import LeadView
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def say(message: str) -> None:
+    sys.stdout.write(message + "\n")
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"salesdesk: {message}\n")
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _table(title: str | None, columns: Sequence[str]):  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _esc(value: object) -> str:
+    from rich.markup import escape
+
+    return escape("" if value is None else str(value))
+
+
+def lead_line(view: LeadView) -> str:
+    company = f" ({view.company})" if view.company else ""
+    return f"#{view.lead.id} {view.lead.name}{company}"
+
+
+def lead_table(views: Iterable[LeadView], now: datetime, footer: str | None = None) -> None:
+    table = _table(None, ["id", "name", "company", "grade", "status", "source", "touches", "last touch"])
+    for view in views:
+        lead = view.lead
+        coach = " ★" if lead.is_coach else ""
+        table.add_row(
+            str(lead.id), _esc(lead.name) + coach, _esc(view.company), lead.grade or "-", lead.status,
+            lead.source, str(view.touch_count), fmt_local(view.last_touch_at, now),
+        )  # fmt: skip
+    console = _console()
+    console.print(table)
+    if footer:
+        console.print(footer, style="dim")
+
+
+def _touch_row(touch: Touch, now: datetime) -> list[str]:
+    what = touch.channel if touch.outcome is None else f"call: {touch.outcome}"
+    detail = "; ".join(
+        part
+        for part in (
+            touch.note,
+            f"benefit: {touch.benefit}" if touch.benefit else None,
+            f"objection: {touch.objection}" if touch.objection else None,
+        )
+        if part
+    )
+    duration = fmt_duration(touch.duration_s) if touch.duration_s is not None else ""
+    return [fmt_local(touch.at, now), _esc(what), duration, _esc(detail)]
+
+
+def lead_card(
+    view: LeadView,
+    touches: Sequence[Touch],
+    followups: Sequence[FollowUp],
+    grades: Sequence[GradeChange],
+    now: datetime,
+) -> None:
+    lead = view.lead
+    console = _console()
+    coach = "  [bold yellow]★ coach[/]" if lead.is_coach else ""
+    console.print(f"[bold]{_esc(lead_line(view))}[/]{coach}")
+    fields = [
+        ("title", lead.title), ("role", lead.role), ("phone", lead.phone), ("email", lead.email),
+        ("wechat", lead.wechat), ("source", lead.source), ("grade", lead.grade), ("status", lead.status),
+        ("arrived", fmt_local(lead.created_at, now)), ("closed", lead.closed_at and fmt_local(lead.closed_at, now)),
+        ("close reason", lead.close_reason), ("notes", lead.notes),
+    ]  # fmt: skip
+    for label, value in fields:
+        if value:
+            console.print(f"  [dim]{label:>12}[/]  {_esc(value)}")
+    if len(grades) > 1:
+        history = " <- ".join(f"{g.new_grade or '-'} ({fmt_local(g.at, now)})" for g in grades)
+        console.print(f"  [dim]{'grades':>12}[/]  {_esc(history)}")
+    for followup in followups:
+        overdue = " [red](overdue)[/]" if followup.due_at < now else ""
+        console.print(
+            f"  [dim]{'next':>12}[/]  {followup.channel} {fmt_local(followup.due_at, now)}{overdue}"
+            f" [dim]({followup.rule})[/]"
+        )
+    table = _table(f"{view.touch_count} touch{'' if view.touch_count == 1 else 'es'}, newest first", ["when", "what", "time", "note"])
+    for touch in touches:
+        table.add_row(*_touch_row(touch, now))
+    console.print()
+    console.print(table if touches else "  no touches yet")
+
+
+def touch_logged(view: LeadView, touch: Touch, followup: FollowUp | None, now: datetime) -> None:
+    what = f"call ({touch.outcome})" if touch.channel == "call" else touch.channel
+    duration = f", {fmt_duration(touch.duration_s)}" if touch.duration_s else ""
+    say(f"Logged {what}{duration} for {lead_line(view)} at {fmt_local(touch.at, now)}.")
+    if followup is not None:
+        say(f"Next: {followup.channel} {fmt_local(followup.due_at, now)}.")
+
+
+def outcome_table(outcomes: Iterable[Outcome]) -> None:
+    table = _table(None, ["outcome", "key", "label", "connected", "meeting", "terminal", "needs --next"])
+    tick = {True: "yes", False: ""}
+    for o in outcomes:
+        table.add_row(o.name, o.key, _esc(o.label), tick[o.connected], tick[o.meeting], tick[o.terminal], tick[o.requires_next])
+    _console().print(table)
