@@ -217,9 +217,7 @@ def lead_show(
         data = view.as_dict()
         data["touches"] = [touches.touch_dict(t) for t in history]
         data["followups"] = [touches.followup_dict(f) for f in followups]
-        data["grade_history"] = [
-            {"at": iso(g.at), "old_grade": g.old_grade, "new_grade": g.new_grade} for g in grades
-        ]
+        data["grade_history"] = [{"at": iso(g.at), "old_grade": g.old_grade, "new_grade": g.new_grade} for g in grades]
         render.emit_json(data)
     else:
         render.lead_card(view, history, followups, grades, state.now)
@@ -230,13 +228,13 @@ def lead_edit(
     ctx: typer.Context,
     lead: Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.")],
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    company: Annotated[str | None, typer.Option(help="New company (\"\" clears).")] = None,
-    title: Annotated[str | None, typer.Option(help="New title (\"\" clears).")] = None,
-    phone: Annotated[str | None, typer.Option(help="New phone (\"\" clears).")] = None,
-    email: Annotated[str | None, typer.Option(help="New email (\"\" clears).")] = None,
-    wechat: Annotated[str | None, typer.Option(help="New WeChat id (\"\" clears).")] = None,
+    company: Annotated[str | None, typer.Option(help='New company ("" clears).')] = None,
+    title: Annotated[str | None, typer.Option(help='New title ("" clears).')] = None,
+    phone: Annotated[str | None, typer.Option(help='New phone ("" clears).')] = None,
+    email: Annotated[str | None, typer.Option(help='New email ("" clears).')] = None,
+    wechat: Annotated[str | None, typer.Option(help='New WeChat id ("" clears).')] = None,
     source: Annotated[str | None, typer.Option(help="New source.")] = None,
-    grade: Annotated[str | None, typer.Option(help="New grade A-D (\"\" clears); the change is recorded.")] = None,
+    grade: Annotated[str | None, typer.Option(help='New grade A-D ("" clears); the change is recorded.')] = None,
     coach: Annotated[bool | None, typer.Option("--coach/--no-coach", help="Mark or unmark as coach.")] = None,
     role: Annotated[str | None, typer.Option(help="New role at the account.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Replace the notes.")] = None,

@@ -116,7 +116,10 @@ def lead_card(
             f"  [dim]{'next':>12}[/]  {followup.channel} {fmt_local(followup.due_at, now)}{overdue}"
             f" [dim]({followup.rule})[/]"
         )
-    table = _table(f"{view.touch_count} touch{'' if view.touch_count == 1 else 'es'}, newest first", ["when", "what", "time", "note"])
+    table = _table(
+        f"{view.touch_count} touch{'' if view.touch_count == 1 else 'es'}, newest first",
+        ["when", "what", "time", "note"],
+    )
     for touch in touches:
         table.add_row(*_touch_row(touch, now))
     console.print()
@@ -135,5 +138,7 @@ def outcome_table(outcomes: Iterable[Outcome]) -> None:
     table = _table(None, ["outcome", "key", "label", "connected", "meeting", "terminal", "needs --next"])
     tick = {True: "yes", False: ""}
     for o in outcomes:
-        table.add_row(o.name, o.key, _esc(o.label), tick[o.connected], tick[o.meeting], tick[o.terminal], tick[o.requires_next])
+        table.add_row(
+            o.name, o.key, _esc(o.label), tick[o.connected], tick[o.meeting], tick[o.terminal], tick[o.requires_next]
+        )
     _console().print(table)

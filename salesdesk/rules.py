@@ -1,0 +1,121 @@
+"""The rep's follow-up rules as pure functions: facts and ``now`` in, verdicts out.
+
+No database and no clock here, so each rule is tested at its edges with fixed times. The
+services gather the facts (in SQL) and act on the verdicts. The defaults and where they
+come from are in ``config.Rules``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Literal
+
+from salesdesk.dates import local_tz
+
+FirstContactState = Literal["met", "late", "breach", "at_risk"]
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Working time in local wall-clock terms, e.g. Mon-Fri 09:00-18:00."""
+
+    start: time
+    end: time
+    weekdays: frozenset[int]  # 0 = Monday
+
+    def __post_init__(self) -> None:
+        if self.start >= self.end:
+            raise ValueError("business hours must start before they end")
+        if not self.weekdays:
+            raise ValueError("business hours need at least one working day")
+
+
+def add_working_time(start: datetime, span: timedelta, hours: BusinessHours | None) -> datetime:
+    """``start`` plus ``span`` of working time: wall-clock time when ``hours`` is None,
+    otherwise only time inside business hours counts (nights and weekends are skipped)."""
+    if hours is None:
+        return start + span
+    zone = local_tz()
+    cursor = start.astimezone(zone)
+    remaining = span
+    # Each pass consumes at most one working day, so this ends within len(span in days)+7 passes.
+    while True:
+        day = cursor.date()
+        open_at = datetime.combine(day, hours.start, tzinfo=zone)
+        close_at = datetime.combine(day, hours.end, tzinfo=zone)
+        if day.weekday() not in hours.weekdays or cursor >= close_at:
+            cursor = datetime.combine(day + timedelta(days=1), hours.start, tzinfo=zone)
+            continue
+        cursor = max(cursor, open_at)
+        available = close_at - cursor
+        if remaining <= available:
+            return (cursor + remaining).astimezone(UTC)
+        remaining -= available
+        cursor = close_at
+
+
+@dataclass(frozen=True)
+class FirstContact:
+    deadline: datetime
+    state: FirstContactState
+    first_attempt_at: datetime | None
+
+    def left(self, now: datetime) -> timedelta:
+        """Time left before the deadline (negative once breached)."""
+        return self.deadline - now
+
+
+def first_contact(
+    created_at: datetime,
+    first_attempt_at: datetime | None,
+    now: datetime,
+    window: timedelta,
+    hours: BusinessHours | None,
+) -> FirstContact:
+    """The first-contact clock: it runs from arrival and stops at the first attempt on any
+    channel. An attempt exactly at the deadline is in time; a moment later is late."""
+    deadline = add_working_time(created_at, window, hours)
+    if first_attempt_at is not None:
+        return FirstContact(deadline, "met" if first_attempt_at <= deadline else "late", first_attempt_at)
+    return FirstContact(deadline, "breach" if now > deadline else "at_risk", None)
+
+
+def touches_short_of_close(touch_count: int, minimum: int, terminal: bool) -> int:
+    """How many more touches a lead needs before it may be closed out as lost (0: may close).
+
+    A terminal outcome (bad number, do-not-call) lifts the guard: more attempts are pointless.
+    """
+    if terminal:
+        return 0
+    return max(0, minimum - touch_count)
+
+
+def fallbacks_to_open(connected: bool, channels: Iterable[str], open_channels: Iterable[str]) -> list[str]:
+    """The fallback channels to open after a call: none if it got through, and never a second
+    open follow-up on a channel that already has one."""
+    if connected:
+        return []
+    already = set(open_channels)
+    result: list[str] = []
+    for channel in channels:
+        if channel not in already and channel not in result:
+            result.append(channel)
+    return result
+
+
+def cadence_due_at(last_touch_at: datetime | None, created_at: datetime, interval: timedelta) -> datetime:
+    """When the grade's cadence asks for the next touch: one interval after the last touch
+    (or after arrival, for a lead never touched)."""
+    return (last_touch_at or created_at) + interval
+
+
+def needs_focus(call_attempts: int, connects: int, threshold: int) -> bool:
+    """Several attempts and nobody reached yet: this lead needs focused follow-up."""
+    return connects == 0 and call_attempts >= threshold
+
+
+def needs_review(touch_count: int, progressed: bool, threshold: int) -> bool:
+    """Many touches and no progress (no meeting, no stage move): why, and should I drop it?"""
+    return not progressed and touch_count >= threshold
