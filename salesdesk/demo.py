@@ -47,6 +47,7 @@ _OUTCOME_WEIGHTS = {
 }  # fmt: skip
 _CONNECTED = {o.name for o in DEFAULT_OUTCOMES if o.connected}
 _TERMINAL = {o.name for o in DEFAULT_OUTCOMES if o.terminal}
+_MEETING = {o.name for o in DEFAULT_OUTCOMES if o.meeting}
 _SOURCES = ["inbound"] * 30 + ["outbound"] * 45 + ["referral"] * 10 + ["event"] * 10 + ["other"] * 5
 _GRADES = ["A"] * 10 + ["B"] * 25 + ["C"] * 35 + ["D"] * 15 + [None] * 15
 
@@ -132,7 +133,7 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
             outcome = rng.choices(list(_OUTCOME_WEIGHTS), weights=list(_OUTCOME_WEIGHTS.values()))[0]
             connected = outcome in _CONNECTED
             touch_rows.append({
-                "lead_id": lead_id, "at": at, "channel": "call", "outcome": outcome, "connected": connected,
+                "lead_id": lead_id, "at": at, "channel": "call", "outcome": outcome, "connected": connected, "meeting": outcome in _MEETING,
                 "duration_s": rng.randrange(60, 900) if connected else rng.randrange(5, 40),
                 "note": rng.choice(_NOTES) or None if connected else None,
                 "benefit": rng.choice(_BENEFITS) if connected and rng.random() < 0.85 else None,
@@ -145,7 +146,7 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
                 channel = "wechat" if lead["wechat"] else "email"
                 message = {
                     "lead_id": lead_id, "at": at + timedelta(minutes=10), "channel": channel, "outcome": None,
-                    "connected": True, "duration_s": None, "note": None,
+                    "connected": True, "meeting": False, "duration_s": None, "note": None,
                     "benefit": rng.choice(_BENEFITS), "objection": None, "recorded_at": at + timedelta(minutes=10),
                 }  # fmt: skip
                 # After a call in the last ten minutes the message would lie in the future. The

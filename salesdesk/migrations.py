@@ -97,7 +97,55 @@ _FOLLOWUPS = (
     "CREATE INDEX ix_followup_open_due ON followup (done_at, due_at)",
 )
 
+# Per-lead activity, kept by triggers so the queue and lists read one row per lead instead of
+# aggregating every touch (500,000 of them in a year). Triggers run in the writer's own
+# transaction, so the counters are right whichever process (TUI, script, import) writes.
+_RECOUNT = """
+    UPDATE lead SET
+        touch_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id),
+        call_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND channel = 'call'),
+        connect_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND channel = 'call' AND connected),
+        meeting_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND meeting),
+        first_touch_at = (SELECT min(at) FROM touch WHERE lead_id = lead.id),
+        last_touch_at = (SELECT max(at) FROM touch WHERE lead_id = lead.id)"""
+
+_LEAD_ACTIVITY = (
+    # Copied from the outcome's flag when logged, like ``connected``.
+    "ALTER TABLE touch ADD COLUMN meeting BOOLEAN NOT NULL DEFAULT 0 CHECK (meeting IN (0, 1))",
+    "UPDATE touch SET meeting = 1 WHERE outcome = 'meeting_booked'",
+    "ALTER TABLE lead ADD COLUMN touch_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE lead ADD COLUMN call_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE lead ADD COLUMN connect_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE lead ADD COLUMN meeting_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE lead ADD COLUMN first_touch_at DATETIME",
+    "ALTER TABLE lead ADD COLUMN last_touch_at DATETIME",
+    _RECOUNT,
+    """CREATE TRIGGER touch_counts_insert AFTER INSERT ON touch BEGIN
+        UPDATE lead SET
+            touch_count = touch_count + 1,
+            call_count = call_count + (NEW.channel = 'call'),
+            connect_count = connect_count + (NEW.channel = 'call' AND NEW.connected),
+            meeting_count = meeting_count + NEW.meeting,
+            first_touch_at = CASE WHEN first_touch_at IS NULL OR NEW.at < first_touch_at
+                             THEN NEW.at ELSE first_touch_at END,
+            last_touch_at = CASE WHEN last_touch_at IS NULL OR NEW.at > last_touch_at
+                            THEN NEW.at ELSE last_touch_at END
+        WHERE id = NEW.lead_id;
+    END""",
+    # Deletes and edits are rare: recount the lead(s) concerned from scratch.
+    f"""CREATE TRIGGER touch_counts_delete AFTER DELETE ON touch BEGIN
+        {_RECOUNT.strip()} WHERE id = OLD.lead_id;
+    END""",
+    f"""CREATE TRIGGER touch_counts_update AFTER UPDATE ON touch BEGIN
+        {_RECOUNT.strip()} WHERE id IN (OLD.lead_id, NEW.lead_id);
+    END""",
+    # The queue's candidates: open leads never touched (first contact), by last touch (cadence).
+    "CREATE INDEX ix_lead_status_first_touch ON lead (status, first_touch_at)",
+    "CREATE INDEX ix_lead_status_last_touch ON lead (status, last_touch_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_followups", _FOLLOWUPS),
+    Migration("0003_lead_activity", _LEAD_ACTIVITY),
 )

@@ -54,7 +54,11 @@ class Account(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     """A person being worked. ``created_at`` is when the lead arrived, not when typed in."""
 
-    __table_args__ = (Index("ix_lead_status_grade", "status", "grade"),)
+    __table_args__ = (
+        Index("ix_lead_status_grade", "status", "grade"),
+        Index("ix_lead_status_first_touch", "status", "first_touch_at"),
+        Index("ix_lead_status_last_touch", "status", "last_touch_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -74,6 +78,13 @@ class Lead(SQLModel, table=True):
     updated_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
     close_reason: str | None = None
+    # Kept by triggers on ``touch`` (see migration 0003); never written by Python.
+    touch_count: int = 0
+    call_count: int = 0
+    connect_count: int = 0  # calls that got through
+    meeting_count: int = 0
+    first_touch_at: datetime | None = _when(nullable=True)
+    last_touch_at: datetime | None = _when(nullable=True)
 
 
 class Touch(SQLModel, table=True):
@@ -88,6 +99,7 @@ class Touch(SQLModel, table=True):
     outcome: str | None = None
     # Copied from the outcome's flag when logged, so editing config.toml never rewrites history.
     connected: bool = False
+    meeting: bool = False
     duration_s: int | None = None
     note: str | None = None
     benefit: str | None = None  # the value offered to the customer on this touch

@@ -191,14 +191,11 @@ def resolve_lead(session: Session, ref: str) -> Lead:
     raise InvalidInput(f"no lead matches {ref!r}; find it with: salesdesk lead list --search TEXT")
 
 
-def _touch_stats():  # type: ignore[no-untyped-def]
-    count = select(func.count()).where(Touch.lead_id == Lead.id).scalar_subquery()
-    last = select(func.max(Touch.at)).where(Touch.lead_id == Lead.id).scalar_subquery()
-    return count, last
-
-
 def _views(session: Session, query) -> list[LeadView]:  # type: ignore[no-untyped-def]
-    return [LeadView(lead, company, count, last) for lead, company, count, last in session.execute(query).all()]
+    # populate_existing: the activity counters are written by triggers, behind the ORM's back,
+    # so a lead already in the session must be re-read rather than served from memory.
+    rows = session.execute(query.execution_options(populate_existing=True)).all()
+    return [LeadView(lead, company, lead.touch_count, lead.last_touch_at) for lead, company in rows]
 
 
 def _filtered(
@@ -238,9 +235,8 @@ def list_leads(
     offset: int = 0,
 ) -> list[LeadView]:
     """Leads matching every filter given, newest arrivals first. Counts come from SQL."""
-    count, last = _touch_stats()
     query = (
-        select(Lead, Account.name, count, last)
+        select(Lead, Account.name)
         .join(Account, Lead.account_id == Account.id, isouter=True)
         .where(*_filtered(grade, status, source, search))
         .order_by(Lead.created_at.desc(), Lead.id.desc())  # type: ignore[attr-defined]
@@ -269,9 +265,8 @@ def count_leads(
 
 
 def lead_view(session: Session, lead_id: int) -> LeadView:
-    count, last = _touch_stats()
     query = (
-        select(Lead, Account.name, count, last)
+        select(Lead, Account.name)
         .join(Account, Lead.account_id == Account.id, isouter=True)
         .where(Lead.id == lead_id)
     )

@@ -107,6 +107,7 @@ def log_call(
         channel="call",
         outcome=disposition.name,
         connected=disposition.connected,
+        meeting=disposition.meeting,
         duration_s=duration_s,
         note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
         benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
