@@ -1,4 +1,5 @@
-"""The rep's settings, read from ``config.toml``; every default lives here.
+"""The rep's settings, read from ``config.toml``; every default lives here (the rules'
+defaults, with where each comes from, live in ``rules.Rules``).
 
 Call outcomes (dispositions) are data: each has flags that the rules read. A
 ``[outcomes.KEY]`` table in the config file adds an outcome or overrides a default's
@@ -9,16 +10,38 @@ fields; ``enabled = false`` removes one.
     connected = false
     key = "l"
 
+Follow-up rules are set in ``[rules]`` (see ``salesdesk rules`` for every value and
+whether it is a default or from this file):
+
+    channels = ["call", "email", "whatsapp", "visit", "other"]   # the channels in use
+    [rules]
+    first_contact_hours = 5
+    first_contact_sources = ["inbound"]     # or ["all"]
+    business_hours = "09:00-18:00"          # count only these hours (default: wall clock)
+    business_days = ["mon", "tue", "wed", "thu", "fri"]
+    min_touches_before_lost = 6
+    benefit = "require"                     # require | warn | off
+    fallback_channels = ["whatsapp", "email"]
+    focus_after_attempts = 3
+    review_after_touches = 5
+    [rules.cadence_days]
+    A = 7
+    B = 14
+
 Sections this version does not know are left for later versions and ignored.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import time
 from pathlib import Path
+from typing import Any
 
 from salesdesk.errors import InvalidInput
+from salesdesk.rules import UNGRADED, BusinessHours, Rules
 
 CHANNELS = ("call", "email", "wechat", "sms", "visit", "social", "other")
 SOURCES = ("inbound", "outbound", "referral", "event", "other")
@@ -72,10 +95,16 @@ _BOOL_FLAGS = ("connected", "meeting", "terminal", "requires_next")
 
 @dataclass(frozen=True)
 class Config:
-    outcomes: dict[str, Outcome] = field(
-        default_factory=lambda: {o.name: o for o in DEFAULT_OUTCOMES}
-    )
+    outcomes: dict[str, Outcome] = field(default_factory=lambda: {o.name: o for o in DEFAULT_OUTCOMES})
+    rules: Rules = field(default_factory=Rules)
+    channels: tuple[str, ...] = CHANNELS
+    # Which rule values came from the config file (the rest are defaults).
+    from_file: frozenset[str] = frozenset()
     path: Path | None = None
+
+    @property
+    def terminal_outcomes(self) -> list[str]:
+        return [o.name for o in self.outcomes.values() if o.terminal]
 
     def outcome(self, name: str) -> Outcome:
         try:
@@ -100,6 +129,9 @@ def _merge_outcomes(path: Path, table: object) -> dict[str, Outcome]:
         unknown = set(spec) - known
         if unknown:
             raise _bad(path, f"[outcomes.{name}] has unknown field(s): {', '.join(sorted(unknown))}")
+        if not isinstance(spec.get("enabled", True), bool):
+            # enabled = "no" must not quietly leave the outcome enabled.
+            raise _bad(path, f"[outcomes.{name}] enabled must be true or false")
         if spec.get("enabled", True) is False:
             outcomes.pop(name, None)
             continue
@@ -122,11 +154,87 @@ def _merge_outcomes(path: Path, table: object) -> dict[str, Outcome]:
         if len(outcome.key) != 1:
             raise _bad(path, f"[outcomes.{outcome.name}] key must be a single character")
         if outcome.key in keys:
-            raise _bad(
-                path, f"outcomes {keys[outcome.key]} and {outcome.name} share the key {outcome.key!r}"
-            )
+            raise _bad(path, f"outcomes {keys[outcome.key]} and {outcome.name} share the key {outcome.key!r}")
         keys[outcome.key] = outcome.name
     return outcomes
+
+
+_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+_INT_RULES = ("min_touches_before_lost", "focus_after_attempts", "review_after_touches")
+
+
+def _str_list(path: Path, name: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _bad(path, f"{name} must be a non-empty list of names")
+    return tuple(v.strip().lower() for v in value)
+
+
+def _business_hours(path: Path, spec: dict[str, Any]) -> BusinessHours | None:
+    hours = spec.get("business_hours", False)
+    if hours is False:
+        return None
+    match = _HOURS.match(hours) if isinstance(hours, str) else None
+    if match is None:
+        raise _bad(path, 'rules.business_hours must be like "09:00-18:00", or false for wall-clock hours')
+    days = spec.get("business_days", ["mon", "tue", "wed", "thu", "fri"])
+    names = _str_list(path, "rules.business_days", days)
+    if any(day[:3] not in _DAYS for day in names):
+        raise _bad(path, "rules.business_days must name days: mon, tue, wed, thu, fri, sat, sun")
+    try:
+        start = time(int(match.group(1)), int(match.group(2)))
+        end = time(int(match.group(3)), int(match.group(4)))
+        return BusinessHours(start, end, frozenset(_DAYS[day[:3]] for day in names))
+    except ValueError as exc:
+        raise _bad(path, f"rules.business_hours {hours!r}: {exc}") from None
+
+
+def _load_rules(path: Path, spec: object, channels: tuple[str, ...]) -> tuple[Rules, frozenset[str]]:
+    if not isinstance(spec, dict):
+        raise _bad(path, "[rules] must be a table")
+    known = {f.name for f in fields(Rules)} | {"business_days"}
+    unknown = set(spec) - known
+    if unknown:
+        raise _bad(path, f"[rules] has unknown setting(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    if "first_contact_hours" in spec:
+        hours = spec["first_contact_hours"]
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 24 * 14:
+            raise _bad(path, "rules.first_contact_hours must be a number of hours above 0")
+        values["first_contact_hours"] = float(hours)
+    if "first_contact_sources" in spec:
+        values["first_contact_sources"] = _str_list(path, "rules.first_contact_sources", spec["first_contact_sources"])
+    if "business_hours" in spec or "business_days" in spec:
+        values["business_hours"] = _business_hours(path, spec)
+    for name in _INT_RULES:
+        if name in spec:
+            number = spec[name]
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise _bad(path, f"rules.{name} must be a whole number, 0 or more")
+            values[name] = number
+    if "benefit" in spec:
+        if spec["benefit"] not in ("require", "warn", "off"):
+            raise _bad(path, 'rules.benefit must be "require", "warn" or "off"')
+        values["benefit"] = spec["benefit"]
+    if "fallback_channels" in spec:
+        fallbacks = (
+            ()
+            if spec["fallback_channels"] == []
+            else _str_list(path, "rules.fallback_channels", spec["fallback_channels"])
+        )
+        strange = [c for c in fallbacks if c not in channels or c == "call"]
+        if strange:
+            raise _bad(path, f"rules.fallback_channels: {', '.join(strange)} is not a channel other than call")
+        values["fallback_channels"] = fallbacks
+    if "cadence_days" in spec:
+        cadence = spec["cadence_days"]
+        grades = (*GRADES, UNGRADED)
+        if not isinstance(cadence, dict) or any(
+            g not in grades or isinstance(d, bool) or not isinstance(d, int) or d < 1 for g, d in cadence.items()
+        ):
+            raise _bad(path, 'rules.cadence_days must map grades A-D (and "-" for ungraded) to days, 1 or more')
+        values["cadence_days"] = {**Rules().cadence_days, **cadence}
+    return Rules(**values), frozenset(values)
 
 
 def load_config(path: Path) -> Config:
@@ -141,6 +249,18 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise _bad(path, f"not valid TOML: {exc}") from None
-    outcomes = _merge_outcomes(path, data["outcomes"]) if "outcomes" in data else None
     config = Config(path=path)
-    return replace(config, outcomes=outcomes) if outcomes is not None else config
+    if "outcomes" in data:
+        config = replace(config, outcomes=_merge_outcomes(path, data["outcomes"]))
+    if "channels" in data:
+        channels = _str_list(path, "channels", data["channels"])
+        if "call" not in channels:
+            raise _bad(path, 'channels must include "call"')
+        config = replace(config, channels=channels)
+    if "rules" in data:
+        rules, from_file = _load_rules(path, data["rules"], config.channels)
+        config = replace(config, rules=rules, from_file=from_file)
+    missing = [c for c in config.rules.fallback_channels if c not in config.channels]
+    if missing:
+        raise _bad(path, f"fallback channel(s) {', '.join(missing)} are not in channels; set rules.fallback_channels")
+    return config

@@ -206,6 +206,13 @@ def _fromiso(text: str) -> datetime:
 def parse_day(text: str, now: datetime) -> date:
     """Parse a calendar day (``2026-11-16``, ``yesterday``, ``mon``) in local time."""
     norm = _normalise(text)
+    words = norm.split(" ")
+    if words[-1] in _WEEKDAYS and (len(words) == 1 or words[:-1] == ["last"]):
+        # A weekday names a whole day: on a Monday "mon" is today even before the 9:00 that
+        # parse_when would assume, and "last mon" is a week ago.
+        today = to_local(now).date()
+        back = (today.weekday() - _WEEKDAYS[words[-1]]) % 7 or (7 if len(words) == 2 else 0)
+        return today - timedelta(days=back)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", norm):
         try:
             return date.fromisoformat(norm)

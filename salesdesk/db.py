@@ -206,8 +206,10 @@ def open_store(path: Path | str, now: datetime) -> Engine:
         # Close the file at once: a refused database must not stay open (or locked).
         if engine is not None:
             engine.dispose()
-        if isinstance(exc, PermissionError):
-            raise InvalidInput(f"cannot open the database {path}: {exc.strerror}") from None
+        # Any OSError, not only PermissionError: SALESDESK_DB may name a directory, or a path
+        # through a file (IsADirectoryError, NotADirectoryError, FileExistsError).
+        if isinstance(exc, OSError):
+            raise InvalidInput(f"cannot open the database {path}: {exc.strerror or exc}") from None
         if isinstance(exc, DatabaseError):
             raise InvalidInput(f"cannot open the database {path}: {exc.orig}") from None
         raise

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from pathlib import Path
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -23,12 +23,30 @@ from salesdesk.models import Account, FollowUp, GradeChange, Lead, Meta, Touch
 from salesdesk.validate import name_key
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-_GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "杰", "婷", "涛", "明", "超", "秀英", "建华", "晓东", "丽娟", "志强", "海燕"]
-_FIRST = ["James", "Emma", "Oliver", "Sophia", "Liam", "Mia", "Noah", "Ava", "Lucas", "Chloe", "Ethan", "Grace", "Daniel", "Ella", "Henry", "Zoe", "Jack", "Lily", "Leo", "Ruby"]
-_LAST = ["Smith", "Chen", "Brown", "Wong", "Taylor", "Lee", "Martin", "Ng", "Walker", "Tan", "Hall", "Young", "King", "Lim", "Wright", "Scott"]
-_PINYIN_COMPANIES = ["华为", "腾讯", "美的集团", "海尔智家", "中兴通讯", "比亚迪", "顺丰速运", "格力电器", "万科", "京东物流", "上海汽车", "招商银行"]
-_EN_COMPANIES = ["Acme Corp", "Northwind Traders", "Globex", "Initech", "Umbrella Logistics", "Stark Industries", "Wayne Enterprises", "Hooli", "Vandelay Imports", "Soylent", "Contoso", "Fabrikam"]
-_TITLES = ["采购经理", "IT总监", "总经理", "Head of Operations", "Procurement Lead", "CTO", "Office Manager", "财务总监", "VP Sales", "Facilities Manager"]
+_GIVEN = [
+    "伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "杰", "婷", "涛", "明", "超",
+    "秀英", "建华", "晓东", "丽娟", "志强", "海燕",
+]  # fmt: skip
+_FIRST = [
+    "James", "Emma", "Oliver", "Sophia", "Liam", "Mia", "Noah", "Ava", "Lucas", "Chloe",
+    "Ethan", "Grace", "Daniel", "Ella", "Henry", "Zoe", "Jack", "Lily", "Leo", "Ruby",
+]  # fmt: skip
+_LAST = [
+    "Smith", "Chen", "Brown", "Wong", "Taylor", "Lee", "Martin", "Ng",
+    "Walker", "Tan", "Hall", "Young", "King", "Lim", "Wright", "Scott",
+]  # fmt: skip
+_PINYIN_COMPANIES = [
+    "华为", "腾讯", "美的集团", "海尔智家", "中兴通讯", "比亚迪",
+    "顺丰速运", "格力电器", "万科", "京东物流", "上海汽车", "招商银行",
+]  # fmt: skip
+_EN_COMPANIES = [
+    "Acme Corp", "Northwind Traders", "Globex", "Initech", "Umbrella Logistics", "Stark Industries",
+    "Wayne Enterprises", "Hooli", "Vandelay Imports", "Soylent", "Contoso", "Fabrikam",
+]  # fmt: skip
+_TITLES = [
+    "采购经理", "IT总监", "总经理", "Head of Operations", "Procurement Lead",
+    "CTO", "Office Manager", "财务总监", "VP Sales", "Facilities Manager",
+]  # fmt: skip
 _ROLES = ["decision maker", "user", "influencer", "gatekeeper", "economic buyer"]
 _BENEFITS = [
     "shared a case study from a similar company",
@@ -38,8 +56,14 @@ _BENEFITS = [
     "invited to our customer workshop",
     "shared a cost comparison sheet",
 ]
-_NOTES = ["Asked about pricing", "Wants to see a demo", "Using a competitor, contract ends in spring", "Call back after the holiday", "Prefers WeChat", ""]
-_OBJECTIONS = ["no_time", "busy_now", "send_materials", "not_interested", "no_money", "think_it_over", "no_need_yet", "consult_others", "will_call_you", "gatekeeper", "brush_off"]
+_NOTES = [
+    "Asked about pricing", "Wants to see a demo", "Using a competitor, contract ends in spring",
+    "Call back after the holiday", "Prefers WeChat", "",
+]  # fmt: skip
+_OBJECTIONS = [
+    "no_time", "busy_now", "send_materials", "not_interested", "no_money", "think_it_over",
+    "no_need_yet", "consult_others", "will_call_you", "gatekeeper", "brush_off",
+]  # fmt: skip
 # Rough shares of call outcomes for a cold-calling rep: most calls don't get through.
 _OUTCOME_WEIGHTS = {
     "no_answer": 34, "busy": 8, "voicemail": 12, "gatekeeper": 7, "bad_number": 2, "connected": 13,
@@ -87,7 +111,10 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
     first_day = today - timedelta(days=days)
     work_days = _working_days(first_day, today)
     companies = _PINYIN_COMPANIES + _EN_COMPANIES
-    accounts = [{"id": i + 1, "name": n, "name_key": name_key(n), "created_at": now - timedelta(days=days + 30)} for i, n in enumerate(companies)]
+    accounts = [
+        {"id": i + 1, "name": n, "name_key": name_key(n), "created_at": now - timedelta(days=days + 30)}
+        for i, n in enumerate(companies)
+    ]
 
     lead_rows: list[dict[str, Any]] = []
     touch_rows: list[dict[str, Any]] = []
@@ -99,9 +126,15 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
         name, chinese = _person(rng)
         # The last few leads are fresh inbound arrivals: one breached, two inside the 5h window.
         fresh = lead_id > leads - 3
-        created = now - timedelta(hours=[7, 3, 1][lead_id - leads + 2]) if fresh else _work_time(rng, rng.choice(work_days[:-1] or work_days))
+        if fresh:
+            created = now - timedelta(hours=[7, 3, 1][lead_id - leads + 2])
+        else:
+            created = _work_time(rng, rng.choice(work_days[:-1] or work_days))
         created = min(created, now)
-        phone = f"+86{rng.choice('35789')}{rng.randrange(10**9):09d}" if chinese else f"+44{rng.randrange(10**9, 10**10)}"
+        if chinese:
+            phone = f"+86{rng.choice('35789')}{rng.randrange(10**9):09d}"
+        else:
+            phone = f"+44{rng.randrange(10**9, 10**10)}"
         if phone in seen_phones:
             phone = None
         else:
@@ -110,7 +143,8 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
         grade = None if fresh else rng.choice(_GRADES)
         lead = {
             "id": lead_id, "name": name, "name_key": name_key(name), "account_id": rng.randrange(len(companies)) + 1,
-            "title": rng.choice(_TITLES), "phone": phone, "email": f"{ascii_name}@example.com" if rng.random() < 0.8 else None,
+            "title": rng.choice(_TITLES), "phone": phone,
+            "email": f"{ascii_name}@example.com" if rng.random() < 0.8 else None,
             "wechat": f"wx_{lead_id:05d}" if chinese and rng.random() < 0.7 else None,
             "source": "inbound" if fresh else rng.choice(_SOURCES), "grade": grade, "status": "new",
             "is_coach": rng.random() < 0.08, "role": rng.choice(_ROLES), "notes": rng.choice(_NOTES) or None,
@@ -133,7 +167,8 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
             outcome = rng.choices(list(_OUTCOME_WEIGHTS), weights=list(_OUTCOME_WEIGHTS.values()))[0]
             connected = outcome in _CONNECTED
             touch_rows.append({
-                "lead_id": lead_id, "at": at, "channel": "call", "outcome": outcome, "connected": connected, "meeting": outcome in _MEETING,
+                "lead_id": lead_id, "at": at, "channel": "call", "outcome": outcome, "connected": connected,
+                "meeting": outcome in _MEETING,
                 "duration_s": rng.randrange(60, 900) if connected else rng.randrange(5, 40),
                 "note": rng.choice(_NOTES) or None if connected else None,
                 "benefit": rng.choice(_BENEFITS) if connected and rng.random() < 0.85 else None,
@@ -166,13 +201,16 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
             lead["status"] = "working"
             lead["updated_at"] = touch_rows[-1]["at"]
             if had_meeting and rng.random() < 0.35:
-                lead["status"], lead["closed_at"], lead["close_reason"] = "won", lead["updated_at"], "signed after the demo"
+                lead["status"], lead["closed_at"] = "won", lead["updated_at"]
+                lead["close_reason"] = "signed after the demo"
             elif last_outcome in _TERMINAL or (attempts >= 6 and rng.random() < 0.2):
                 lead["status"], lead["closed_at"] = "lost", lead["updated_at"]
                 lead["close_reason"] = "wrong number" if last_outcome == "bad_number" else "no budget this year"
             elif grade and rng.random() < 0.15:
                 new_grade = rng.choice([g for g in "ABCD" if g != grade])
-                grade_rows.append({"lead_id": lead_id, "at": lead["updated_at"], "old_grade": grade, "new_grade": new_grade})
+                grade_rows.append(
+                    {"lead_id": lead_id, "at": lead["updated_at"], "old_grade": grade, "new_grade": new_grade}
+                )
                 lead["grade"] = new_grade
         lead_rows.append(lead)
 
@@ -184,7 +222,8 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
 
     with engine.begin() as conn:
         conn.execute(insert(Account), accounts)
-        for table, rows in ((Lead, lead_rows), (Touch, touch_rows), (GradeChange, grade_rows), (FollowUp, followup_rows)):
+        tables = ((Lead, lead_rows), (Touch, touch_rows), (GradeChange, grade_rows), (FollowUp, followup_rows))
+        for table, rows in tables:
             for chunk in _chunks(rows):
                 conn.execute(insert(table), chunk)
         conn.execute(insert(Meta), [

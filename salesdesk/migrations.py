@@ -144,8 +144,27 @@ _LEAD_ACTIVITY = (
     "CREATE INDEX ix_lead_status_last_touch ON lead (status, last_touch_at)",
 )
 
+_LEAD_CLOSES = (
+    # Every close and its circumstances, so overrides of the minimum-touches rule can be
+    # counted and reported, and a reopen doesn't erase the history.
+    """CREATE TABLE lead_close (
+        id INTEGER NOT NULL PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES lead (id),
+        at DATETIME NOT NULL,
+        result VARCHAR NOT NULL CHECK (result IN ('won', 'lost')),
+        reason VARCHAR,
+        touch_count INTEGER NOT NULL,
+        min_touches INTEGER NOT NULL,
+        forced BOOLEAN NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),
+        reopened_at DATETIME
+    )""",
+    "CREATE INDEX ix_lead_close_lead_id ON lead_close (lead_id)",
+    "CREATE INDEX ix_lead_close_at ON lead_close (at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_followups", _FOLLOWUPS),
     Migration("0003_lead_activity", _LEAD_ACTIVITY),
+    Migration("0004_lead_closes", _LEAD_CLOSES),
 )

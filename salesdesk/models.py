@@ -139,3 +139,20 @@ class FollowUp(SQLModel, table=True):
     source_touch_id: int | None = Field(default=None, foreign_key="touch.id")
     done_at: datetime | None = _when(nullable=True)
     done_touch_id: int | None = Field(default=None, foreign_key="touch.id")
+
+
+class LeadClose(SQLModel, table=True):
+    """A lead closed as won or lost. ``forced``: closed as lost below the minimum touches,
+    overriding the rule (the reason says why); summaries count these."""
+
+    __tablename__ = "lead_close"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    at: datetime = _when(index=True)
+    result: str
+    reason: str | None = None
+    touch_count: int
+    min_touches: int
+    forced: bool = False
+    reopened_at: datetime | None = _when(nullable=True)

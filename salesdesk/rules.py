@@ -7,14 +7,22 @@ come from are in ``config.Rules``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 from salesdesk.dates import local_tz
 
 FirstContactState = Literal["met", "late", "breach", "at_risk"]
+BenefitMode = Literal["require", "warn", "off"]
+UNGRADED = "-"
+
+
+def _cadence() -> Mapping[str, int]:
+    # METHOD.md §4: A at least weekly, B twice a month, C monthly; D quarterly per the brief.
+    # Ungraded leads get B's rhythm until someone grades them.
+    return {"A": 7, "B": 14, "C": 30, "D": 90, UNGRADED: 14}
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,39 @@ def add_working_time(start: datetime, span: timedelta, hours: BusinessHours | No
             return (cursor + remaining).astimezone(UTC)
         remaining -= available
         cursor = close_at
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rep's follow-up rules; every value can be set in ``[rules]`` of config.toml."""
+
+    # METHOD.md §4 rule 1: every new inbound lead is contacted within 5 hours.
+    first_contact_hours: float = 5.0
+    # Sources the first-contact clock applies to; ("all",) for every source.
+    first_contact_sources: tuple[str, ...] = ("inbound",)
+    # None: the 5 hours are wall-clock hours; else only business hours count.
+    business_hours: BusinessHours | None = None
+    # METHOD.md §4 rule 2: at least 6 touches before a lead may be closed out as lost.
+    min_touches_before_lost: int = 6
+    # METHOD.md §4 rule 3: every touch that reaches the customer offers something of value.
+    benefit: BenefitMode = "require"
+    # METHOD.md §4 rule 4: a call that doesn't get through -> add on WeChat and send an email.
+    fallback_channels: tuple[str, ...] = ("wechat", "email")
+    # METHOD.md §4: contact frequency by value tier, in days.
+    cadence_days: Mapping[str, int] = field(default_factory=_cadence)
+    # METHOD.md §4: about 3 touches -> focused follow-up; 5+ without progress -> review.
+    focus_after_attempts: int = 3
+    review_after_touches: int = 5
+
+    @property
+    def first_contact_window(self) -> timedelta:
+        return timedelta(hours=self.first_contact_hours)
+
+    def first_contact_applies(self, source: str) -> bool:
+        return "all" in self.first_contact_sources or source in self.first_contact_sources
+
+    def cadence(self, grade: str | None) -> timedelta:
+        return timedelta(days=self.cadence_days[grade or UNGRADED])
 
 
 @dataclass(frozen=True)

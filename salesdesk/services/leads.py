@@ -15,7 +15,7 @@ from salesdesk import validate
 from salesdesk.config import GRADES, SOURCES, STATUSES
 from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput, Refused
-from salesdesk.models import Account, GradeChange, Lead, Touch
+from salesdesk.models import Account, GradeChange, Lead
 
 # How many candidates an "ambiguous lead" message lists before it says "and N more".
 CANDIDATES_SHOWN = 8
@@ -152,7 +152,8 @@ def _phone_key(text: str) -> str | None:
 def _same_phone(digits: str) -> ColumnElement[bool]:
     """The same number, with or without its country code: one ends with the other."""
     stored = func.replace(Lead.phone, "+", "", type_=String)
-    return or_(stored.like(f"%{digits}"), and_(func.length(stored) >= 7, literal(digits).like(literal("%").concat(stored))))
+    stored_is_suffix = and_(func.length(stored) >= 7, literal(digits).like(literal("%").concat(stored)))
+    return or_(stored.like(f"%{digits}"), stored_is_suffix)
 
 
 def resolve_lead(session: Session, ref: str) -> Lead:
@@ -174,13 +175,17 @@ def resolve_lead(session: Session, ref: str) -> Lead:
     key = validate.name_key(text)
     phone = _phone_key(text)
     like = _like(key)
+    exact_phone = [_same_phone(phone)] if phone and len(phone) >= 7 else []
+    some_phone = [Lead.phone.like(f"%{phone}%")] if phone else []  # type: ignore[union-attr]
+    name_prefix = and_(Lead.name_key >= key, Lead.name_key < key + "\U0010ffff")
     tiers: list[ColumnElement[bool]] = [
-        or_(Lead.name_key == key, Lead.email == key, *([_same_phone(phone)] if phone and len(phone) >= 7 else [])),
-        or_(and_(Lead.name_key >= key, Lead.name_key < key + "\U0010ffff"), Lead.email.like(f"{like[1:]}", escape="\\")),  # type: ignore[union-attr]
-        or_(Lead.name_key.like(like, escape="\\"), Lead.email.like(like, escape="\\"), *([Lead.phone.like(f"%{phone}%")] if phone else [])),  # type: ignore[union-attr]
+        or_(Lead.name_key == key, Lead.email == key, *exact_phone),
+        or_(name_prefix, Lead.email.like(f"{like[1:]}", escape="\\")),  # type: ignore[union-attr]
+        or_(Lead.name_key.like(like, escape="\\"), Lead.email.like(like, escape="\\"), *some_phone),  # type: ignore[union-attr]
     ]
     for condition in tiers:
-        found = list(session.execute(select(Lead).where(condition).order_by(Lead.id).limit(CANDIDATES_SHOWN + 1)).scalars())
+        query = select(Lead).where(condition).order_by(Lead.id).limit(CANDIDATES_SHOWN + 1)
+        found = list(session.execute(query).scalars())
         if len(found) == 1:
             return found[0]
         if found:
@@ -327,5 +332,6 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
 
 
 def grade_history(session: Session, lead_id: int) -> list[GradeChange]:
-    query = select(GradeChange).where(GradeChange.lead_id == lead_id).order_by(GradeChange.at.desc(), GradeChange.id.desc())  # type: ignore[attr-defined]
+    newest_first = (GradeChange.at.desc(), GradeChange.id.desc())  # type: ignore[attr-defined]
+    query = select(GradeChange).where(GradeChange.lead_id == lead_id).order_by(*newest_first)
     return list(session.execute(query).scalars())

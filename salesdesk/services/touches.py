@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from salesdesk import validate
 from salesdesk.config import CHANNELS, Config
-from salesdesk.dates import iso, local_day_bounds, to_local
+from salesdesk.dates import MAX_DURATION_S, iso, local_day_bounds, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.models import FollowUp, Lead, Touch
 
@@ -101,6 +101,10 @@ def log_call(
         )
     if next_at is not None and next_at <= at:
         raise InvalidInput("--next must be later than the call itself")
+    # Checked here, not only by the table's CHECK: a caller other than the CLI's parser
+    # must get an InvalidInput, not an IntegrityError.
+    if duration_s is not None and not 0 <= duration_s <= MAX_DURATION_S:
+        raise InvalidInput(f"a call lasts 0 seconds to 24 hours, not {duration_s} seconds")
     touch = Touch(
         lead_id=lead.id,  # type: ignore[arg-type]
         at=at,
@@ -197,13 +201,14 @@ class DayActivity:
 
 def day_activity(session: Session, config: Config, start: datetime, end: datetime) -> DayActivity:
     """Counts for ``[start, end)``, aggregated in SQL over the ``at`` index."""
-    meeting_outcomes = [o.name for o in config.outcomes.values() if o.meeting]
+    # Meetings count by the flag each call recorded when it was logged (like connects), so
+    # editing config.toml later never rewrites a past day.
     is_call = Touch.channel == "call"
     row = session.execute(
         select(
             func.count(case((is_call, 1))),
             func.count(case((is_call & Touch.connected, 1))),
-            func.count(case((is_call & Touch.outcome.in_(meeting_outcomes), 1))),  # type: ignore[union-attr]
+            func.count(case((is_call & Touch.meeting, 1))),
             func.count(case((~is_call, 1))),
         ).where(Touch.at >= start, Touch.at < end)
     ).one()
