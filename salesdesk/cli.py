@@ -238,6 +238,7 @@ def lead_edit(
     coach: Annotated[bool | None, typer.Option("--coach/--no-coach", help="Mark or unmark as coach.")] = None,
     role: Annotated[str | None, typer.Option(help="New role at the account.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Replace the notes.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Correct when the lead arrived.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Edit a lead's fields; grade changes are kept in its history.
@@ -253,6 +254,7 @@ def lead_edit(
         leads.edit_lead(
             session, found, state.now, name=name, company=company, title=title, phone=phone, email=email,
             wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
+            created_at=state.when(at),
         )  # fmt: skip
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
     _print_lead(view, as_json, "Updated")
@@ -284,13 +286,12 @@ def log_call(
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
     with write_session(state.engine) as session:
         found = leads.resolve_lead(session, lead)
-        touch = touches.log_call(
+        logged = touches.log_call(
             session, state.config, found, state.now, outcome=outcome, at=at_time, note=note, benefit=benefit,
             duration_s=duration_s, objection=objection, next_at=next_at,
         )  # fmt: skip
-        followups = [f for f in touches.open_followups(session, found.id) if f.source_touch_id == touch.id]  # type: ignore[arg-type]
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_touch(view, touch, followups[0] if followups else None, as_json, state.now)
+    _print_logged(view, logged, as_json, state.now)
 
 
 @app.command("log-touch")
@@ -314,21 +315,28 @@ def log_touch(
     at_time = state.when(at)
     with write_session(state.engine) as session:
         found = leads.resolve_lead(session, lead)
-        touch = touches.log_touch(session, found, state.now, channel=channel, at=at_time, note=note, benefit=benefit)
+        logged = touches.log_touch(
+            session, state.config, found, state.now, channel=channel, at=at_time, note=note, benefit=benefit
+        )
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_touch(view, touch, None, as_json, state.now)
+    _print_logged(view, logged, as_json, state.now)
 
 
-def _print_touch(view, touch, followup, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
     from salesdesk import render
     from salesdesk.services.touches import followup_dict, touch_dict
 
+    for warning in logged.warnings:
+        render.warn(f"warning: {warning}")
     if as_json:
-        data = touch_dict(touch)
-        data["next"] = followup_dict(followup) if followup else None
+        data = touch_dict(logged.touch)
+        scheduled = [f for f in logged.followups if f.rule == "scheduled"]
+        data["next"] = followup_dict(scheduled[0]) if scheduled else None
+        data["followups"] = [followup_dict(f) for f in logged.followups]
+        data["warnings"] = logged.warnings
         render.emit_json(data)
     else:
-        render.touch_logged(view, touch, followup, now)
+        render.touch_logged(view, logged.touch, logged.followups, now)
 
 
 @app.command("outcomes")
@@ -346,6 +354,154 @@ def outcomes(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         render.emit_json([asdict(o) for o in items])
     else:
         render.outcome_table(items)
+
+
+@lead_app.command("close")
+def lead_close(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.")],
+    lost: Annotated[bool, typer.Option("--lost", help="Close it out as lost (needs the minimum touches).")] = False,
+    won: Annotated[bool, typer.Option("--won", help="Close it as won.")] = False,
+    reason: Annotated[str | None, typer.Option(help="Why: required for --lost.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Close as lost below the minimum (recorded).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Close a lead as won or lost. Closing as lost before the minimum touches is refused (exit 1).
+
+    Example: salesdesk lead close "Li Na" --lost --reason "chose a competitor"
+    """
+    from salesdesk import render
+    from salesdesk.db import write_session
+    from salesdesk.errors import InvalidInput
+    from salesdesk.services import closing, leads
+
+    if lost == won:
+        raise InvalidInput("say how it ended: --won or --lost (with --reason)")
+    state = _state(ctx)
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        record = closing.close_lead(session, state.config, found, state.now, won=won, reason=reason, force=force)
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    if record.forced:
+        render.warn(
+            f"warning: closed below the minimum of {record.min_touches} touches ({record.touch_count}); "
+            "recorded as an override"
+        )
+    _print_lead(view, as_json, f"Closed ({record.result})")
+
+
+@lead_app.command("reopen")
+def lead_reopen(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Reopen a closed lead; its close stays in the history.
+
+    Example: salesdesk lead reopen 12
+    """
+    from salesdesk.db import write_session
+    from salesdesk.services import closing, leads
+
+    state = _state(ctx)
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        closing.reopen_lead(session, found, state.now)
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    _print_lead(view, as_json, "Reopened")
+
+
+@app.command("due")
+def due(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="At most N leads (default 20 in a table, all in JSON).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who to contact now, in order, and why: first-contact deadlines, follow-ups, cadence, flags.
+
+    Example: salesdesk due --limit 10
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import queue
+
+    state = _state(ctx)
+    with read_session(state.engine) as session:
+        items = queue.due(session, state.config.rules, state.now, limit=limit or (None if as_json else 20))
+    if as_json:
+        render.emit_json([item.as_dict() for item in items])
+    else:
+        render.due_table(items, state.now)
+
+
+@app.command("why")
+def why(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Every follow-up rule's state for one lead, and its place in the queue.
+
+    Example: salesdesk why "Li Na"
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import leads, queue
+
+    state = _state(ctx)
+    with read_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        report = queue.explain(session, state.config.rules, state.config.terminal_outcomes, found, state.now)
+    if as_json:
+        render.emit_json(report.as_dict(state.now))
+    else:
+        render.why_card(report, state.now)
+
+
+rules_app = typer.Typer(help="Your follow-up rules, and where they are broken.", invoke_without_command=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback()
+def rules_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """The effective follow-up rules and where each value comes from (default or config file).
+
+    Example: salesdesk rules --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from salesdesk import render
+    from salesdesk.config import rule_settings
+    from salesdesk.paths import config_path
+
+    settings = rule_settings(_state(ctx).config)
+    if as_json:
+        render.emit_json(settings)
+    else:
+        render.rules_table(settings, config_path())
+
+
+@rules_app.command("check")
+def rules_check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List every current violation; exit 1 if there is any (for cron).
+
+    Example: salesdesk rules check || notify-send "salesdesk: rules broken"
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import compliance
+
+    state = _state(ctx)
+    with read_session(state.engine) as session:
+        found = compliance.check(session, state.config, state.now)
+    if as_json:
+        render.emit_json(found.as_dict())
+    else:
+        render.violations(found, state.now)
+    if found.total:
+        raise typer.Exit(1)
 
 
 def _fail(message: str, code: int) -> None:

@@ -264,3 +264,41 @@ def load_config(path: Path) -> Config:
     if missing:
         raise _bad(path, f"fallback channel(s) {', '.join(missing)} are not in channels; set rules.fallback_channels")
     return config
+
+
+# What each rule setting means, for `salesdesk rules`.
+RULE_HELP = {
+    "first_contact_hours": "a new lead is contacted within this many hours of arriving",
+    "first_contact_sources": "lead sources the first-contact clock applies to (all = every source)",
+    "business_hours": "count only these working hours (none = wall-clock hours)",
+    "min_touches_before_lost": "touches required before a lead may be closed out as lost",
+    "benefit": "a touch that reaches the customer must offer something of value (require | warn | off)",
+    "fallback_channels": "after a call that doesn't get through, follow up on these channels at once",
+    "cadence_days": "days without a touch before a lead is due again, by grade (- = ungraded)",
+    "focus_after_attempts": "calls without reaching anyone before a lead is marked for focus",
+    "review_after_touches": "touches without a meeting before a lead is flagged for review",
+}
+
+
+def _show(value: object) -> object:
+    if isinstance(value, BusinessHours):
+        days = [name for name, index in _DAYS.items() if index in value.weekdays]
+        return f"{value.start:%H:%M}-{value.end:%H:%M} {','.join(days)}"
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def rule_settings(config: Config) -> list[dict[str, Any]]:
+    """Every effective rule value, what it means, and whether it is a default or from the file."""
+    return [
+        {
+            "name": f.name,
+            "value": _show(getattr(config.rules, f.name)),
+            "source": "config file" if f.name in config.from_file else "default",
+            "meaning": RULE_HELP[f.name],
+        }
+        for f in fields(Rules)
+    ]

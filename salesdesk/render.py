@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from salesdesk.config import Outcome
-from salesdesk.dates import fmt_duration, fmt_local
+from salesdesk.dates import fmt_duration, fmt_local, fmt_span
 from salesdesk.models import FollowUp, GradeChange, Touch
+from salesdesk.services.compliance import Violations
 from salesdesk.services.leads import LeadView
+from salesdesk.services.queue import DueItem, LeadRules
 
 
 def emit_json(data: Any) -> None:
@@ -126,12 +128,16 @@ def lead_card(
     console.print(table if touches else "  no touches yet")
 
 
-def touch_logged(view: LeadView, touch: Touch, followup: FollowUp | None, now: datetime) -> None:
+def touch_logged(view: LeadView, touch: Touch, followups: Sequence[FollowUp], now: datetime) -> None:
     what = f"call ({touch.outcome})" if touch.channel == "call" else touch.channel
     duration = f", {fmt_duration(touch.duration_s)}" if touch.duration_s else ""
     say(f"Logged {what}{duration} for {lead_line(view)} at {fmt_local(touch.at, now)}.")
-    if followup is not None:
-        say(f"Next: {followup.channel} {fmt_local(followup.due_at, now)}.")
+    for followup in followups:
+        if followup.rule == "scheduled":
+            say(f"Next: {followup.channel} {fmt_local(followup.due_at, now)}.")
+    fallbacks = [f.channel for f in followups if f.rule == "fallback"]
+    if fallbacks:
+        say(f"Didn't get through: follow up now by {' and '.join(fallbacks)}.")
 
 
 def outcome_table(outcomes: Iterable[Outcome]) -> None:
@@ -142,3 +148,86 @@ def outcome_table(outcomes: Iterable[Outcome]) -> None:
             o.name, o.key, _esc(o.label), tick[o.connected], tick[o.meeting], tick[o.terminal], tick[o.requires_next]
         )
     _console().print(table)
+
+
+def due_table(items: Sequence[DueItem], now: datetime) -> None:
+    console = _console()
+    if not items:
+        console.print("Nothing is due. Good time to prospect.")
+        return
+    table = _table(None, ["#", "lead", "do", "why"])
+    for position, item in enumerate(items, 1):
+        grade = f" [dim]{item.grade}[/]" if item.grade else ""
+        coach = " ★" if item.is_coach else ""
+        reasons = "\n".join(_esc(reason.text) for reason in item.reasons)
+        table.add_row(str(position), f"#{item.lead_id} {_esc(item.name)}{grade}{coach}", item.action, reasons)
+    console.print(table)
+
+
+def why_card(report: LeadRules, now: datetime) -> None:
+    lead = report.lead
+    console = _console()
+    console.print(f"[bold]#{lead.id} {_esc(lead.name)}[/]  {lead.status}, grade {lead.grade or '-'}")
+    short = report.touches_short
+    guard = "may be closed as lost" if not short else f"{short} more before it may be closed as lost"
+    terminal = " (terminal outcome: guard lifted)" if report.terminal else ""
+    console.print(f"  touches        {lead.touch_count} of {report.min_touches}: {guard}{terminal}")
+    fc = report.first_contact
+    if fc is None:
+        console.print("  first contact  rule does not apply to this source")
+    elif fc.first_attempt_at is not None:
+        late = "in time" if fc.state == "met" else f"{fmt_span(fc.first_attempt_at - fc.deadline)} late"
+        console.print(f"  first contact  {fmt_local(fc.first_attempt_at, now)}, {late}")
+    else:
+        when = "left" if fc.state == "at_risk" else "over"
+        console.print(f"  first contact  due by {fmt_local(fc.deadline, now)}: {fmt_span(fc.left(now))} {when}")
+    for followup in report.open_followups:
+        console.print(f"  follow-up      {followup.channel} {fmt_local(followup.due_at, now)} ({followup.rule})")
+    console.print(f"  cadence        next touch by {fmt_local(report.cadence_due_at, now)}")
+    for flag in report.flags:
+        console.print(f"  {flag.rule:<14} {_esc(flag.text)}")
+    if report.item is not None:
+        console.print(f"  queue          #{report.position} of {report.queue_length}: {report.item.action} now")
+        for reason in report.item.reasons:
+            console.print(f"                 - {_esc(reason.text)}")
+    else:
+        console.print("  queue          not due now")
+    console.print(f"  next           {_esc(report.next_step(now))}")
+
+
+def rules_table(settings: Sequence[dict[str, Any]], config_file: object) -> None:
+    table = _table(f"Rules (set them in [rules] of {config_file})", ["rule", "value", "from"])
+    for row in settings:
+        value = row["value"]
+        if isinstance(value, dict):
+            value = " ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        shown = _esc("none" if value is None else value)
+        table.add_row(f"{row['name']}\n[dim]  {_esc(row['meaning'])}[/]", shown, row["source"])
+    _console().print(table)
+
+
+def violations(found: Violations, now: datetime) -> None:
+    console = _console()
+    if not found.total:
+        console.print("No rule is broken.")
+        return
+    sections = [
+        ("first-contact breaches", found.first_contact_breaches, len(found.first_contact_breaches),
+         lambda v: f"#{v['lead_id']} {v['name']}: was due {v['deadline']}"),
+        ("closed as lost below the minimum, without override", found.closed_below_minimum,
+         len(found.closed_below_minimum), lambda v: f"#{v['lead_id']} {v['name']}: {v['touches']} touches"),
+        ("reached touches without a benefit", found.touches_without_benefit_recent, found.touches_without_benefit,
+         lambda v: f"#{v['lead_id']} {v['name']}: {v['channel']} {v['at']}"),
+        ("overdue follow-ups", found.overdue_followups_oldest, found.overdue_followups,
+         lambda v: f"#{v['lead_id']} {v['name']}: {v['channel']} due {v['due_at']} ({v['rule']})"),
+    ]  # fmt: skip
+    for title, rows, count, line in sections:
+        if not count:
+            continue
+        console.print(f"[bold]{count} {title}[/]")
+        for row in rows:
+            console.print(f"  {_esc(line(row))}")
+        if count > len(rows):
+            console.print(f"  [dim]and {count - len(rows)} more[/]")

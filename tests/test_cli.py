@@ -32,8 +32,8 @@ def db(isolated_home: Path) -> Path:
 def book(db: Path) -> Path:
     """A small book: two similar names, a Chinese name, one call logged."""
     for args in (
-        ("Li Na", "--company", "Acme", "--email", "li.na@acme.com", "--grade", "B"),
-        ("Li Nan", "--company", "ACME", "--phone", "+86 139 0000 0001"),
+        ("Li Na", "--company", "Acme", "--email", "li.na@acme.com", "--grade", "B", "--at", "yesterday 10:00"),
+        ("Li Nan", "--company", "ACME", "--phone", "+86 139 0000 0001", "--at", "yesterday 11:00"),
         ("王芳", "--company", "华为", "--phone", "138-0013-8000", "--source", "inbound", "--wechat", "wf_88"),
     ):
         assert run("lead", "add", *args).code == 0
@@ -111,7 +111,13 @@ def test_log_call_records_everything_and_schedules_the_next_call(book: Path) -> 
     assert touch["at"] == NOW
     assert touch["next"]["due_at"] == "2026-11-24T10:00:00+08:00"  # the coming Tuesday
     shown = run("lead", "show", "Li Na", "--json").json()
-    assert [f["due_at"] for f in shown["followups"]] == ["2026-11-24T10:00:00+08:00"]
+    by_rule = sorted((f["rule"], f["channel"], f["due_at"]) for f in shown["followups"])
+    # The fixture's failed call opened the fallbacks; this call scheduled the callback.
+    assert by_rule == [
+        ("fallback", "email", "2026-11-23T13:00:00+08:00"),
+        ("fallback", "wechat", "2026-11-23T13:00:00+08:00"),
+        ("scheduled", "call", "2026-11-24T10:00:00+08:00"),
+    ]
 
 
 def test_lead_show_lists_touches_newest_first(book: Path) -> None:

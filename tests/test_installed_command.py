@@ -18,7 +18,9 @@ def installed() -> None:
 
 
 def test_a_shell_session_adds_a_lead_logs_calls_and_reads_them_back(isolated_home: Path) -> None:
-    added = run_process("lead", "add", "Oliver Chen", "--company", "Globex", "--source", "inbound", "--json", env=ENV)
+    added = run_process(
+        "lead", "add", "Oliver Chen", "--company", "Globex", "--source", "inbound", "--at", "3h ago", "--json", env=ENV
+    )
     assert added.code == 0, added.err
     lead_id = json.loads(added.out)["id"]
     first = run_process("log-call", str(lead_id), "--outcome", "no_answer", "--at", "1h ago", env=ENV)

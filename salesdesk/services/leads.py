@@ -70,7 +70,8 @@ def _account_for(session: Session, company: str | None, now: datetime) -> int | 
 def _duplicate_of(session: Session, phone: str | None, email: str | None, exclude: int | None) -> Lead | None:
     clauses = []
     if phone:
-        clauses.append(Lead.phone == phone)
+        # With or without the country code it is the same number, as lookups treat it.
+        clauses.append(_same_phone(phone.lstrip("+")) if len(phone.lstrip("+")) >= 7 else Lead.phone == phone)
     if email:
         clauses.append(Lead.email == email)
     if not clauses:
@@ -271,9 +272,7 @@ def count_leads(
 
 def lead_view(session: Session, lead_id: int) -> LeadView:
     query = (
-        select(Lead, Account.name)
-        .join(Account, Lead.account_id == Account.id, isouter=True)
-        .where(Lead.id == lead_id)
+        select(Lead, Account.name).join(Account, Lead.account_id == Account.id, isouter=True).where(Lead.id == lead_id)
     )
     views = _views(session, query)
     if not views:
@@ -282,7 +281,10 @@ def lead_view(session: Session, lead_id: int) -> LeadView:
 
 
 # Fields ``edit_lead`` accepts; ``None`` means "leave as is", "" means "clear".
-EDITABLE = ("name", "company", "title", "phone", "email", "wechat", "source", "grade", "is_coach", "role", "notes")
+EDITABLE = (
+    "name", "company", "title", "phone", "email", "wechat", "source", "grade", "is_coach", "role", "notes",
+    "created_at",
+)  # fmt: skip
 
 
 def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Lead:
@@ -291,6 +293,13 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}")
     changes = {k: v for k, v in changes.items() if v is not None}
+    if "created_at" in changes:
+        arrived: datetime = changes["created_at"]
+        if arrived > now:
+            raise InvalidInput("a lead cannot arrive in the future")
+        if lead.first_touch_at is not None and arrived > lead.first_touch_at:
+            raise InvalidInput("a lead cannot arrive after its first touch; give an earlier time")
+        lead.created_at = arrived
     if "name" in changes:
         lead.name = validate.required(changes["name"], "name")
         lead.name_key = validate.name_key(lead.name)

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlmodel import Session
 
-from salesdesk import validate
-from salesdesk.config import CHANNELS, Config
-from salesdesk.dates import MAX_DURATION_S, iso, local_day_bounds, to_local
+from salesdesk import rules, validate
+from salesdesk.config import Config
+from salesdesk.dates import MAX_DURATION_S, fmt_local, iso, local_day_bounds, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.models import FollowUp, Lead, Touch
 
@@ -46,9 +46,37 @@ def followup_dict(followup: FollowUp) -> dict[str, Any]:
     }
 
 
-def _check_at(at: datetime, now: datetime) -> None:
+def _check_at(at: datetime, now: datetime, lead: Lead) -> None:
     if at > now + FUTURE_SLACK:
         raise InvalidInput("a touch cannot be logged in the future; use --next WHEN to plan one")
+    if at < lead.created_at:
+        # It would make speed-to-lead negative: the lead's arrival time is what's wrong.
+        raise InvalidInput(
+            f"#{lead.id} {lead.name} arrived {fmt_local(lead.created_at, now)}, after this touch; "
+            f"if it arrived earlier: salesdesk lead edit {lead.id} --at WHEN"
+        )
+
+
+def reached(channel: str, connected: bool) -> bool:
+    """Did this touch reach the customer? Connected calls, and messages or visits on any
+    channel except "other" (METHOD.md §4 rule 3 applies to these)."""
+    return connected if channel == "call" else channel != "other"
+
+
+def check_benefit(config: Config, channel: str, connected: bool, benefit: str | None) -> str | None:
+    """The benefit rule: refuse (require), or return a warning (warn), for a reached touch
+    that offers nothing of value."""
+    mode = config.rules.benefit
+    if benefit or mode == "off" or not reached(channel, connected):
+        return None
+    what = "a connected call" if channel == "call" else f"a {channel} touch"
+    message = (
+        f"rule 'every touch offers a benefit' (rules.benefit = {mode}): {what} needs --benefit TEXT, "
+        "the information or resource offered"
+    )
+    if mode == "require":
+        raise InvalidInput(message)
+    return message
 
 
 def _complete_due_followups(session: Session, touch: Touch) -> None:
@@ -66,9 +94,45 @@ def _complete_due_followups(session: Session, touch: Touch) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Logged:
+    """A logged touch and what the rules did about it."""
+
+    touch: Touch
+    followups: list[FollowUp]  # opened by this touch: the next step, fallbacks
+    warnings: list[str]
+
+
+def _open_fallbacks(session: Session, config: Config, touch: Touch) -> list[FollowUp]:
+    """METHOD.md §4 rule 4: a call that doesn't get through opens follow-ups, due at once,
+    on the fallback channels, unless one is already open on that channel."""
+    open_channels = session.execute(
+        select(FollowUp.channel).where(FollowUp.lead_id == touch.lead_id, FollowUp.done_at.is_(None))  # type: ignore[union-attr]
+    ).scalars()
+    opened = [
+        FollowUp(
+            lead_id=touch.lead_id,
+            channel=channel,
+            due_at=touch.at,
+            rule="fallback",
+            created_at=touch.recorded_at,
+            source_touch_id=touch.id,
+        )
+        for channel in rules.fallbacks_to_open(touch.connected, config.rules.fallback_channels, open_channels)
+    ]
+    session.add_all(opened)
+    return opened
+
+
+# The lead's activity counters, written by triggers on ``touch`` (migration 0003) behind the
+# ORM's back: a Lead already loaded must re-read them after a touch is written.
+LEAD_COUNTERS = ("touch_count", "call_count", "connect_count", "meeting_count", "first_touch_at", "last_touch_at")
+
+
 def _record(session: Session, lead: Lead, touch: Touch, now: datetime) -> Touch:
     session.add(touch)
     session.flush()
+    session.expire(lead, LEAD_COUNTERS)
     if lead.status == "new":
         lead.status = "working"
     lead.updated_at = now
@@ -90,11 +154,12 @@ def log_call(
     duration_s: int | None = None,
     objection: str | None = None,
     next_at: datetime | None = None,
-) -> Touch:
-    """Record a call and its outcome; ``next_at`` schedules the next call."""
+) -> Logged:
+    """Record a call and its outcome; ``next_at`` schedules the next call, and a call that
+    didn't get through opens the fallback follow-ups."""
     disposition = config.outcome((outcome or "").strip().lower())
     at = at or now
-    _check_at(at, now)
+    _check_at(at, now, lead)
     if disposition.requires_next and next_at is None:
         raise InvalidInput(
             f"outcome {disposition.name} needs --next WHEN (when to call back), e.g. --next 'tomorrow 10:00'"
@@ -105,6 +170,8 @@ def log_call(
     # must get an InvalidInput, not an IntegrityError.
     if duration_s is not None and not 0 <= duration_s <= MAX_DURATION_S:
         raise InvalidInput(f"a call lasts 0 seconds to 24 hours, not {duration_s} seconds")
+    clean_benefit = validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True)
+    warning = check_benefit(config, "call", disposition.connected, clean_benefit)
     touch = Touch(
         lead_id=lead.id,  # type: ignore[arg-type]
         at=at,
@@ -114,28 +181,31 @@ def log_call(
         meeting=disposition.meeting,
         duration_s=duration_s,
         note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
-        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
+        benefit=clean_benefit,
         objection=validate.key(objection, "objection"),
         recorded_at=now,
     )
     _record(session, lead, touch, now)
+    opened = _open_fallbacks(session, config, touch)
     if next_at is not None:
-        session.add(
-            FollowUp(
-                lead_id=lead.id,  # type: ignore[arg-type]
-                channel="call",
-                due_at=next_at,
-                rule="scheduled",
-                note=touch.note,
-                created_at=now,
-                source_touch_id=touch.id,
-            )
+        scheduled = FollowUp(
+            lead_id=lead.id,  # type: ignore[arg-type]
+            channel="call",
+            due_at=next_at,
+            rule="scheduled",
+            note=touch.note,
+            created_at=now,
+            source_touch_id=touch.id,
         )
-    return touch
+        session.add(scheduled)
+        opened.insert(0, scheduled)
+    session.flush()
+    return Logged(touch, opened, [warning] if warning else [])
 
 
 def log_touch(
     session: Session,
+    config: Config,
     lead: Lead,
     now: datetime,
     *,
@@ -143,24 +213,28 @@ def log_touch(
     at: datetime | None = None,
     note: str | None = None,
     benefit: str | None = None,
-) -> Touch:
-    """Record a non-call contact (email, WeChat, visit...); calls go through ``log_call``."""
-    clean_channel = validate.choice(channel, "channel", CHANNELS)
+) -> Logged:
+    """Record a non-call contact (email, WeChat, visit...); calls go through ``log_call``.
+    It meets the lead's open follow-ups on that channel (a fallback WeChat, say)."""
+    clean_channel = validate.choice(channel, "channel", config.channels)
     if clean_channel == "call":
         raise InvalidInput("calls have an outcome: use log-call LEAD --outcome OUTCOME")
     at = at or now
-    _check_at(at, now)
+    _check_at(at, now, lead)
+    clean_benefit = validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True)
+    connected = reached(clean_channel, True)  # type: ignore[arg-type]
+    warning = check_benefit(config, clean_channel, connected, clean_benefit)  # type: ignore[arg-type]
     touch = Touch(
         lead_id=lead.id,  # type: ignore[arg-type]
         at=at,
         channel=clean_channel,  # type: ignore[arg-type]
-        # Sent messages and visits reach the customer: they count as reached touches.
-        connected=True,
+        connected=connected,
         note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
-        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
+        benefit=clean_benefit,
         recorded_at=now,
     )
-    return _record(session, lead, touch, now)
+    _record(session, lead, touch, now)
+    return Logged(touch, [], [warning] if warning else [])
 
 
 def timeline(session: Session, lead_id: int, limit: int | None = None) -> list[Touch]:

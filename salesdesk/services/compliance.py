@@ -1,0 +1,134 @@
+"""Where the rules are broken right now (``salesdesk rules check``), counted in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlmodel import Session
+
+from salesdesk import rules as r
+from salesdesk.config import Config
+from salesdesk.dates import iso, local_day_bounds, to_local
+from salesdesk.models import FollowUp, Lead, LeadClose, Touch
+from salesdesk.services.queue import OPEN
+
+# How many examples of each kind of violation are listed; the counts are always complete.
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Violations:
+    first_contact_breaches: list[dict[str, Any]]
+    closed_below_minimum: list[dict[str, Any]]
+    touches_without_benefit: int
+    touches_without_benefit_recent: list[dict[str, Any]]
+    overdue_followups: int
+    overdue_followups_oldest: list[dict[str, Any]]
+
+    @property
+    def total(self) -> int:
+        return (
+            len(self.first_contact_breaches)
+            + len(self.closed_below_minimum)
+            + self.touches_without_benefit
+            + self.overdue_followups
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "first_contact_breaches": self.first_contact_breaches,
+            "closed_below_minimum": self.closed_below_minimum,
+            "touches_without_benefit": {
+                "count": self.touches_without_benefit,
+                "recent": self.touches_without_benefit_recent,
+            },
+            "overdue_followups": {"count": self.overdue_followups, "oldest": self.overdue_followups_oldest},
+        }
+
+
+def _reached_condition():  # type: ignore[no-untyped-def]
+    """SQL form of ``touches.reached``: connected calls, and every other channel but "other"."""
+    return or_(and_(Touch.channel == "call", Touch.connected), and_(Touch.channel != "call", Touch.channel != "other"))
+
+
+def check(session: Session, config: Config, now: datetime) -> Violations:
+    rules = config.rules
+
+    breaches = []
+    untouched = session.execute(
+        select(Lead).where(Lead.status.in_(OPEN), Lead.first_touch_at.is_(None))  # type: ignore[attr-defined, union-attr]
+    ).scalars()
+    for lead in untouched:
+        if not rules.first_contact_applies(lead.source):
+            continue
+        verdict = r.first_contact(lead.created_at, None, now, rules.first_contact_window, rules.business_hours)
+        if verdict.state == "breach":
+            breaches.append({"lead_id": lead.id, "name": lead.name, "deadline": iso(verdict.deadline)})
+    breaches.sort(key=lambda b: b["deadline"], reverse=True)
+
+    # Lost with too few touches, no terminal outcome, and no recorded override.
+    terminal = exists().where(Touch.lead_id == Lead.id, Touch.outcome.in_(config.terminal_outcomes))  # type: ignore[union-attr]
+    forced = exists().where(LeadClose.lead_id == Lead.id, LeadClose.forced, LeadClose.reopened_at.is_(None))  # type: ignore[union-attr]
+    below = session.execute(
+        select(Lead)
+        .where(Lead.status == "lost", Lead.touch_count < rules.min_touches_before_lost, not_(terminal), not_(forced))
+        .order_by(Lead.closed_at.desc())  # type: ignore[union-attr]
+    ).scalars()
+    closed_below = [
+        {"lead_id": lead.id, "name": lead.name, "touches": lead.touch_count, "closed_at": iso(lead.closed_at)}
+        for lead in below
+    ]
+
+    no_benefit = and_(_reached_condition(), or_(Touch.benefit.is_(None), Touch.benefit == ""))  # type: ignore[union-attr]
+    benefit_missing = 0
+    recent: list[dict[str, Any]] = []
+    if rules.benefit != "off":
+        benefit_missing = session.execute(select(func.count()).select_from(Touch).where(no_benefit)).scalar_one()
+        rows = session.execute(
+            select(Touch, Lead.name)
+            .join(Lead, Lead.id == Touch.lead_id)
+            .where(no_benefit)
+            .order_by(Touch.at.desc())  # type: ignore[attr-defined]
+            .limit(SHOWN)
+        ).all()
+        recent = [
+            {"touch_id": t.id, "lead_id": t.lead_id, "name": name, "at": iso(t.at), "channel": t.channel}
+            for t, name in rows
+        ]
+
+    # A follow-up is overdue once the day it was due has ended: the rep had that whole day.
+    today_start, _ = local_day_bounds(to_local(now).date())
+    overdue = and_(FollowUp.done_at.is_(None), FollowUp.due_at < today_start, Lead.status.in_(OPEN))  # type: ignore[union-attr, attr-defined]
+    overdue_count = session.execute(
+        select(func.count()).select_from(FollowUp).join(Lead, Lead.id == FollowUp.lead_id).where(overdue)
+    ).scalar_one()
+    oldest = session.execute(
+        select(FollowUp, Lead.name)
+        .join(Lead, Lead.id == FollowUp.lead_id)
+        .where(overdue)
+        .order_by(FollowUp.due_at)
+        .limit(SHOWN)
+    ).all()
+    return Violations(
+        first_contact_breaches=breaches,
+        closed_below_minimum=closed_below,
+        touches_without_benefit=benefit_missing,
+        touches_without_benefit_recent=recent,
+        overdue_followups=overdue_count,
+        overdue_followups_oldest=[_followup_row(f, name) for f, name in oldest],
+    )
+
+
+def _followup_row(followup: FollowUp, name: str) -> dict[str, Any]:
+    return {
+        "followup_id": followup.id,
+        "lead_id": followup.lead_id,
+        "name": name,
+        "channel": followup.channel,
+        "due_at": iso(followup.due_at),
+        "rule": followup.rule,
+    }
