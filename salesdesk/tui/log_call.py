@@ -1,0 +1,248 @@
+"""The Log call modal, and the base class for screens that log calls through it.
+
+The modal only gathers and parses what the rep typed and returns it; the screen that
+opened it writes the call. If the write is refused (a callback with no next step, say),
+the screen reopens the modal with everything the rep typed, so nothing has to be retyped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import Engine
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label
+
+from salesdesk.config import Config, Outcome
+from salesdesk.dates import fmt_local, parse_duration, parse_when
+from salesdesk.db import write_session
+from salesdesk.errors import InvalidInput, SalesdeskError
+from salesdesk.models import Lead
+from salesdesk.services import touches
+from salesdesk.services.touches import Logged
+from salesdesk.tui.widgets import HotkeyList
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class LogCallResult:
+    """What the rep entered: parsed values to save, and the raw text to show again."""
+
+    outcome: str
+    note: str = ""
+    benefit: str = ""
+    duration_text: str = ""
+    next_text: str = ""
+    duration_s: int | None = None
+    next_at: datetime | None = None
+
+
+class LogCallModal(ModalScreen[LogCallResult | None]):
+    """Pick an outcome by its key, then note, benefit, duration and next call."""
+
+    DEFAULT_CSS = """
+    LogCallModal { align: center middle; }
+    LogCallModal > #dialog {
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    LogCallModal #title { width: 1fr; text-style: bold; margin-bottom: 1; }
+    LogCallModal #body { height: auto; }
+    LogCallModal #outcomes { width: 28; height: auto; max-height: 16; border: round $secondary; }
+    LogCallModal #outcomes:focus { border: round $accent; }
+    LogCallModal #fields { width: 1fr; height: auto; padding-left: 1; }
+    LogCallModal Input { border: round $secondary; }
+    LogCallModal Input:focus { border: round $accent; }
+    LogCallModal #hint { color: $text-muted; margin-top: 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, config: Config, clock: Clock, lead_label: str, draft: LogCallResult | None = None) -> None:
+        super().__init__()
+        self._config = config
+        self._clock = clock
+        self._lead_label = lead_label
+        self._draft = draft
+        self._outcome: str | None = draft.outcome if draft else None
+
+    def compose(self) -> ComposeResult:
+        choices = [(o.key, o.name, o.label) for o in self._config.outcomes.values()]
+        draft = self._draft or LogCallResult(outcome="")
+        with Vertical(id="dialog"):
+            yield Label(f"Log call · {self._lead_label}", id="title", markup=False)
+            with Horizontal(id="body"):
+                yield HotkeyList(choices, id="outcomes")
+                with Vertical(id="fields"):
+                    yield self._input("note", "Note", "what was said", draft.note)
+                    yield self._input("benefit", "Benefit offered", "the value you gave them", draft.benefit)
+                    yield self._input("duration", "Duration", "4m30s, 90s, 4:30", draft.duration_text)
+                    yield self._input("next", "Next call", "tomorrow 10am, tue 14:00, in 3 days", draft.next_text)
+            yield Label(
+                "Press an outcome's key, then type. Enter on Next call saves.",
+                id="hint",
+                markup=False,
+            )
+        yield Footer()
+
+    @staticmethod
+    def _input(name: str, title: str, placeholder: str, value: str) -> Input:
+        field = Input(value=value, placeholder=placeholder, id=name)
+        field.border_title = title
+        return field
+
+    def on_mount(self) -> None:
+        outcomes = self.query_one("#outcomes", HotkeyList)
+        outcomes.border_title = "Outcome"
+        if self._outcome is None:
+            outcomes.focus()
+            return
+        outcomes.select_value(self._outcome)
+        self._show_outcome()
+        # Reopened after a refusal: put the cursor where the fix most likely goes.
+        self.query_one(self._first_gap(self._config.outcome(self._outcome)), Input).focus()
+
+    def _first_gap(self, outcome: Outcome) -> str:
+        """The first field the rules still want filled for ``outcome``, else the note."""
+        if outcome.requires_next and not self._value("next").strip():
+            return "#next"
+        try:
+            touches.check_benefit(self._config, "call", outcome.connected, self._value("benefit").strip() or None)
+        except InvalidInput:
+            return "#benefit"
+        return "#note"
+
+    def _value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value
+
+    def _show_outcome(self) -> None:
+        assert self._outcome is not None
+        self.query_one("#outcomes", HotkeyList).border_subtitle = self._config.outcome(self._outcome).label
+
+    @on(HotkeyList.Picked, "#outcomes")
+    def _picked(self, event: HotkeyList.Picked) -> None:
+        self._outcome = event.value
+        self._show_outcome()
+        self.query_one("#note", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "next":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def _fail(self, field: str, message: str) -> None:
+        self.notify(message, severity="error", markup=False)
+        self.query_one(field).focus()
+
+    def action_save(self) -> None:
+        if self._outcome is None:
+            self._fail("#outcomes", "pick an outcome first: press its key in the list")
+            return
+        duration_text, next_text = self._value("duration").strip(), self._value("next").strip()
+        try:
+            duration_s = parse_duration(duration_text) if duration_text else None
+        except InvalidInput as exc:
+            self._fail("#duration", str(exc))
+            return
+        try:
+            next_at = parse_when(next_text, self._clock(), prefer="future") if next_text else None
+        except InvalidInput as exc:
+            self._fail("#next", str(exc))
+            return
+        self.dismiss(
+            LogCallResult(
+                outcome=self._outcome,
+                note=self._value("note"),
+                benefit=self._value("benefit"),
+                duration_text=duration_text,
+                next_text=next_text,
+                duration_s=duration_s,
+                next_at=next_at,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def record_call(engine: Engine, config: Config, lead_id: int, now: datetime, call: LogCallResult) -> Logged:
+    """Write the call in one transaction; a SalesdeskError means nothing was written."""
+    with write_session(engine) as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise InvalidInput(f"lead #{lead_id} no longer exists")
+        return touches.log_call(
+            session,
+            config,
+            lead,
+            now,
+            outcome=call.outcome,
+            note=call.note,
+            benefit=call.benefit,
+            duration_s=call.duration_s,
+            next_at=call.next_at,
+        )
+
+
+class CallLoggingScreen(Screen[None]):
+    """A screen over the store that can log a call for a lead.
+
+    Subclasses call ``log_call_for`` and refresh themselves in ``call_logged``.
+    """
+
+    def __init__(self, engine: Engine, config: Config, clock: Clock) -> None:
+        super().__init__()
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+
+    def log_call_for(self, lead_id: int, lead_label: str, draft: LogCallResult | None = None) -> None:
+        def saved(call: LogCallResult | None) -> None:
+            if call is not None:
+                self._save_call(lead_id, lead_label, call)
+
+        self.app.push_screen(LogCallModal(self.config, self.clock, lead_label, draft), saved)
+
+    @work(thread=True, group="write")
+    def _save_call(self, lead_id: int, lead_label: str, call: LogCallResult) -> None:
+        try:
+            logged = record_call(self.engine, self.config, lead_id, self.clock(), call)
+        except SalesdeskError as exc:
+            self.app.call_from_thread(self._call_refused, lead_id, lead_label, call, str(exc))
+            return
+        self.app.call_from_thread(self._call_saved, lead_id, lead_label, logged)
+
+    def _call_refused(self, lead_id: int, lead_label: str, call: LogCallResult, message: str) -> None:
+        self.notify(message, title="Call not logged", severity="error", markup=False)
+        self.log_call_for(lead_id, lead_label, draft=call)
+
+    def _call_saved(self, lead_id: int, lead_label: str, logged: Logged) -> None:
+        outcome = logged.touch.outcome or ""
+        lines = [f"{self.config.outcome(outcome).label} · {lead_label}"]
+        now = self.clock()
+        # Say what the rules opened, so a fallback WeChat or e-mail isn't a surprise later.
+        fallbacks = [f.channel for f in logged.followups if f.rule == "fallback"]
+        lines += [f"Next {f.channel}: {fmt_local(f.due_at, now)}" for f in logged.followups if f.rule == "scheduled"]
+        if fallbacks:
+            lines.append(f"Didn't get through: follow up by {' and '.join(fallbacks)}")
+        self.notify("\n".join(lines), title="Call logged", markup=False)
+        for warning in logged.warnings:
+            self.notify(warning, severity="warning", markup=False)
+        self.call_logged(lead_id)
+
+    def call_logged(self, lead_id: int) -> None:
+        """Refresh whatever shows this lead; called on the UI thread after a save."""
+        raise NotImplementedError

@@ -1,0 +1,160 @@
+"""The Today screen: the day's numbers so far and the touches behind them.
+
+Laid out as a stack of sections in ``#today`` so later sections (first-contact
+countdowns, the call queue) slot in without reshaping the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import ClassVar
+
+from sqlalchemy import Engine
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label
+
+from salesdesk.config import Config
+from salesdesk.dates import local_day_bounds, to_local
+from salesdesk.db import read_session
+from salesdesk.models import Touch
+from salesdesk.services import touches
+from salesdesk.services.touches import DayActivity
+from salesdesk.tui.lead import LeadScreen
+from salesdesk.tui.log_call import Clock
+from salesdesk.tui.widgets import Col, FitTable, Stat, cell, touch_cells
+
+# The screen re-reads the day this often, so calls logged from the CLI in another
+# terminal (and the day rolling over at midnight) show up without a keypress.
+REFRESH_S = 60
+
+TOUCH_COLUMNS = (
+    Col("Time", 5),
+    Col("Lead", 12, flex=2, max_width=24),
+    Col("Channel", 7),
+    Col("Outcome", 14),
+    Col("Dur", 6),
+    Col("Note", 8, flex=2),
+    Col("Benefit", 8, flex=2),
+)
+
+STATS = (
+    ("dials", "Dials"),
+    ("connects", "Connects"),
+    ("connect-rate", "Connect rate"),
+    ("meetings", "Meetings booked"),
+    ("other", "Other touches"),
+    ("new-leads", "New leads"),
+)
+
+
+@dataclass(frozen=True)
+class DaySnapshot:
+    day: date
+    activity: DayActivity
+    touches: list[tuple[Touch, str]]
+
+
+def stat_values(activity: DayActivity) -> dict[str, str]:
+    """The six numbers as shown, keyed like ``STATS``."""
+    rate = activity.connect_rate
+    return {
+        "dials": str(activity.dials),
+        "connects": str(activity.connects),
+        "connect-rate": "-" if rate is None else f"{rate:.0%}",
+        "meetings": str(activity.meetings_booked),
+        "other": str(activity.other_touches),
+        "new-leads": str(activity.new_leads),
+    }
+
+
+class TodayScreen(Screen[None]):
+    """Today's counts and touches, re-read whenever the screen is shown."""
+
+    DEFAULT_CSS = """
+    TodayScreen #today { height: 1fr; }
+    TodayScreen .section-title { padding: 0 1; text-style: bold; }
+    TodayScreen #stats {
+        grid-size: 3; grid-gutter: 0 3; height: auto; padding: 0 1; margin-bottom: 1;
+    }
+    TodayScreen.-wide #stats { grid-size: 6; }
+    TodayScreen #no-touches { padding: 0 1; color: $text-muted; display: none; }
+    TodayScreen.-quiet #no-touches { display: block; }
+    TodayScreen.-quiet #today-touches { display: none; }
+    """
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "refresh", "Refresh")]
+
+    AUTO_FOCUS = "#today-touches"
+
+    def __init__(self, engine: Engine, config: Config, clock: Clock) -> None:
+        super().__init__()
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+        self.snapshot: DaySnapshot | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="today"):
+            yield Label("", id="day-title", classes="section-title", markup=False)
+            with Grid(id="stats"):
+                for key, label in STATS:
+                    yield Stat(label, id=f"stat-{key}")
+            yield Label("Touches so far", classes="section-title")
+            yield Label("No touches yet today. Press l for your leads, then c to log a call.", id="no-touches")
+            yield FitTable(TOUCH_COLUMNS, id="today-touches")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Today"
+        self.set_interval(REFRESH_S, self._tick)
+
+    def _tick(self) -> None:
+        # Hidden, it waits: showing it again re-reads the day anyway.
+        if self.is_current:
+            self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self._load(self.clock())
+
+    @work(thread=True, exclusive=True, group="today")
+    def _load(self, now: datetime) -> None:
+        day = to_local(now).date()
+        start, end = local_day_bounds(day)
+        with read_session(self.engine) as session:
+            snapshot = DaySnapshot(
+                day=day,
+                activity=touches.day_activity(session, self.config, start, end),
+                touches=touches.touches_between(session, start, end),
+            )
+        self.app.call_from_thread(self._show, snapshot)
+
+    def _show(self, snapshot: DaySnapshot) -> None:
+        self.snapshot = snapshot
+        self.query_one("#day-title", Label).update(f"{snapshot.day:%A %d %B %Y} · so far today")
+        for key, value in stat_values(snapshot.activity).items():
+            self.query_one(f"#stat-{key}", Stat).show(value)
+        self.set_class(not snapshot.touches, "-quiet")
+        rows = [
+            (str(touch.id), [cell(to_local(touch.at).strftime("%H:%M")), cell(name), *touch_cells(self.config, touch)])
+            for touch, name in snapshot.touches
+        ]
+        self.query_one("#today-touches", FitTable).set_rows(rows)
+
+    @on(DataTable.RowSelected, "#today-touches")
+    def _open_lead(self, event: DataTable.RowSelected) -> None:
+        if self.snapshot is None:
+            return
+        touch = next((t for t, _ in self.snapshot.touches if str(t.id) == event.row_key.value), None)
+        if touch is not None:
+            self.app.push_screen(LeadScreen(self.engine, self.config, self.clock, touch.lead_id))

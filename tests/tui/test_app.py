@@ -1,0 +1,89 @@
+"""App-wide keys: screens by letter, help, the command palette, and what a dialog blocks."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from textual.command import CommandPalette
+from textual.widgets import HelpPanel
+
+from salesdesk.db import read_session
+from salesdesk.models import Lead
+from salesdesk.services import leads
+from salesdesk.tui.app import SalesdeskApp
+from salesdesk.tui.lead import LeadScreen
+from salesdesk.tui.leads import LeadsScreen
+from salesdesk.tui.log_call import LogCallModal
+from salesdesk.tui.today import TodayScreen
+from tests.tui.conftest import Settle
+
+
+async def test_letters_switch_screens_and_help_toggles(demo_app: SalesdeskApp, settle: Settle) -> None:
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert demo_app.title == "salesdesk (demo)"
+        assert isinstance(demo_app.screen, TodayScreen)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadsScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadScreen)
+        await pilot.press("l")  # from a lead, l goes back to the list
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadsScreen)
+        await pilot.press("question_mark")
+        assert demo_app.screen.query(HelpPanel)
+        await pilot.press("question_mark")
+        assert not demo_app.screen.query(HelpPanel)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, TodayScreen)
+        await pilot.press("q")
+    assert demo_app.return_code == 0
+
+
+async def test_dialog_keeps_letters_for_itself(demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle) -> None:
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(1)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        modal = demo_app.screen
+        assert isinstance(modal, LogCallModal)
+        await pilot.press("t", "l", "q")  # not outcome keys here, except q (not qualified)
+        assert demo_app.screen is modal
+        assert modal.query_one("#note").has_focus, "q picked 'not qualified' and moved on"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadScreen)
+
+
+async def test_palette_finds_a_lead_by_name(demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle) -> None:
+    with read_session(demo_engine) as session:
+        names = session.execute(select(Lead.id, Lead.name).where(Lead.name.like("% %")).order_by(Lead.id)).all()
+        lead_id, name = next((i, n) for i, n in names if leads.count_leads(session, search=n) == 1)
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, CommandPalette)
+        await pilot.press(*name)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, LeadScreen)
+        assert screen.lead_id == lead_id
+
+
+async def test_palette_jumps_to_leads(demo_app: SalesdeskApp, settle: Settle) -> None:
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Leads")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadsScreen)

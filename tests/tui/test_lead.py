@@ -1,0 +1,119 @@
+"""The Lead screen: what it shows, and grade and coach changes written through the service."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+from salesdesk.dates import fmt_local
+from salesdesk.db import read_session
+from salesdesk.models import GradeChange, Lead
+from salesdesk.services import touches
+from salesdesk.tui.app import SalesdeskApp
+from salesdesk.tui.lead import GradeModal, LeadScreen
+from salesdesk.tui.widgets import FitTable
+from tests.tui.conftest import Settle, text_of
+
+
+def _lead_with_history(engine: Engine) -> Lead:
+    """A graded lead (not A) with several touches and an open follow-up, from the demo book."""
+    with read_session(engine) as session:
+        for lead in session.execute(select(Lead).where(Lead.grade.in_(["B", "C", "D"])).order_by(Lead.id)).scalars():
+            assert lead.id is not None
+            if len(touches.timeline(session, lead.id)) >= 3 and touches.open_followups(session, lead.id):
+                return lead
+    raise AssertionError("the demo book should hold a graded lead with touches and a follow-up")
+
+
+async def test_lead_screen_shows_fields_history_and_timeline(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle
+) -> None:
+    lead = _lead_with_history(demo_engine)
+    assert lead.id is not None
+    with read_session(demo_engine) as session:
+        timeline = touches.timeline(session, lead.id)
+        followup = touches.open_followups(session, lead.id)[0]
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(lead.id)
+        await settle(pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, LeadScreen) and screen.detail is not None
+        card = text_of(screen.query_one("#card"))
+        history = text_of(screen.query_one("#history"))
+        assert lead.name in card and (lead.phone or "-") in card
+        first_grade = screen.detail.grades[-1]
+        assert f"set {first_grade.new_grade} {fmt_local(first_grade.at, demo_app.clock())}" in history
+        assert f"call due {fmt_local(followup.due_at, demo_app.clock())}" in history
+        table = screen.query_one("#timeline", FitTable)
+        assert table.row_count == len(timeline)
+        assert [str(row.key.value) for row in table.ordered_rows] == [str(t.id) for t in timeline], "newest first"
+        assert str(table.get_row_at(0)[0]) == fmt_local(timeline[0].at)
+
+
+async def test_grade_change_is_written_and_recorded(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle
+) -> None:
+    lead = _lead_with_history(demo_engine)
+    assert lead.id is not None and lead.grade != "A"
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(lead.id)
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, GradeModal)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, LeadScreen)
+        assert f"{lead.grade}→A" in text_of(screen.query_one("#history"))
+
+    with read_session(demo_engine) as session:
+        stored = session.get(Lead, lead.id)
+        assert stored is not None and stored.grade == "A"
+        newest = (
+            session.execute(select(GradeChange).where(GradeChange.lead_id == lead.id).order_by(GradeChange.id.desc()))
+            .scalars()
+            .first()
+        )
+        assert newest is not None and (newest.old_grade, newest.new_grade) == (lead.grade, "A")
+
+
+async def test_grade_picker_escape_and_clear(demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle) -> None:
+    lead = _lead_with_history(demo_engine)
+    assert lead.id is not None
+    with read_session(demo_engine) as session:
+        before = len(list(session.execute(select(GradeChange).where(GradeChange.lead_id == lead.id)).scalars()))
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(lead.id)
+        await settle(pilot)
+        await pilot.press("g", "escape")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadScreen)
+        with read_session(demo_engine) as session:
+            after_escape = session.execute(select(GradeChange).where(GradeChange.lead_id == lead.id)).scalars()
+            assert len(list(after_escape)) == before
+        await pilot.press("g", "minus")
+        await settle(pilot)
+
+    with read_session(demo_engine) as session:
+        stored = session.get(Lead, lead.id)
+        assert stored is not None and stored.grade is None
+
+
+async def test_coach_toggle(demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle) -> None:
+    lead = _lead_with_history(demo_engine)
+    assert lead.id is not None
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(lead.id)
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        with read_session(demo_engine) as session:
+            stored = session.get(Lead, lead.id)
+            assert stored is not None and stored.is_coach is not lead.is_coach
+        screen = demo_app.screen
+        assert isinstance(screen, LeadScreen)
+        assert ("★ coach" in text_of(screen.query_one("#card"))) is not lead.is_coach

@@ -1,0 +1,210 @@
+"""Logging a call from the keyboard: what is written, what is refused, what is kept."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from salesdesk.config import Config
+from salesdesk.db import read_session
+from salesdesk.models import FollowUp, Lead, Touch
+from salesdesk.services import leads
+from salesdesk.tui.app import SalesdeskApp
+from salesdesk.tui.lead import LeadScreen
+from salesdesk.tui.leads import LeadsScreen
+from salesdesk.tui.log_call import LogCallModal
+from salesdesk.tui.widgets import FitTable
+from tests.tui.conftest import Notes, Settle
+
+
+def _count(engine: Engine, table: type[Touch] | type[FollowUp]) -> int:
+    with read_session(engine) as session:
+        return session.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _newest_touch(engine: Engine) -> Touch:
+    with read_session(engine) as session:
+        touch = session.execute(select(Touch).order_by(Touch.id.desc()).limit(1)).scalars().first()
+    assert touch is not None
+    return touch
+
+
+def _unique_part_of_a_name(engine: Engine) -> tuple[Lead, str]:
+    """A lead, and a piece of its (ASCII) name that finds only that lead."""
+    with read_session(engine) as session:
+        for lead in session.execute(select(Lead).order_by(Lead.id)).scalars():
+            part = lead.name[1:-1]
+            if lead.name.isascii() and leads.count_leads(session, search=part) == 1:
+                return lead, part
+    raise AssertionError("the demo book should hold a lead findable by part of its name")
+
+
+def _lead_screen(app: SalesdeskApp) -> LeadScreen:
+    screen = app.screen
+    assert isinstance(screen, LeadScreen)
+    return screen
+
+
+async def test_search_open_and_log_a_call(
+    demo_app: SalesdeskApp, demo_engine: Engine, now: datetime, settle: Settle
+) -> None:
+    lead, part = _unique_part_of_a_name(demo_engine)
+    touches_before = _count(demo_engine, Touch)
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("slash", *part, "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _lead_screen(demo_app).lead_id == lead.id
+
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LogCallModal)
+        await pilot.press("m")  # meeting booked; focus moves to the note
+        await pilot.press(*"Tue 10am at their office", "enter")
+        await pilot.press(*"sent the case study", "enter")
+        await pilot.press(*"4m30s")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        screen = _lead_screen(demo_app)
+        timeline = screen.query_one("#timeline", FitTable)
+        first_row = [str(cell) for cell in timeline.get_row_at(0)]
+
+    assert _count(demo_engine, Touch) == touches_before + 1
+    touch = _newest_touch(demo_engine)
+    assert touch.lead_id == lead.id
+    assert (touch.channel, touch.outcome, touch.connected) == ("call", "meeting_booked", True)
+    assert (touch.note, touch.benefit, touch.duration_s) == ("Tue 10am at their office", "sent the case study", 270)
+    assert touch.at == now
+    assert first_row[1:6] == ["call", "Meeting booked", "4m30s", "Tue 10am at their office", "sent the case study"]
+
+
+async def test_callback_without_next_is_refused_and_kept(
+    demo_engine: Engine, config: Config, now: datetime, settle: Settle, notes: Notes
+) -> None:
+    app = SalesdeskApp(demo_engine, config, lambda: now)
+    touches_before, followups_before = _count(demo_engine, Touch), _count(demo_engine, FollowUp)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notes.hook) as pilot:
+        app.open_lead(1)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("k", *"wants a call later", "ctrl+s")
+        await settle(pilot)
+
+        assert _count(demo_engine, Touch) == touches_before
+        assert _count(demo_engine, FollowUp) == followups_before
+        assert notes.errors() and "needs --next" in notes.errors()[-1]
+        modal = app.screen
+        assert isinstance(modal, LogCallModal), "the dialog comes back with what was typed"
+        assert modal.query_one("#note").value == "wants a call later"
+        assert modal.query_one("#next").has_focus, "the cursor waits where the fix goes"
+
+        await pilot.press(*"tomorrow 10am", "enter")
+        await settle(pilot)
+        # A callback is a connected call, and the default rules want a benefit offered on it.
+        assert _count(demo_engine, Touch) == touches_before
+        modal = app.screen
+        assert isinstance(modal, LogCallModal)
+        assert "benefit" in notes.errors()[-1]
+        assert modal.query_one("#next").value == "tomorrow 10am"
+        assert modal.query_one("#benefit").has_focus
+
+        await pilot.press(*"sent the price benchmark", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadScreen)
+        logged = notes.titled("Call logged")
+        assert logged and "Next call: Tue 24 Nov 10:00" in logged[-1]
+
+    assert _count(demo_engine, Touch) == touches_before + 1
+    touch = _newest_touch(demo_engine)
+    assert (touch.outcome, touch.note, touch.benefit) == ("callback", "wants a call later", "sent the price benchmark")
+    with read_session(demo_engine) as session:
+        followup = session.execute(select(FollowUp).order_by(FollowUp.id.desc()).limit(1)).scalars().first()
+    assert followup is not None and followup.source_touch_id == touch.id
+    # Tomorrow at 10:00 local (Asia/Shanghai) is 02:00 UTC.
+    assert followup.due_at == (now + timedelta(days=1)).replace(hour=10, minute=0)
+
+
+async def test_escape_cancels_without_writing(demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle) -> None:
+    touches_before = _count(demo_engine, Touch)
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(1)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("m", *"a note", "escape")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadScreen)
+    assert _count(demo_engine, Touch) == touches_before
+
+
+async def test_bad_duration_keeps_the_dialog_open(demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle) -> None:
+    touches_before = _count(demo_engine, Touch)
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(1)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # no outcome yet
+        await settle(pilot)
+        modal = demo_app.screen
+        assert isinstance(modal, LogCallModal)
+        assert modal.query_one("#outcomes").has_focus
+        await pilot.press("n", "tab", "tab", *"forever", "ctrl+s")
+        await settle(pilot)
+        assert demo_app.screen is modal
+        assert modal.query_one("#duration").has_focus
+    assert _count(demo_engine, Touch) == touches_before
+
+
+async def test_log_a_call_from_the_leads_list(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle, notes: Notes
+) -> None:
+    async with demo_app.run_test(size=(80, 24), notifications=True, message_hook=notes.hook) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        leads_screen = demo_app.screen
+        assert isinstance(leads_screen, LeadsScreen)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        highlighted = leads_screen.query_one("#leads-table", FitTable).highlighted_key()
+        assert highlighted is not None
+        await pilot.press("c", "n", "ctrl+s")
+        await settle(pilot)
+        assert demo_app.screen is leads_screen
+        touch = _newest_touch(demo_engine)
+        assert (touch.lead_id, touch.outcome, touch.connected) == (int(highlighted), "no_answer", False)
+        page = leads_screen.page
+        assert page is not None
+        shown = next(view for view in page.rows if view.lead.id == touch.lead_id)
+        assert shown.last_touch_at == touch.at, "the list is re-read after the call"
+        logged = notes.titled("Call logged")
+        assert logged and "Didn't get through: follow up by" in logged[-1], "the rep hears of the fallbacks opened"
+
+
+async def test_letters_typed_right_after_the_outcome_key_go_to_the_note(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle
+) -> None:
+    """A fast typist's burst: Textual queues keys on the widget focused when they arrive, so
+    without care "m" then "bc" would re-pick Busy, then Connected, instead of writing a note."""
+    from textual import events
+    from textual.widgets import Input
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(1)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        for key in "mbcd":  # posted at once, with no pause for the app to move focus
+            demo_app.post_message(events.Key(key, key))
+        await settle(pilot)
+        modal = demo_app.screen
+        assert isinstance(modal, LogCallModal)
+        assert modal.query_one("#note", Input).value == "bcd"
+        assert modal.query_one("#outcomes").border_subtitle == "Meeting booked"
