@@ -19,7 +19,7 @@ from sqlalchemy import Engine, insert
 
 from salesdesk.config import DEFAULT_OUTCOMES
 from salesdesk.dates import local_tz, to_local
-from salesdesk.models import Account, FollowUp, GradeChange, Lead, Meta, Touch
+from salesdesk.models import Account, FollowUp, GradeChange, Lead, LeadClose, Meta, Touch
 from salesdesk.validate import name_key
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -83,6 +83,18 @@ def _work_time(rng: random.Random, day: date) -> datetime:
     return local.astimezone(UTC)
 
 
+def _in_working_hours(rng: random.Random, at: datetime) -> datetime:
+    """``at`` if it falls in working hours (Mon-Fri 9-12, 13-18 local), else a working moment
+    on the next working day."""
+    local = to_local(at)
+    if local.weekday() < 5 and (9 <= local.hour < 12 or 13 <= local.hour < 18):
+        return at
+    day = local.date() if local.hour < 9 else local.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return _work_time(rng, day)
+
+
 def _working_days(start: date, end: date) -> list[date]:
     days, day = [], start
     while day <= end:
@@ -120,7 +132,14 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
     touch_rows: list[dict[str, Any]] = []
     grade_rows: list[dict[str, Any]] = []
     followup_rows: list[dict[str, Any]] = []
+    close_rows: list[dict[str, Any]] = []
     seen_phones: set[str] = set()
+    seen_emails: set[str] = set()
+
+    def add_touch(row: dict[str, Any]) -> int:
+        row["id"] = len(touch_rows) + 1
+        touch_rows.append(row)
+        return row["id"]
 
     for lead_id in range(1, leads + 1):
         name, chinese = _person(rng)
@@ -131,22 +150,26 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
         else:
             created = _work_time(rng, rng.choice(work_days[:-1] or work_days))
         created = min(created, now)
-        if chinese:
-            phone = f"+86{rng.choice('35789')}{rng.randrange(10**9):09d}"
-        else:
-            phone = f"+44{rng.randrange(10**9, 10**10)}"
+        # Chinese mobiles are 1 followed by ten digits; UK numbers ten digits after +44.
+        phone = (
+            f"+861{rng.choice('35789')}{rng.randrange(10**9):09d}" if chinese else f"+44{rng.randrange(10**9, 10**10)}"
+        )
         if phone in seen_phones:
             phone = None
         else:
             seen_phones.add(phone)
         ascii_name = name.lower().replace(" ", ".") if not chinese else f"user{lead_id}"
+        email = f"{ascii_name}@example.com" if rng.random() < 0.8 else None
+        if email in seen_emails:
+            email = f"{ascii_name}.{lead_id}@example.com"
+        seen_emails.add(email)
         grade = None if fresh else rng.choice(_GRADES)
+        source = "inbound" if fresh else rng.choice(_SOURCES)
         lead = {
             "id": lead_id, "name": name, "name_key": name_key(name), "account_id": rng.randrange(len(companies)) + 1,
-            "title": rng.choice(_TITLES), "phone": phone,
-            "email": f"{ascii_name}@example.com" if rng.random() < 0.8 else None,
+            "title": rng.choice(_TITLES), "phone": phone, "email": email,
             "wechat": f"wx_{lead_id:05d}" if chinese and rng.random() < 0.7 else None,
-            "source": "inbound" if fresh else rng.choice(_SOURCES), "grade": grade, "status": "new",
+            "source": source, "grade": grade, "status": "new",
             "is_coach": rng.random() < 0.08, "role": rng.choice(_ROLES), "notes": rng.choice(_NOTES) or None,
             "created_at": created, "updated_at": created, "closed_at": None, "close_reason": None,
         }  # fmt: skip
@@ -154,58 +177,93 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
             grade_rows.append({"lead_id": lead_id, "at": created, "old_grade": None, "new_grade": grade})
 
         attempts = 0 if fresh else rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 6, 7, 8])
+        if source == "inbound" and not fresh and attempts == 0 and rng.random() < 0.8:
+            attempts = 1  # inbound leads get called: only a few are left waiting (breaches)
         at = created
         last_outcome = None
         had_meeting = False
-        for _ in range(attempts):
-            at = at + timedelta(hours=rng.choice([1, 3, 20, 26, 48, 72]), minutes=rng.randrange(60))
-            local_day = to_local(at).date()
-            if local_day.weekday() >= 5:
-                at = _work_time(rng, local_day + timedelta(days=7 - local_day.weekday()))
+        open_followups: dict[str, dict[str, Any]] = {}  # channel -> the open follow-up row
+        lead_touches = 0
+        for attempt in range(attempts):
+            scheduled = open_followups.get("call")
+            if scheduled is not None:
+                at = scheduled["due_at"]  # the rep calls back when they said they would
+            else:
+                # Inbound leads are called within hours of arriving (speed to lead), others later.
+                gaps = [1, 2, 3] if attempt == 0 and source == "inbound" else [3, 20, 26, 48, 72]
+                at = _in_working_hours(rng, at + timedelta(hours=rng.choice(gaps), minutes=rng.randrange(60)))
             if at >= now:
                 break
             outcome = rng.choices(list(_OUTCOME_WEIGHTS), weights=list(_OUTCOME_WEIGHTS.values()))[0]
             connected = outcome in _CONNECTED
-            touch_rows.append({
+            call_id = add_touch({
                 "lead_id": lead_id, "at": at, "channel": "call", "outcome": outcome, "connected": connected,
                 "meeting": outcome in _MEETING,
                 "duration_s": rng.randrange(60, 900) if connected else rng.randrange(5, 40),
                 "note": rng.choice(_NOTES) or None if connected else None,
-                "benefit": rng.choice(_BENEFITS) if connected and rng.random() < 0.85 else None,
+                "benefit": rng.choice(_BENEFITS) if connected and rng.random() < 0.9 else None,
                 "objection": rng.choice(_OBJECTIONS) if connected and rng.random() < 0.5 else None,
                 "recorded_at": at,
             })  # fmt: skip
+            lead_touches += 1
+            if scheduled is not None:
+                scheduled["done_at"], scheduled["done_touch_id"] = at, call_id
+                del open_followups["call"]
             last_outcome = outcome
             had_meeting = had_meeting or outcome == "meeting_booked"
-            if not connected and rng.random() < 0.5:
-                channel = "wechat" if lead["wechat"] else "email"
-                message = {
-                    "lead_id": lead_id, "at": at + timedelta(minutes=10), "channel": channel, "outcome": None,
-                    "connected": True, "meeting": False, "duration_s": None, "note": None,
-                    "benefit": rng.choice(_BENEFITS), "objection": None, "recorded_at": at + timedelta(minutes=10),
-                }  # fmt: skip
-                # After a call in the last ten minutes the message would lie in the future. The
-                # draw above still happens, so the rest of the data does not depend on it.
-                if message["at"] < now:
-                    touch_rows.append(message)
+            if not connected:
+                # The fallback rule: WeChat and email follow-ups, due at once; the rep mostly sends them.
+                for channel in ("wechat", "email"):
+                    if channel in open_followups:
+                        continue
+                    followup = {
+                        "lead_id": lead_id, "channel": channel, "due_at": at, "rule": "fallback", "note": None,
+                        "created_at": at, "source_touch_id": call_id, "done_at": None, "done_touch_id": None,
+                    }  # fmt: skip
+                    followup_rows.append(followup)
+                    sent_at = at + timedelta(minutes=rng.randrange(5, 40))
+                    if rng.random() < 0.95 and sent_at < now:
+                        followup["done_at"] = sent_at
+                        followup["done_touch_id"] = add_touch({
+                            "lead_id": lead_id, "at": sent_at, "channel": channel, "outcome": None,
+                            "connected": True, "meeting": False, "duration_s": None, "note": None,
+                            "benefit": rng.choice(_BENEFITS), "objection": None, "recorded_at": sent_at,
+                        })  # fmt: skip
+                        lead_touches += 1
+                    else:
+                        open_followups[channel] = followup
             if outcome == "callback":
-                due = at + timedelta(days=rng.choice([1, 2, 3, 5]))
-                followup_rows.append({
+                due = _in_working_hours(rng, at + timedelta(days=rng.choice([1, 2, 3, 5])))
+                open_followups["call"] = {
                     "lead_id": lead_id, "channel": "call", "due_at": due, "rule": "scheduled", "note": "call back",
-                    "created_at": at, "source_touch_id": None, "done_at": None, "done_touch_id": None,
-                })  # fmt: skip
+                    "created_at": at, "source_touch_id": call_id, "done_at": None, "done_touch_id": None,
+                }  # fmt: skip
+                followup_rows.append(open_followups["call"])
             if outcome in _TERMINAL:
                 break
 
-        if attempts and touch_rows and touch_rows[-1]["lead_id"] == lead_id:
+        if lead_touches:
             lead["status"] = "working"
-            lead["updated_at"] = touch_rows[-1]["at"]
+            lead["updated_at"] = max(row["at"] for row in touch_rows[-lead_touches:])
+            closed_as = None
             if had_meeting and rng.random() < 0.35:
-                lead["status"], lead["closed_at"] = "won", lead["updated_at"]
-                lead["close_reason"] = "signed after the demo"
-            elif last_outcome in _TERMINAL or (attempts >= 6 and rng.random() < 0.2):
-                lead["status"], lead["closed_at"] = "lost", lead["updated_at"]
-                lead["close_reason"] = "wrong number" if last_outcome == "bad_number" else "no budget this year"
+                closed_as, reason = "won", "signed after the demo"
+            elif last_outcome in _TERMINAL:
+                closed_as, reason = "lost", "wrong number" if last_outcome == "bad_number" else "asked not to be called"
+            elif lead_touches >= 6 and rng.random() < 0.2:
+                closed_as, reason = "lost", "no budget this year"
+            elif lead_touches >= 3 and rng.random() < 0.03:
+                closed_as, reason = "lost", "company acquired, project cancelled"  # a forced close, on purpose
+            if closed_as:
+                lead["status"], lead["closed_at"], lead["close_reason"] = closed_as, lead["updated_at"], reason
+                close_rows.append({
+                    "lead_id": lead_id, "at": lead["updated_at"], "result": closed_as, "reason": reason,
+                    "touch_count": lead_touches, "min_touches": 6,
+                    "forced": closed_as == "lost" and lead_touches < 6 and last_outcome not in _TERMINAL,
+                    "reopened_at": None,
+                })  # fmt: skip
+                for followup in open_followups.values():
+                    followup["done_at"] = lead["closed_at"]  # closing a lead closes what it still asked for
             elif grade and rng.random() < 0.15:
                 new_grade = rng.choice([g for g in "ABCD" if g != grade])
                 grade_rows.append(
@@ -214,15 +272,12 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
                 lead["grade"] = new_grade
         lead_rows.append(lead)
 
-    # Follow-ups on leads that were closed afterwards are moot: mark them done at the close.
-    closed = {row["id"]: row["closed_at"] for row in lead_rows if row["closed_at"]}
-    for row in followup_rows:
-        if row["lead_id"] in closed:
-            row["done_at"] = closed[row["lead_id"]]
-
     with engine.begin() as conn:
         conn.execute(insert(Account), accounts)
-        tables = ((Lead, lead_rows), (Touch, touch_rows), (GradeChange, grade_rows), (FollowUp, followup_rows))
+        tables = (
+            (Lead, lead_rows), (Touch, touch_rows), (GradeChange, grade_rows), (FollowUp, followup_rows),
+            (LeadClose, close_rows),
+        )  # fmt: skip
         for table, rows in tables:
             for chunk in _chunks(rows):
                 conn.execute(insert(table), chunk)
