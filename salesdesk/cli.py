@@ -504,6 +504,15 @@ def rules_check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         raise typer.Exit(1)
 
 
+# How the CLI names the input a service error points at.
+_OPTION_HINTS = {
+    "next": "--next WHEN, e.g. --next 'tomorrow 10:00'",
+    "benefit": "--benefit TEXT",
+    "at": "--at WHEN",
+    "arrival": "salesdesk lead edit LEAD --at WHEN",
+}
+
+
 def _fail(message: str, code: int) -> None:
     sys.stderr.write(f"salesdesk: {message}\n")
     sys.exit(code)
@@ -518,7 +527,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="salesdesk", standalone_mode=False)
     except SalesdeskError as exc:
-        _fail(str(exc), exc.exit_code)
+        hint = _OPTION_HINTS.get(exc.field or "")
+        _fail(f"{exc} ({hint})" if hint else str(exc), exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument...
         ctx = getattr(exc, "ctx", None)
         hint = f"\nTry '{ctx.command_path} --help'." if ctx is not None else ""

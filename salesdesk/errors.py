@@ -6,9 +6,18 @@ TUI shows them as notifications. Anything else escaping a service is a bug.
 
 
 class SalesdeskError(Exception):
-    """Base class: a problem the user can act on, with a message that says how."""
+    """Base class: a problem the user can act on, with a message that says how.
+
+    ``field`` names the input at fault (``next``, ``benefit``, ``at``...), so each front end
+    can point at it in its own terms: the CLI names the option, the TUI focuses the field.
+    Messages themselves are worded for both.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidInput(SalesdeskError):

@@ -48,12 +48,13 @@ def followup_dict(followup: FollowUp) -> dict[str, Any]:
 
 def _check_at(at: datetime, now: datetime, lead: Lead) -> None:
     if at > now + FUTURE_SLACK:
-        raise InvalidInput("a touch cannot be logged in the future; use --next WHEN to plan one")
+        raise InvalidInput("a touch cannot be logged in the future; plan it as the next call instead", field="at")
     if at < lead.created_at:
         # It would make speed-to-lead negative: the lead's arrival time is what's wrong.
         raise InvalidInput(
             f"#{lead.id} {lead.name} arrived {fmt_local(lead.created_at, now)}, after this touch; "
-            f"if it arrived earlier: salesdesk lead edit {lead.id} --at WHEN"
+            "correct the lead's arrival time first",
+            field="arrival",
         )
 
 
@@ -71,11 +72,11 @@ def check_benefit(config: Config, channel: str, connected: bool, benefit: str | 
         return None
     what = "a connected call" if channel == "call" else f"a {channel} touch"
     message = (
-        f"rule 'every touch offers a benefit' (rules.benefit = {mode}): {what} needs --benefit TEXT, "
+        f"rule 'every touch offers a benefit' (rules.benefit = {mode}): {what} needs a benefit, "
         "the information or resource offered"
     )
     if mode == "require":
-        raise InvalidInput(message)
+        raise InvalidInput(message, field="benefit")
     return message
 
 
@@ -162,10 +163,10 @@ def log_call(
     _check_at(at, now, lead)
     if disposition.requires_next and next_at is None:
         raise InvalidInput(
-            f"outcome {disposition.name} needs --next WHEN (when to call back), e.g. --next 'tomorrow 10:00'"
+            f"outcome {disposition.name} needs the time of the next call", field="next"
         )
     if next_at is not None and next_at <= at:
-        raise InvalidInput("--next must be later than the call itself")
+        raise InvalidInput("the next call must be later than this one", field="next")
     # Checked here, not only by the table's CHECK: a caller other than the CLI's parser
     # must get an InvalidInput, not an IntegrityError.
     if duration_s is not None and not 0 <= duration_s <= MAX_DURATION_S:
@@ -249,7 +250,7 @@ def open_followups(session: Session, lead_id: int) -> list[FollowUp]:
     query = (
         select(FollowUp)
         .where(FollowUp.lead_id == lead_id, FollowUp.done_at.is_(None))  # type: ignore[union-attr]
-        .order_by(FollowUp.due_at)
+        .order_by(FollowUp.due_at, FollowUp.id)
     )
     return list(session.execute(query).scalars())
 

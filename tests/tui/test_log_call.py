@@ -99,7 +99,7 @@ async def test_callback_without_next_is_refused_and_kept(
 
         assert _count(demo_engine, Touch) == touches_before
         assert _count(demo_engine, FollowUp) == followups_before
-        assert notes.errors() and "needs --next" in notes.errors()[-1]
+        assert notes.errors() and "needs the time of the next call" in notes.errors()[-1]
         modal = app.screen
         assert isinstance(modal, LogCallModal), "the dialog comes back with what was typed"
         assert modal.query_one("#note").value == "wants a call later"
