@@ -1,0 +1,76 @@
+"""What every command module shares: the lazily-built state, and the common options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from salesdesk.config import Config
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="What was said or done.")]
+BenefitOpt = Annotated[str | None, typer.Option("--benefit", help="The value offered: information or a resource.")]
+LeadArg = Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.")]
+
+
+@dataclass
+class State:
+    """What every command shares: the clock, the settings and the store, made on first use."""
+
+    demo: bool = False
+    _engine: Engine | None = field(default=None, init=False)
+
+    @cached_property
+    def now(self) -> datetime:
+        from salesdesk.dates import clock_now
+
+        return clock_now()
+
+    @cached_property
+    def config(self) -> Config:
+        from salesdesk.config import load_config
+        from salesdesk.paths import config_path
+
+        return load_config(config_path())
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from salesdesk import paths
+
+            if self.demo:
+                from salesdesk.demo import open_demo
+
+                self._engine = open_demo(paths.demo_db_path(), self.now)
+            else:
+                from salesdesk.db import open_store
+
+                self._engine = open_store(paths.db_path(), self.now)
+        return self._engine
+
+    def when(self, text: str | None, prefer: str = "past") -> datetime | None:
+        from salesdesk.dates import parse_when
+
+        return None if text is None else parse_when(text, self.now, prefer=prefer)  # type: ignore[arg-type]
+
+    def clock(self) -> Callable[[], datetime]:
+        """The TUI's clock: fixed when SALESDESK_NOW replays a day, else the real one."""
+        if os.environ.get("SALESDESK_NOW"):
+            fixed = self.now
+            return lambda: fixed
+        from salesdesk.dates import clock_now
+
+        return clock_now
+
+
+def state_of(ctx: typer.Context) -> State:
+    return ctx.ensure_object(State)

@@ -1,0 +1,213 @@
+"""``salesdesk lead ...``: add, list, show, edit, close and reopen leads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from salesdesk.commands.common import JsonOpt, LeadArg, state_of
+
+app = typer.Typer(help="Add, list, show, edit and close leads.", no_args_is_help=True)
+
+
+@app.command("add")
+def lead_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    company: Annotated[str | None, typer.Option(help="Company (account); shared by leads at it.")] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number, any common format.")] = None,
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    wechat: Annotated[str | None, typer.Option(help="WeChat id.")] = None,
+    source: Annotated[str, typer.Option(help="inbound|outbound|referral|event|other")] = "outbound",
+    grade: Annotated[str | None, typer.Option(help="A (close within 1 month) .. D (not within 6).")] = None,
+    coach: Annotated[bool, typer.Option("--coach", help="This person is an internal champion.")] = False,
+    role: Annotated[str | None, typer.Option(help="Role at the account, e.g. decision maker.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free notes.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="When the lead arrived (default now).")] = None,
+    allow_duplicate: Annotated[bool, typer.Option(help="Add even if the phone or email is known.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a lead.
+
+    Example: salesdesk lead add "王芳" --company 华为 --phone "+86 138 0013 8000" --source inbound --grade B
+    """
+    from salesdesk.db import write_session
+    from salesdesk.services import leads
+
+    state = state_of(ctx)
+    with write_session(state.engine) as session:
+        lead = leads.add_lead(
+            session, state.now, name=name, company=company, title=title, phone=phone, email=email,
+            wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
+            created_at=state.when(at), allow_duplicate=allow_duplicate,
+        )  # fmt: skip
+        view = leads.lead_view(session, lead.id)  # type: ignore[arg-type]
+    _print_lead(view, as_json, "Added")
+
+
+def _print_lead(view: object, as_json: bool, verb: str) -> None:
+    from salesdesk import render
+
+    if as_json:
+        render.emit_json(view.as_dict())  # type: ignore[attr-defined]
+    else:
+        render.say(f"{verb} lead {render.lead_line(view)}.")  # type: ignore[arg-type]
+
+
+@app.command("list")
+def lead_list(
+    ctx: typer.Context,
+    grade: Annotated[str | None, typer.Option(help="Only this grade (A-D).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status: new|working|won|lost.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    search: Annotated[str | None, typer.Option(help="Text in the name, company, phone, email or WeChat id.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=0, help="At most N leads (0 = all). Default: 50 in a table, all with --json.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List leads, newest arrivals first.
+
+    Example: salesdesk lead list --grade A --status working --search acme
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import leads
+
+    state = state_of(ctx)
+    limit = (None if as_json else 50) if limit is None else (limit or None)
+    filters = {"grade": grade, "status": status, "source": source, "search": search}
+    with read_session(state.engine) as session:
+        views = leads.list_leads(session, limit=limit, **filters)
+        total = leads.count_leads(session, **filters) if limit and len(views) == limit else len(views)
+    if as_json:
+        render.emit_json([view.as_dict() for view in views])
+        return
+    footer = f"{len(views)} of {total} leads" + (" (--limit 0 shows all)" if total > len(views) else "")
+    render.lead_table(views, state.now, footer)
+
+
+@app.command("show")
+def lead_show(
+    ctx: typer.Context,
+    lead: LeadArg,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a lead with its touch history, newest first.
+
+    Example: salesdesk lead show "Li Na" --json
+    """
+    from salesdesk import render
+    from salesdesk.dates import iso
+    from salesdesk.db import read_session
+    from salesdesk.services import leads, touches
+
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        history = touches.timeline(session, found.id)  # type: ignore[arg-type]
+        followups = touches.open_followups(session, found.id)  # type: ignore[arg-type]
+        grades = leads.grade_history(session, found.id)  # type: ignore[arg-type]
+    if as_json:
+        data = view.as_dict()
+        data["touches"] = [touches.touch_dict(t) for t in history]
+        data["followups"] = [touches.followup_dict(f) for f in followups]
+        data["grade_history"] = [{"at": iso(g.at), "old_grade": g.old_grade, "new_grade": g.new_grade} for g in grades]
+        render.emit_json(data)
+    else:
+        render.lead_card(view, history, followups, grades, state.now)
+
+
+@app.command("edit")
+def lead_edit(
+    ctx: typer.Context,
+    lead: LeadArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    company: Annotated[str | None, typer.Option(help='New company ("" clears).')] = None,
+    title: Annotated[str | None, typer.Option(help='New title ("" clears).')] = None,
+    phone: Annotated[str | None, typer.Option(help='New phone ("" clears).')] = None,
+    email: Annotated[str | None, typer.Option(help='New email ("" clears).')] = None,
+    wechat: Annotated[str | None, typer.Option(help='New WeChat id ("" clears).')] = None,
+    source: Annotated[str | None, typer.Option(help="New source.")] = None,
+    grade: Annotated[str | None, typer.Option(help='New grade A-D ("" clears); the change is recorded.')] = None,
+    coach: Annotated[bool | None, typer.Option("--coach/--no-coach", help="Mark or unmark as coach.")] = None,
+    role: Annotated[str | None, typer.Option(help="New role at the account.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Replace the notes.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Correct when the lead arrived.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Edit a lead's fields; grade changes are kept in its history.
+
+    Example: salesdesk lead edit 12 --grade A --coach
+    """
+    from salesdesk.db import write_session
+    from salesdesk.services import leads
+
+    state = state_of(ctx)
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        leads.edit_lead(
+            session, found, state.now, name=name, company=company, title=title, phone=phone, email=email,
+            wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
+            created_at=state.when(at),
+        )  # fmt: skip
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    _print_lead(view, as_json, "Updated")
+
+
+@app.command("close")
+def lead_close(
+    ctx: typer.Context,
+    lead: LeadArg,
+    lost: Annotated[bool, typer.Option("--lost", help="Close it out as lost (needs the minimum touches).")] = False,
+    won: Annotated[bool, typer.Option("--won", help="Close it as won.")] = False,
+    reason: Annotated[str | None, typer.Option(help="Why: required for --lost.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Close as lost below the minimum (recorded).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Close a lead as won or lost. Closing as lost before the minimum touches is refused (exit 1).
+
+    Example: salesdesk lead close "Li Na" --lost --reason "chose a competitor"
+    """
+    from salesdesk import render
+    from salesdesk.db import write_session
+    from salesdesk.errors import InvalidInput
+    from salesdesk.services import closing, leads
+
+    if lost == won:
+        raise InvalidInput("say how it ended: --won or --lost (with --reason)")
+    state = state_of(ctx)
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        record = closing.close_lead(session, state.config, found, state.now, won=won, reason=reason, force=force)
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    if record.forced:
+        render.warn(
+            f"warning: closed below the minimum of {record.min_touches} touches ({record.touch_count}); "
+            "recorded as an override"
+        )
+    _print_lead(view, as_json, f"Closed ({record.result})")
+
+
+@app.command("reopen")
+def lead_reopen(
+    ctx: typer.Context,
+    lead: LeadArg,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reopen a closed lead; its close stays in the history.
+
+    Example: salesdesk lead reopen 12
+    """
+    from salesdesk.db import write_session
+    from salesdesk.services import closing, leads
+
+    state = state_of(ctx)
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        closing.reopen_lead(session, found, state.now)
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    _print_lead(view, as_json, "Reopened")

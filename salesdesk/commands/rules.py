@@ -1,0 +1,104 @@
+"""``salesdesk due``, ``why`` and ``rules``: the follow-up rules and the queue they make."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from salesdesk.commands.common import JsonOpt, LeadArg, state_of
+
+app = typer.Typer()
+
+
+@app.command("due")
+def due(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="At most N leads (default 20 in a table, all in JSON).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who to contact now, in order, and why: first-contact deadlines, follow-ups, cadence, flags.
+
+    Example: salesdesk due --limit 10
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import queue
+
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        items = queue.due(session, state.config.rules, state.now, limit=limit or (None if as_json else 20))
+    if as_json:
+        render.emit_json([item.as_dict() for item in items])
+    else:
+        render.due_table(items, state.now)
+
+
+@app.command("why")
+def why(
+    ctx: typer.Context,
+    lead: LeadArg,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every follow-up rule's state for one lead, and its place in the queue.
+
+    Example: salesdesk why "Li Na"
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import leads, queue
+
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        report = queue.explain(session, state.config.rules, state.config.terminal_outcomes, found, state.now)
+    if as_json:
+        render.emit_json(report.as_dict(state.now))
+    else:
+        render.why_card(report, state.now)
+
+
+rules_app = typer.Typer(help="Your follow-up rules, and where they are broken.", invoke_without_command=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback()
+def rules_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """The effective follow-up rules and where each value comes from (default or config file).
+
+    Example: salesdesk rules --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from salesdesk import render
+    from salesdesk.config import rule_settings
+    from salesdesk.paths import config_path
+
+    settings = rule_settings(state_of(ctx).config)
+    if as_json:
+        render.emit_json(settings)
+    else:
+        render.rules_table(settings, config_path())
+
+
+@rules_app.command("check")
+def rules_check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List every current violation; exit 1 if there is any (for cron).
+
+    Example: salesdesk rules check || notify-send "salesdesk: rules broken"
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import compliance
+
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        found = compliance.check(session, state.config, state.now)
+    if as_json:
+        render.emit_json(found.as_dict())
+    else:
+        render.violations(found, state.now)
+    if found.total:
+        raise typer.Exit(1)

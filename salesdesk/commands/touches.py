@@ -1,0 +1,108 @@
+"""``salesdesk log-call``, ``log-touch`` and ``outcomes``: recording contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, state_of
+
+app = typer.Typer()
+
+
+@app.command("log-call")
+def log_call(
+    ctx: typer.Context,
+    lead: LeadArg,
+    outcome: Annotated[str, typer.Option("--outcome", "-o", help="How it ended; see `salesdesk outcomes`.")],
+    note: NoteOpt = None,
+    benefit: BenefitOpt = None,
+    duration: Annotated[str | None, typer.Option(help="Talk time: 4m30s, 90s, 4:30.")] = None,
+    objection: Annotated[str | None, typer.Option(help="Objection key that came up, e.g. no_time.")] = None,
+    next_: Annotated[str | None, typer.Option("--next", help="When to call next, e.g. 'tue 10:00'.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="When the call was made (default now).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Log a call and its outcome.
+
+    Example: salesdesk log-call "Li Na" --outcome callback --next "tomorrow 10:00" --benefit "sent case study"
+    """
+    from salesdesk.dates import parse_duration
+    from salesdesk.db import write_session
+    from salesdesk.services import leads, touches
+
+    state = state_of(ctx)
+    duration_s = parse_duration(duration) if duration is not None else None
+    at_time, next_at = state.when(at), state.when(next_, prefer="future")
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        logged = touches.log_call(
+            session, state.config, found, state.now, outcome=outcome, at=at_time, note=note, benefit=benefit,
+            duration_s=duration_s, objection=objection, next_at=next_at,
+        )  # fmt: skip
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    _print_logged(view, logged, as_json, state.now)
+
+
+@app.command("log-touch")
+def log_touch(
+    ctx: typer.Context,
+    lead: LeadArg,
+    channel: Annotated[str, typer.Option("--channel", "-c", help="email|wechat|sms|visit|social|other")],
+    note: NoteOpt = None,
+    benefit: BenefitOpt = None,
+    at: Annotated[str | None, typer.Option("--at", help="When it happened (default now).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Log a contact on another channel than the phone.
+
+    Example: salesdesk log-touch 王芳 --channel wechat --benefit "sent the price benchmark"
+    """
+    from salesdesk.db import write_session
+    from salesdesk.services import leads, touches
+
+    state = state_of(ctx)
+    at_time = state.when(at)
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        logged = touches.log_touch(
+            session, state.config, found, state.now, channel=channel, at=at_time, note=note, benefit=benefit
+        )
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    _print_logged(view, logged, as_json, state.now)
+
+
+def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    from salesdesk import render
+    from salesdesk.services.touches import followup_dict, touch_dict
+
+    for warning in logged.warnings:
+        render.warn(f"warning: {warning}")
+    if as_json:
+        data = touch_dict(logged.touch)
+        scheduled = [f for f in logged.followups if f.rule == "scheduled"]
+        data["next"] = followup_dict(scheduled[0]) if scheduled else None
+        data["followups"] = [followup_dict(f) for f in logged.followups]
+        data["warnings"] = logged.warnings
+        render.emit_json(data)
+    else:
+        render.touch_logged(view, logged.touch, logged.followups, now)
+
+
+@app.command("outcomes")
+def outcomes(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the call outcomes and their flags (set them in config.toml).
+
+    Example: salesdesk outcomes --json
+    """
+    from dataclasses import asdict
+
+    from salesdesk import render
+
+    items = list(state_of(ctx).config.outcomes.values())
+    if as_json:
+        render.emit_json([asdict(o) for o in items])
+    else:
+        render.outcome_table(items)
