@@ -160,6 +160,7 @@ def _merge_outcomes(path: Path, table: object) -> dict[str, Outcome]:
 
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 _INT_RULES = ("min_touches_before_lost", "focus_after_attempts", "review_after_touches")
 
@@ -173,13 +174,16 @@ def _str_list(path: Path, name: str, value: object) -> tuple[str, ...]:
 def _business_hours(path: Path, spec: dict[str, Any]) -> BusinessHours | None:
     hours = spec.get("business_hours", False)
     if hours is False:
+        if "business_days" in spec:
+            # Days alone would be silently ignored: the clock would stay on wall-clock hours.
+            raise _bad(path, 'rules.business_days needs rules.business_hours, e.g. "09:00-18:00"')
         return None
     match = _HOURS.match(hours) if isinstance(hours, str) else None
     if match is None:
         raise _bad(path, 'rules.business_hours must be like "09:00-18:00", or false for wall-clock hours')
     days = spec.get("business_days", ["mon", "tue", "wed", "thu", "fri"])
     names = _str_list(path, "rules.business_days", days)
-    if any(day[:3] not in _DAYS for day in names):
+    if any(day not in _DAYS and day not in _DAY_NAMES for day in names):
         raise _bad(path, "rules.business_days must name days: mon, tue, wed, thu, fri, sat, sun")
     try:
         start = time(int(match.group(1)), int(match.group(2)))
@@ -203,7 +207,11 @@ def _load_rules(path: Path, spec: object, channels: tuple[str, ...]) -> tuple[Ru
             raise _bad(path, "rules.first_contact_hours must be a number of hours above 0")
         values["first_contact_hours"] = float(hours)
     if "first_contact_sources" in spec:
-        values["first_contact_sources"] = _str_list(path, "rules.first_contact_sources", spec["first_contact_sources"])
+        sources = _str_list(path, "rules.first_contact_sources", spec["first_contact_sources"])
+        # A misspelt source would quietly switch the first-contact rule off.
+        if any(source not in (*SOURCES, "all") for source in sources):
+            raise _bad(path, f"rules.first_contact_sources must name sources: {', '.join(SOURCES)}, or all")
+        values["first_contact_sources"] = sources
     if "business_hours" in spec or "business_days" in spec:
         values["business_hours"] = _business_hours(path, spec)
     for name in _INT_RULES:

@@ -19,10 +19,7 @@ from salesdesk.errors import InvalidInput
 
 Prefer = Literal["past", "future"]
 
-WHEN_EXAMPLES = (
-    "now, today 14:30, yesterday 3pm, tomorrow 9am, tue 10:00, 2h ago, in 3 days, +2d, "
-    "2026-11-23T14:30"
-)
+WHEN_EXAMPLES = "now, today 14:30, yesterday 3pm, tomorrow 9am, tue 10:00, 2h ago, in 3 days, +2d, 2026-11-23T14:30"
 DAY_EXAMPLES = "today, yesterday, mon, 2026-11-16"
 
 # A day named without a time ("tomorrow") means the start of a working day.
@@ -104,9 +101,7 @@ def _parse_clock(text: str) -> time | None:
     return time(hour, minute)
 
 
-def _resolve_weekday(
-    weekday: int, clock: time | None, now_local: datetime, prefer: Prefer, strict: bool
-) -> datetime:
+def _resolve_weekday(weekday: int, clock: time | None, now_local: datetime, prefer: Prefer, strict: bool) -> datetime:
     """The occurrence of ``weekday`` nearest to now in the preferred direction."""
     t = clock or time(DEFAULT_HOUR)
     today = now_local.date()
@@ -247,9 +242,7 @@ def parse_duration(text: str) -> int:
         hours, minutes, secs = (int(g or 0) for g in m.groups())
         seconds = hours * 3600 + minutes * 60 + secs
     if seconds is None or seconds > MAX_DURATION_S:
-        raise InvalidInput(
-            f"can't read {text!r} as a call duration (at most 24h); try: 4m30s, 90s, 4:30"
-        )
+        raise InvalidInput(f"can't read {text!r} as a call duration (at most 24h); try: 4m30s, 90s, 4:30")
     return seconds
 
 

@@ -39,9 +39,7 @@ def _foreign(cur: sqlite3.Cursor) -> bool:
     """True when the file holds tables but no salesdesk migration record."""
     names = {
         name
-        for (name,) in cur.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
+        for (name,) in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     }
     return bool(names) and MIGRATION_TABLE not in names
 
@@ -49,9 +47,7 @@ def _foreign(cur: sqlite3.Cursor) -> bool:
 def make_engine(path: Path | str) -> Engine:
     """An engine over a database file (created owner-only) or ``":memory:"``."""
     if str(path) == MEMORY:
-        engine = create_engine(
-            "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-        )
+        engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:
         path = Path(path)
         ensure_private_dir(path.parent)
@@ -115,9 +111,7 @@ def _applied(conn: Connection) -> list[str]:
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         ).scalar_one()
         if others:
-            raise InvalidInput(
-                "this SQLite file is not a salesdesk database; point SALESDESK_DB elsewhere"
-            )
+            raise InvalidInput("this SQLite file is not a salesdesk database; point SALESDESK_DB elsewhere")
         return []
     rows = conn.exec_driver_sql(f"SELECT name FROM {MIGRATION_TABLE} ORDER BY id").all()
     return [name for (name,) in rows]

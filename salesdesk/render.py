@@ -25,6 +25,14 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def emit_json_array(items: Iterable[Any]) -> None:
+    """A JSON array written item by item, so a long list is never held whole in memory."""
+    sys.stdout.write("[")
+    for index, item in enumerate(items):
+        sys.stdout.write(("," if index else "") + "\n" + json.dumps(item, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n]\n")
+
+
 def say(message: str) -> None:
     sys.stdout.write(message + "\n")
 

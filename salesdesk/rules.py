@@ -93,6 +93,11 @@ class Rules:
     def first_contact_applies(self, source: str) -> bool:
         return "all" in self.first_contact_sources or source in self.first_contact_sources
 
+    @property
+    def first_contact_source_filter(self) -> tuple[str, ...] | None:
+        """The sources to select in SQL, or None for every source."""
+        return None if "all" in self.first_contact_sources else self.first_contact_sources
+
     def cadence(self, grade: str | None) -> timedelta:
         return timedelta(days=self.cadence_days[grade or UNGRADED])
 

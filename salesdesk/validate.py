@@ -22,9 +22,7 @@ def _has_control(value: str, allow_newlines: bool) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
 
 
-def text(
-    value: str | None, field: str, *, max_len: int = SHORT_MAX, multiline: bool = False
-) -> str | None:
+def text(value: str | None, field: str, *, max_len: int = SHORT_MAX, multiline: bool = False) -> str | None:
     """A trimmed optional text; ``None`` when empty. Control characters are refused."""
     if value is None:
         return None
@@ -55,9 +53,7 @@ def phone(value: str | None) -> str | None:
     value = unicodedata.normalize("NFKC", value)
     digits = re.sub(r"[^0-9]", "", value)
     if not _PHONE_CHARS.match(value) or not 5 <= len(digits) <= 20:
-        raise InvalidInput(
-            f"phone {value!r} is not a phone number; use digits with optional +, spaces or dashes"
-        )
+        raise InvalidInput(f"phone {value!r} is not a phone number; use digits with optional +, spaces or dashes")
     return ("+" if value.startswith("+") else "") + digits
 
 

@@ -179,3 +179,8 @@ def test_bad_rules_in_config_are_invalid_input(db: Path, isolated_home: Path) ->
     (isolated_home / "config.toml").write_text("[rules]\nmin_touches_before_lost = -1\n", encoding="utf-8")
     result = run("due")
     assert result.code == 2 and "config.toml" in result.err and "min_touches_before_lost" in result.err
+
+
+def test_do_not_call_needs_no_benefit_and_is_not_a_violation(db: Path) -> None:
+    assert run("log-call", "Otto", "--outcome", "do_not_call").code == 0
+    assert run("rules", "check", "--json").json()["touches_without_benefit"]["count"] == 0

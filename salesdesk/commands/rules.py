@@ -29,11 +29,12 @@ def due(
 
     state = state_of(ctx)
     with read_session(state.engine) as session:
-        items = queue.due(session, state.config.rules, state.now, limit=limit or (None if as_json else 20))
-    if as_json:
-        render.emit_json([item.as_dict() for item in items])
-    else:
-        render.due_table(items, state.now)
+        if as_json:
+            render.emit_json_array(
+                item.as_dict() for item in queue.iter_due(session, state.config.rules, state.now, limit)
+            )
+        else:
+            render.due_table(queue.due(session, state.config.rules, state.now, limit or 20), state.now)
 
 
 @app.command("why")

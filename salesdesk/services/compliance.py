@@ -59,10 +59,10 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
     rules = config.rules
 
     breaches = []
-    untouched = session.execute(
-        select(Lead).where(Lead.status.in_(OPEN), Lead.first_touch_at.is_(None))  # type: ignore[attr-defined, union-attr]
-    ).scalars()
-    for lead in untouched:
+    untouched_query = select(Lead).where(Lead.status.in_(OPEN), Lead.first_touch_at.is_(None))  # type: ignore[attr-defined, union-attr]
+    if (sources := rules.first_contact_source_filter) is not None:
+        untouched_query = untouched_query.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
+    for lead in session.execute(untouched_query).scalars():
         if not rules.first_contact_applies(lead.source):
             continue
         verdict = r.first_contact(lead.created_at, None, now, rules.first_contact_window, rules.business_hours)
@@ -83,7 +83,8 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
         for lead in below
     ]
 
-    no_benefit = and_(_reached_condition(), or_(Touch.benefit.is_(None), Touch.benefit == ""))  # type: ignore[union-attr]
+    not_terminal = or_(Touch.outcome.is_(None), Touch.outcome.not_in(config.terminal_outcomes))  # type: ignore[union-attr]
+    no_benefit = and_(_reached_condition(), not_terminal, or_(Touch.benefit.is_(None), Touch.benefit == ""))  # type: ignore[union-attr]
     benefit_missing = 0
     recent: list[dict[str, Any]] = []
     if rules.benefit != "off":
@@ -110,7 +111,7 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
         select(FollowUp, Lead.name)
         .join(Lead, Lead.id == FollowUp.lead_id)
         .where(overdue)
-        .order_by(FollowUp.due_at)
+        .order_by(FollowUp.due_at, FollowUp.id)
         .limit(SHOWN)
     ).all()
     return Violations(

@@ -9,6 +9,7 @@ number of due leads, not with the number of touches.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from sqlmodel import Session
 from salesdesk import rules as r
 from salesdesk.dates import fmt_local, fmt_span, iso
 from salesdesk.models import Account, FollowUp, Lead, Touch
+from salesdesk.services.touches import LEAD_COUNTERS
 
 OPEN = ("new", "working")
 GROUPS = ("first_contact", "scheduled", "fallback", "cadence", "focus", "review")
@@ -108,101 +110,148 @@ def flag_reasons(lead: Lead, rules: r.Rules) -> list[Reason]:
     return reasons
 
 
-def _cadence_cutoff(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
-    """SQL: the lead's cadence interval has passed since its last touch (or arrival)."""
-    last = func.coalesce(Lead.last_touch_at, Lead.created_at)
-    per_grade = [
-        and_(Lead.grade == grade, last <= now - timedelta(days=days))
-        for grade, days in rules.cadence_days.items()
-        if grade != r.UNGRADED
-    ]
-    ungraded = and_(Lead.grade.is_(None), last <= now - rules.cadence(None))  # type: ignore[union-attr]
-    return or_(*per_grade, ungraded)
+# A lead's place in the queue: (group, sub-order, order within group, grade rank, coach rank).
+Key = tuple[int, int, float, int, int]
+# SQLite's limit on bound parameters is far above this; chunks keep IN (...) lists modest.
+_CHUNK = 900
 
 
-def _flag_condition(rules: r.Rules):  # type: ignore[no-untyped-def]
+def _cadence_days(rules: r.Rules):  # type: ignore[no-untyped-def]
+    """SQL: the cadence interval in days for the lead's grade."""
+    whens = [(Lead.grade == grade, days) for grade, days in rules.cadence_days.items() if grade != r.UNGRADED]
+    return case(*whens, else_=rules.cadence_days[r.UNGRADED])
+
+
+def _julian(moment: datetime) -> float:
+    """``moment`` as a Julian day number, the unit SQLite's julianday() works in."""
+    return moment.timestamp() / 86400 + 2440587.5
+
+
+def _ranked(session: Session, rules: r.Rules, now: datetime, limit: int | None) -> dict[int, Key]:
+    """Every due lead's rank, as light tuples (no ORM objects: at 50,000 leads most are due).
+
+    With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL.
+    """
+    keys: dict[int, Key] = {}
+
+    def offer(lead_id: int, key: Key) -> None:
+        if lead_id not in keys or key < keys[lead_id]:
+            keys[lead_id] = key
+
+    is_open = Lead.status.in_(OPEN)  # type: ignore[attr-defined]
+    # 1. First contact: open leads never touched (index on status, first_touch_at).
+    untouched = select(Lead.id, Lead.created_at, Lead.source, Lead.grade, Lead.is_coach).where(
+        is_open,
+        Lead.first_touch_at.is_(None),  # type: ignore[union-attr]
+    )
+    if (sources := rules.first_contact_source_filter) is not None:
+        untouched = untouched.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
+    fresh = session.execute(untouched).all()
+    for lead_id, created_at, source, grade, is_coach in fresh:
+        if not rules.first_contact_applies(source):
+            continue
+        deadline = r.add_working_time(created_at, rules.first_contact_window, rules.business_hours)
+        # Nearest deadline to now first: the freshest breach, the most urgent at-risk lead.
+        if now > deadline:
+            offer(lead_id, (0, 0, -deadline.timestamp(), *_tiebreak(grade, is_coach)))
+        else:
+            offer(lead_id, (0, 1, deadline.timestamp(), *_tiebreak(grade, is_coach)))
+
+    # 2-3. Open follow-ups that are due (index on done_at, due_at).
+    followups = session.execute(
+        select(FollowUp.lead_id, FollowUp.rule, FollowUp.due_at, Lead.grade, Lead.is_coach)
+        .join(Lead, Lead.id == FollowUp.lead_id)
+        .where(FollowUp.done_at.is_(None), FollowUp.due_at <= now, is_open)  # type: ignore[union-attr]
+    ).all()
+    for lead_id, rule, due_at, grade, is_coach in followups:
+        offer(lead_id, (1 if rule == "scheduled" else 2, 0, due_at.timestamp(), *_tiebreak(grade, is_coach)))
+
+    # 4-6. Cadence, focus and review, from the per-lead counters kept by triggers.
+    due_day = func.julianday(func.coalesce(Lead.last_touch_at, Lead.created_at)) + _cadence_days(rules)
+    cadence = due_day <= _julian(now)
     focus = and_(Lead.connect_count == 0, Lead.call_count >= rules.focus_after_attempts)
     review = and_(Lead.meeting_count == 0, Lead.touch_count >= rules.review_after_touches)
-    return or_(focus, review)
+    group = case((cadence, 3), (focus, 4), else_=5)
+    order = case((cadence, due_day), else_=0.0)
+    coach_rank = case((Lead.is_coach, 0), else_=1)
+    query = (
+        select(Lead.id, group, order, _GRADE_RANK, coach_rank)
+        .where(is_open, or_(cadence, focus, review))
+        .order_by(group, order, _GRADE_RANK, coach_rank, Lead.id)
+    )
+    if limit is not None:
+        query = query.limit(limit + len(keys))
+    for lead_id, grp, within, grade_rank, coach in session.execute(query).all():
+        offer(lead_id, (grp, 0, within, grade_rank, coach))
+    return keys
+
+
+def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[int, Key]]) -> list[DueItem]:
+    """Full queue rows, with every reason in words, for the ranked leads only."""
+    leads: dict[int, tuple[Lead, str | None]] = {}
+    open_followups: dict[int, list[tuple[FollowUp, Touch | None]]] = {}
+    ids = [lead_id for lead_id, _ in ranked]
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        rows = session.execute(
+            select(Lead, Account.name)
+            .join(Account, Lead.account_id == Account.id, isouter=True)
+            .where(Lead.id.in_(chunk))  # type: ignore[union-attr]
+        ).all()
+        leads.update({lead.id: (lead, company) for lead, company in rows})
+        due_followups = session.execute(
+            select(FollowUp, Touch)
+            .join(Touch, Touch.id == FollowUp.source_touch_id, isouter=True)
+            .where(FollowUp.lead_id.in_(chunk), FollowUp.done_at.is_(None), FollowUp.due_at <= now)  # type: ignore[attr-defined, union-attr]
+            .order_by(FollowUp.due_at, FollowUp.id)
+        ).all()
+        for followup, source in due_followups:
+            open_followups.setdefault(followup.lead_id, []).append((followup, source))
+
+    items = []
+    for lead_id, key in ranked:
+        lead, company = leads[lead_id]
+        reasons: list[Reason] = []
+        action, due_at = "call", lead.last_touch_at or lead.created_at
+        if lead.first_touch_at is None and rules.first_contact_applies(lead.source):
+            verdict = r.first_contact(lead.created_at, None, now, rules.first_contact_window, rules.business_hours)
+            reasons.append(first_contact_reason(lead, verdict, rules, now))
+            if key[0] == 0:
+                due_at = verdict.deadline
+        pending = open_followups.get(lead_id, [])
+        for rule in ("scheduled", "fallback"):
+            for followup, source in pending:
+                if followup.rule == rule:
+                    reasons.append(_followup_reason(followup, source, now))
+        if key[0] in (1, 2):
+            wanted = "scheduled" if key[0] == 1 else "fallback"
+            first = min((f for f, _ in pending if f.rule == wanted), key=lambda f: f.due_at)
+            action, due_at = first.channel, first.due_at
+        cadence_due = r.cadence_due_at(lead.last_touch_at, lead.created_at, rules.cadence(lead.grade))
+        if cadence_due <= now:
+            reasons.append(_cadence_reason(lead, rules, now))
+            if key[0] == 3:
+                due_at = cadence_due
+        reasons.extend(flag_reasons(lead, rules))
+        items.append(DueItem(lead_id, lead.name, company, lead.grade, lead.is_coach, action, due_at, reasons, key))
+    return items
+
+
+def iter_due(session: Session, rules: r.Rules, now: datetime, limit: int | None = None) -> Iterator[DueItem]:
+    """The ordered queue for ``now``, built a chunk at a time so a queue of tens of thousands
+    of leads never sits in memory at once; ``limit`` cuts it after the first N leads."""
+    ranked = sorted(_ranked(session, rules, now, limit).items(), key=lambda entry: (entry[1], entry[0]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    for i in range(0, len(ranked), _CHUNK):
+        # DueItems hold plain values, and the session's identity map holds its objects
+        # weakly: each chunk's leads are freed once it is yielded.
+        yield from _items(session, rules, now, ranked[i : i + _CHUNK])
 
 
 def due(session: Session, rules: r.Rules, now: datetime, limit: int | None = None) -> list[DueItem]:
     """The ordered queue for ``now``; ``limit`` cuts it after the first N leads."""
-    items: dict[int, DueItem] = {}
-    base = select(Lead, Account.name).join(Account, Lead.account_id == Account.id, isouter=True)
-    base = base.where(Lead.status.in_(OPEN))  # type: ignore[attr-defined]
-
-    def item(lead: Lead, company: str | None, action: str, due_at: datetime, key: tuple[Any, ...]) -> DueItem:
-        """The lead's row, ranked by the most urgent of its reasons."""
-        found = items.get(lead.id)  # type: ignore[arg-type]
-        if found is None:
-            found = DueItem(lead.id, lead.name, company, lead.grade, lead.is_coach, action, due_at, key=key)  # type: ignore[arg-type]
-            items[lead.id] = found  # type: ignore[index]
-        elif key < found.key:
-            found.action, found.due_at, found.key = action, due_at, key
-        return found
-
-    # 1. First contact: open leads never touched (index on status, first_touch_at).
-    fresh = session.execute(base.where(Lead.first_touch_at.is_(None))).all()  # type: ignore[union-attr]
-    for lead, company in fresh:
-        if not rules.first_contact_applies(lead.source):
-            continue
-        verdict = r.first_contact(lead.created_at, None, now, rules.first_contact_window, rules.business_hours)
-        breach = verdict.state == "breach"
-        # Nearest deadline to now first: the freshest breach, the most urgent at-risk lead.
-        order = -verdict.deadline.timestamp() if breach else verdict.deadline.timestamp()
-        row = item(
-            lead,
-            company,
-            "call",
-            verdict.deadline,
-            (0, 0 if breach else 1, order, *_tiebreak(lead.grade, lead.is_coach)),
-        )
-        row.reasons.append(first_contact_reason(lead, verdict, rules, now))
-
-    # 2-3. Open follow-ups that are due (index on done_at, due_at), with the call that made them.
-    followups = session.execute(
-        select(FollowUp, Lead, Account.name, Touch)
-        .join(Lead, Lead.id == FollowUp.lead_id)
-        .join(Account, Lead.account_id == Account.id, isouter=True)
-        .join(Touch, Touch.id == FollowUp.source_touch_id, isouter=True)
-        .where(FollowUp.done_at.is_(None), FollowUp.due_at <= now, Lead.status.in_(OPEN))  # type: ignore[union-attr, attr-defined]
-        .order_by(FollowUp.due_at)
-    ).all()
-    for followup, lead, company, source in followups:
-        group = 1 if followup.rule == "scheduled" else 2
-        key = (group, 0, followup.due_at.timestamp(), *_tiebreak(lead.grade, lead.is_coach))
-        row = item(lead, company, followup.channel, followup.due_at, key)
-        row.reasons.append(_followup_reason(followup, source, now))
-
-    # 4-5. Cadence and flags, from the per-lead counters.
-    last = func.coalesce(Lead.last_touch_at, Lead.created_at)
-    flagged = session.execute(
-        base.add_columns(_cadence_cutoff(rules, now).label("cadence"))
-        .where(or_(_cadence_cutoff(rules, now), _flag_condition(rules)))
-        .order_by(last, _GRADE_RANK, Lead.is_coach.desc())  # type: ignore[attr-defined]
-    ).all()
-    for lead, company, cadence_due in flagged:
-        flags = flag_reasons(lead, rules)
-        if cadence_due:
-            due_at = r.cadence_due_at(lead.last_touch_at, lead.created_at, rules.cadence(lead.grade))
-            row = item(lead, company, "call", due_at, (3, 0, due_at.timestamp(), *_tiebreak(lead.grade, lead.is_coach)))
-            row.reasons.append(_cadence_reason(lead, rules, now))
-        elif flags:
-            group = 4 if flags[0].rule == "focus" else 5
-            row = item(
-                lead,
-                company,
-                "call",
-                lead.last_touch_at or lead.created_at,
-                (group, 0, 0.0, *_tiebreak(lead.grade, lead.is_coach)),
-            )
-        else:
-            continue
-        row.reasons.extend(flags)
-
-    ordered = sorted(items.values(), key=lambda i: (*i.key, i.lead_id))
-    return ordered if limit is None else ordered[:limit]
+    return list(iter_due(session, rules, now, limit))
 
 
 @dataclass
@@ -264,7 +313,8 @@ def has_terminal_outcome(session: Session, terminal_outcomes: list[str], lead_id
 
 def explain(session: Session, rules: r.Rules, terminal_outcomes: list[str], lead: Lead, now: datetime) -> LeadRules:
     """Every rule applied to one lead, with the same words the queue uses."""
-    session.refresh(lead)  # counters are kept by triggers; read them fresh
+    # Counters are kept by triggers: read them fresh, without discarding the caller's pending edits.
+    session.refresh(lead, LEAD_COUNTERS)
     fc = None
     if rules.first_contact_applies(lead.source):
         fc = r.first_contact(
@@ -274,11 +324,16 @@ def explain(session: Session, rules: r.Rules, terminal_outcomes: list[str], lead
         session.execute(
             select(FollowUp)
             .where(FollowUp.lead_id == lead.id, FollowUp.done_at.is_(None))  # type: ignore[union-attr]
-            .order_by(FollowUp.due_at)
+            .order_by(FollowUp.due_at, FollowUp.id)
         ).scalars()
     )
-    queue = due(session, rules, now)
-    position = next((i for i, item in enumerate(queue) if item.lead_id == lead.id), None)
+    keys = _ranked(session, rules, now, None)
+    key = keys.get(lead.id)  # type: ignore[arg-type]
+    position = item = None
+    if key is not None:
+        mine = (key, lead.id)
+        position = 1 + sum(1 for other, other_key in keys.items() if (other_key, other) < mine)
+        item = _items(session, rules, now, [(lead.id, key)])[0]  # type: ignore[list-item]
     return LeadRules(
         lead=lead,
         min_touches=rules.min_touches_before_lost,
@@ -287,7 +342,7 @@ def explain(session: Session, rules: r.Rules, terminal_outcomes: list[str], lead
         open_followups=followups,
         cadence_due_at=r.cadence_due_at(lead.last_touch_at, lead.created_at, rules.cadence(lead.grade)),
         flags=flag_reasons(lead, rules),
-        item=None if position is None else queue[position],
-        position=None if position is None else position + 1,
-        queue_length=len(queue),
+        item=item,
+        position=position,
+        queue_length=len(keys),
     )

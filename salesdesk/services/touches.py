@@ -64,11 +64,14 @@ def reached(channel: str, connected: bool) -> bool:
     return connected if channel == "call" else channel != "other"
 
 
-def check_benefit(config: Config, channel: str, connected: bool, benefit: str | None) -> str | None:
+def check_benefit(
+    config: Config, channel: str, connected: bool, benefit: str | None, *, terminal: bool = False
+) -> str | None:
     """The benefit rule: refuse (require), or return a warning (warn), for a reached touch
-    that offers nothing of value."""
+    that offers nothing of value. A terminal outcome (do-not-call) is exempt: offering
+    more to someone who asked not to be called is not the point of the rule."""
     mode = config.rules.benefit
-    if benefit or mode == "off" or not reached(channel, connected):
+    if benefit or mode == "off" or terminal or not reached(channel, connected):
         return None
     what = "a connected call" if channel == "call" else f"a {channel} touch"
     message = (
@@ -162,9 +165,7 @@ def log_call(
     at = at or now
     _check_at(at, now, lead)
     if disposition.requires_next and next_at is None:
-        raise InvalidInput(
-            f"outcome {disposition.name} needs the time of the next call", field="next"
-        )
+        raise InvalidInput(f"outcome {disposition.name} needs the time of the next call", field="next")
     if next_at is not None and next_at <= at:
         raise InvalidInput("the next call must be later than this one", field="next")
     # Checked here, not only by the table's CHECK: a caller other than the CLI's parser
@@ -172,7 +173,7 @@ def log_call(
     if duration_s is not None and not 0 <= duration_s <= MAX_DURATION_S:
         raise InvalidInput(f"a call lasts 0 seconds to 24 hours, not {duration_s} seconds")
     clean_benefit = validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True)
-    warning = check_benefit(config, "call", disposition.connected, clean_benefit)
+    warning = check_benefit(config, "call", disposition.connected, clean_benefit, terminal=disposition.terminal)
     touch = Touch(
         lead_id=lead.id,  # type: ignore[arg-type]
         at=at,

@@ -257,8 +257,8 @@ def book(engine: Engine, now: datetime, config: Config) -> dict[str, int]:
         d = add_lead(s, now, name="Chen Jie", grade="C", created_at=now - 2 * day)
         e = add_lead(s, now, name="Zhao Lei", created_at=now - 1 * day)
         log_call(s, config, a, now, outcome="no_answer", at=now - 4 * day)
-        log_call(s, config, a, now, outcome="connected", at=now - 2 * day)
-        log_touch(s, a, now, channel="email", at=now - 3 * day)
+        log_call(s, config, a, now, outcome="connected", at=now - 2 * day, benefit="pricing sheet")
+        log_touch(s, config, a, now, channel="email", at=now - 3 * day, benefit="case study")
         log_call(s, config, c, now, outcome="busy", at=now - 1 * day)
         return {lead.name: lead.id for lead in (a, b, c, d, e)}  # type: ignore[misc]
 
@@ -403,8 +403,24 @@ def test_unknown_field_is_refused(session: Session, now: datetime) -> None:
     lead = add_lead(session, now, name="Li Na")
     with pytest.raises(InvalidInput, match="status"):
         edit_lead(session, lead, now, status="won")
-    with pytest.raises(InvalidInput, match="created_at"):
-        edit_lead(session, lead, now, created_at=now)
+    with pytest.raises(InvalidInput, match="touch_count"):
+        edit_lead(session, lead, now, touch_count=9)  # kept by triggers, never edited
+    assert (lead.status, lead.touch_count) == ("new", 0)
+
+
+def test_arrival_time_can_be_corrected_but_not_past_the_first_touch(session: Session, now: datetime) -> None:
+    config = Config()
+    lead = add_lead(session, now, name="Li Na", created_at=now - timedelta(days=3))
+    edit_lead(session, lead, now, created_at=now - timedelta(days=5))
+    assert lead.created_at == now - timedelta(days=5)
+    with pytest.raises(InvalidInput, match="future"):
+        edit_lead(session, lead, now, created_at=now + timedelta(minutes=1))
+    # A touch logged in this same session counts: the lead's first touch is read fresh.
+    log_call(session, config, lead, now, outcome="no_answer", at=now - timedelta(days=2))
+    with pytest.raises(InvalidInput, match="after its first touch"):
+        edit_lead(session, lead, now, created_at=now - timedelta(days=1))
+    edit_lead(session, lead, now, created_at=now - timedelta(days=2))  # the same minute is fine
+    assert lead.created_at == now - timedelta(days=2)
 
 
 # --- property: an exact name always finds its lead -----------------------------------------------
