@@ -60,3 +60,18 @@ def test_python_dash_m_runs_the_same_cli(isolated_home: Path) -> None:
 
     proc = subprocess.run([sys.executable, "-m", "salesdesk", "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("salesdesk ")
+
+
+def test_rules_guard_a_real_process(isolated_home: Path) -> None:
+    """The queue, a refused close (exit 1, nothing written) and rules check's cron exit code."""
+    assert run_process("lead", "add", "Lily Late", "--source", "inbound", "--at", "today 09:00", env=ENV).code == 0
+    queue = json.loads(run_process("due", "--json", env=ENV).out)
+    assert [(item["name"], item["reasons"][0]["rule"]) for item in queue] == [("Lily Late", "first_contact")]
+    db = isolated_home / "salesdesk.db"
+    before = db_fingerprint(db)
+    refused = run_process("lead", "close", "Lily", "--lost", "--reason", "no budget", env=ENV)
+    assert refused.code == 1 and "needs at least 6" in refused.err and "Traceback" not in refused.err
+    assert db_fingerprint(db) == before
+    assert run_process("rules", "check", env=ENV).code == 1
+    assert run_process("log-call", "Lily", "--outcome", "meeting_booked", "--benefit", "demo", env=ENV).code == 0
+    assert run_process("rules", "check", env=ENV).code == 0

@@ -1,0 +1,178 @@
+"""Benchmarks: whole-process wall time and peak memory of salesdesk's hot paths, each next
+to a floor measured in the same run, on a generated book of realistic size.
+
+    python bench/run.py                    # build bench/data/bench.db once, then measure
+    python bench/run.py --rebuild          # lay the data out afresh
+    python bench/run.py --repeat 7         # more runs per figure (the median is reported)
+
+The data is the demo generator's, at 50,000 leads and a year of activity, laid out for a
+fixed "now" so every run measures the same thing. Floors: `python -c "import sqlmodel,
+typer"` for commands (what any Python CLI on this stack pays before doing anything), and
+the sqlite3 command-line tool doing the same aggregate for reports. Figures are printed,
+never asserted: tests don't time things; people read these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+DB = DATA / "bench.db"
+TZ = "Asia/Shanghai"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=ZoneInfo(TZ))
+SALESDESK = Path(sys.executable).parent / "salesdesk"
+
+
+@dataclass
+class Figure:
+    name: str
+    seconds: float
+    peak_mib: float
+    floor_name: str = ""
+    floor_seconds: float = 0.0
+    target: float | None = None  # the allowed ratio to the floor
+
+    def line(self) -> str:
+        ratio = self.seconds / self.floor_seconds if self.floor_seconds else None
+        verdict = ""
+        if ratio is not None and self.target is not None:
+            verdict = "ok" if ratio <= self.target else f"MISSED (target {self.target}x)"
+        shown = f"{ratio:.2f}x {self.floor_name}" if ratio is not None else ""
+        return f"| {self.name} | {self.seconds:.3f} s | {self.peak_mib:.0f} MiB | {shown} | {verdict} |"
+
+
+def env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "TZ": TZ,
+        "SALESDESK_DB": str(DB),
+        "SALESDESK_HOME": str(DATA / "home"),
+        "SALESDESK_NOW": NOW.isoformat(),
+    }
+
+
+def measure(argv: list[str], repeat: int, stdin: bytes | None = None, setup=None) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median wall time and peak RSS (MiB) of ``argv`` as its own process."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, env=env(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        if stdin is not None:
+            proc.stdin.write(stdin)  # type: ignore[union-attr]
+        proc.stdin.close()  # type: ignore[union-attr]
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)  # Linux reports KiB
+        err = proc.stderr.read().decode()  # type: ignore[union-attr]
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err}")
+    return statistics.median(times), max(peaks)
+
+
+def build(rebuild: bool) -> None:
+    if DB.exists() and not rebuild:
+        return
+    DATA.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    os.environ["TZ"] = TZ
+    from salesdesk.db import open_store
+    from salesdesk.demo import generate
+
+    started = time.perf_counter()
+    engine = open_store(DB, NOW)
+    generate(engine, NOW, leads=50_000, days=365)
+    with engine.connect() as conn:
+        counts = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in ("lead", "touch", "followup")}
+    engine.dispose()
+    print(f"built {DB} in {time.perf_counter() - started:.0f} s: {counts}")
+
+
+def sqlite_floor(sql: str, repeat: int) -> float:
+    return measure(["sqlite3", str(DB), sql], repeat)[0]
+
+
+def tui_first_screen() -> tuple[float, float]:
+    """Seconds from process start to the Today screen showing its figures, headless."""
+    script = f"""
+import time, sys
+started = time.perf_counter()
+import asyncio
+from salesdesk.config import Config
+from salesdesk.dates import clock_now
+from salesdesk.db import open_store
+from salesdesk.tui.app import SalesdeskApp
+async def main():
+    now = clock_now()
+    app = SalesdeskApp(open_store({str(DB)!r}, now), Config(), lambda: now)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not app.screen.is_mounted or any(w.is_running for w in app.workers):
+            await pilot.pause(0.01)
+        await pilot.pause()
+    print(time.perf_counter() - started)
+asyncio.run(main())
+"""
+    proc = subprocess.run([sys.executable, "-c", script], env=env(), capture_output=True, text=True, check=True)
+    return float(proc.stdout.strip().splitlines()[-1]), 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    build(args.rebuild)
+    repeat = args.repeat
+
+    import_floor, import_peak = measure([sys.executable, "-c", "import sqlmodel, typer"], repeat)
+    figures = [Figure("floor: python -c 'import sqlmodel, typer'", import_floor, import_peak)]
+
+    def command(name: str, argv: list[str], target: float, setup=None) -> None:  # type: ignore[no-untyped-def]
+        seconds, peak = measure([str(SALESDESK), *argv], repeat, setup=setup)
+        figures.append(Figure(name, seconds, peak, "import floor", import_floor, target))
+
+    # A single write: each run adds one call to the book, a negligible change at this size.
+    command("log-call (one call)", ["log-call", "12345", "--outcome", "no_answer"], 1.2)
+    command("lead list --search wong", ["lead", "list", "--search", "wong"], 1.2)
+    command("lead show 12345", ["lead", "show", "12345"], 1.2)
+    command("due --limit 50", ["due", "--limit", "50"], 1.5)
+    command("rules check", ["rules", "check"], 1.5)
+
+    due_floor = sqlite_floor(
+        "SELECT id FROM lead WHERE status IN ('new','working') AND (first_touch_at IS NULL OR "
+        "julianday(coalesce(last_touch_at, created_at)) + 14 <= julianday('now')) LIMIT 50;",
+        repeat,
+    )
+    figures.append(Figure("floor: sqlite3 due-like scan", due_floor, 0.0))
+
+    seconds, _ = tui_first_screen()
+    figures.append(Figure("TUI first screen (headless)", seconds, 0.0))
+
+    print(f"\n{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z} · median of {repeat} runs\n")
+    print("| what | wall | peak RSS | vs floor | target |\n|---|---|---|---|---|")
+    for figure in figures:
+        print(figure.line())
+
+
+if __name__ == "__main__":
+    if shutil.which("sqlite3") is None:
+        raise SystemExit("the sqlite3 command-line tool is needed for the floors (apt-get install sqlite3)")
+    main()
