@@ -130,10 +130,9 @@ def _check_history(applied: list[str]) -> None:
         raise InvalidInput(f"this database's migration history {applied} does not match salesdesk's")
 
 
-def backup_file(db_file: Path, now: datetime) -> Path:
-    """Copy a live database to ``<name>.<UTC time>.bak`` with SQLite's online backup."""
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = db_file.with_name(f"{db_file.name}.{stamp}.bak")
+def backup_to(db_file: Path, target: Path) -> Path:
+    """Copy a live database to ``target`` (owner-only) with SQLite's online backup API, which
+    reads a consistent snapshot even while the TUI or a script is writing."""
     touch_private(target)
     src = sqlite3.connect(db_file)
     dst = sqlite3.connect(target)
@@ -143,6 +142,18 @@ def backup_file(db_file: Path, now: datetime) -> Path:
         dst.close()
         src.close()
     return target
+
+
+def backup_file(db_file: Path, now: datetime) -> Path:
+    """Back up to ``<name>.<UTC time>.bak`` beside the database, never over an older backup
+    (a replayed clock, SALESDESK_NOW, can give two backups the same time)."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = db_file.with_name(f"{db_file.name}.{stamp}.bak")
+    counter = 1
+    while target.exists():
+        target = db_file.with_name(f"{db_file.name}.{stamp}-{counter}.bak")
+        counter += 1
+    return backup_to(db_file, target)
 
 
 def migrate(engine: Engine, now: datetime, *, upto: int | None = None) -> list[str]:

@@ -1,0 +1,62 @@
+"""``salesdesk backup`` and ``salesdesk doctor``: looking after the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from salesdesk.commands.common import JsonOpt, state_of
+
+app = typer.Typer()
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path | None, typer.Argument(help="Where to write it (default: beside the database).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy the database with SQLite's online backup: safe while the TUI is open.
+
+    Example: salesdesk backup ~/backups/salesdesk-monday.db
+    """
+    from salesdesk import render
+    from salesdesk.db import backup_file, backup_to
+    from salesdesk.errors import InvalidInput
+
+    state = state_of(ctx)
+    source = Path(state.engine.url.database or "")
+    if file is not None and file.resolve() == source.resolve():
+        raise InvalidInput("the backup must go to another file than the database itself")
+    if file is not None and file.is_dir():
+        raise InvalidInput(f"{file} is a directory; give a file name")
+    try:
+        target = backup_to(source, file) if file is not None else backup_file(source, state.now)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the backup to {file}: {exc.strerror}") from None
+    if as_json:
+        render.emit_json({"backup": str(target), "bytes": target.stat().st_size})
+    else:
+        render.say(f"Backed up {source} to {target} ({target.stat().st_size:,} bytes).")
+
+
+@app.command("doctor")
+def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Check the database: integrity, schema version, permissions, counters, counts. Exit 1 if unwell.
+
+    Example: salesdesk doctor
+    """
+    from salesdesk import render
+    from salesdesk.services import maintenance
+
+    state = state_of(ctx)
+    database = state.engine.url.database
+    checkup = maintenance.doctor(state.engine, Path(database) if database and database != ":memory:" else None)
+    if as_json:
+        render.emit_json(checkup.as_dict())
+    else:
+        render.checkup(checkup)
+    if not checkup.ok:
+        raise typer.Exit(1)
