@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from salesdesk import __version__
-from salesdesk.commands import leads, rules, touches
+from salesdesk.commands import leads, maintenance, rules, touches
 from salesdesk.commands.common import State
 from salesdesk.errors import SalesdeskError
 
@@ -29,6 +29,7 @@ app = typer.Typer(
 app.add_typer(leads.app, name="lead")
 app.add_typer(touches.app)
 app.add_typer(rules.app)
+app.add_typer(maintenance.app)
 
 # How the CLI names the input a service error points at.
 _OPTION_HINTS = {

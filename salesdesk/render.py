@@ -18,6 +18,7 @@ from salesdesk.dates import fmt_duration, fmt_local, fmt_span
 from salesdesk.models import FollowUp, GradeChange, Touch
 from salesdesk.services.compliance import Violations
 from salesdesk.services.leads import LeadView
+from salesdesk.services.maintenance import Checkup
 from salesdesk.services.queue import DueItem, LeadRules
 
 
@@ -239,3 +240,12 @@ def violations(found: Violations, now: datetime) -> None:
             console.print(f"  {_esc(line(row))}")
         if count > len(rows):
             console.print(f"  [dim]and {count - len(rows)} more[/]")
+
+
+def checkup(result: Checkup) -> None:
+    console = _console()
+    console.print(f"[bold]{_esc(result.path)}[/]")
+    for check in result.checks:
+        mark = "[green]ok[/]  " if check["ok"] else "[red]FAIL[/]"
+        console.print(f"  {mark} {check['check']:<14} {_esc(check['detail'])}")
+    console.print("  " + ", ".join(f"{count:,} {table}" for table, count in result.counts.items()))
