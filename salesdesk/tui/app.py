@@ -1,4 +1,4 @@
-"""The salesdesk TUI: Today and Leads as two modes, each with its own stack of screens.
+"""The salesdesk TUI: Today, Queue and Leads as three modes, each with its own stack of screens.
 
 The app is handed its store, settings and clock; it never opens a database, reads the
 environment or asks the system for the time, so tests drive it over a temporary store
@@ -29,8 +29,12 @@ from salesdesk.services.leads import LeadView
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.leads import LeadsScreen
 from salesdesk.tui.log_call import Clock
+from salesdesk.tui.queue import QueueScreen
 from salesdesk.tui.today import TodayScreen
 
+# One footer entry ("t d l Go") for the three screens keeps every footer to one line at
+# 80 columns; "?" names each.
+SCREEN_KEYS = Binding.Group("Go")
 # How many leads the command palette offers for what was typed.
 PALETTE_LEADS = 20
 # Leads found by phone or e-mail don't fuzzy-match their displayed name; keep them listed.
@@ -59,14 +63,15 @@ class LeadFinder(Provider):
 
 
 class SalesdeskApp(App[None]):
-    """Today (the default screen) and Leads, with a Lead screen and a Log call modal."""
+    """Today (the default screen), Queue and Leads, with a Lead screen and its dialogs."""
 
     TITLE = "salesdesk"
     DEFAULT_MODE = "today"
     COMMANDS = App.COMMANDS | {LeadFinder}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "go('today')", "Today"),
-        Binding("l", "go('leads')", "Leads"),
+        Binding("t", "go('today')", "Today", group=SCREEN_KEYS),
+        Binding("d", "go('queue')", "Queue", tooltip="who to contact next, and why", group=SCREEN_KEYS),
+        Binding("l", "go('leads')", "Leads", group=SCREEN_KEYS),
         Binding("escape", "back", "Back"),
         Binding("question_mark", "toggle_help", "Help"),
         # Left out of the footer to keep it to one line at 80 columns; "?" lists it.
@@ -80,6 +85,7 @@ class SalesdeskApp(App[None]):
         self.clock = clock
         self.title = f"salesdesk{title_suffix}"
         self.add_mode("today", partial(TodayScreen, engine, config, clock))
+        self.add_mode("queue", partial(QueueScreen, engine, config, clock))
         self.add_mode("leads", partial(LeadsScreen, engine, config, clock))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -119,5 +125,6 @@ class SalesdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Today", "Today's numbers and touches (t)", partial(self.action_go, "today"))
+        yield SystemCommand("Queue", "Who to contact next, and why (d)", partial(self.action_go, "queue"))
         yield SystemCommand("Leads", "Search, filter and page through leads (l)", partial(self.action_go, "leads"))
         yield from super().get_system_commands(screen)

@@ -1,4 +1,5 @@
-"""The Lead screen: who the lead is, their grades, open follow-ups and every touch.
+"""The Lead screen: who the lead is, where the follow-up rules stand for them, their
+grades, open follow-ups and every touch; calls, touches, grading, closing and reopening.
 
 Also holds the small grade picker it opens with ``g``.
 """
@@ -13,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,14 +23,18 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from salesdesk.config import Config
-from salesdesk.dates import fmt_local
+from salesdesk.dates import fmt_local, fmt_span
 from salesdesk.db import read_session, write_session
-from salesdesk.errors import InvalidInput, SalesdeskError
+from salesdesk.errors import InvalidInput, Refused, SalesdeskError
 from salesdesk.models import FollowUp, GradeChange, Lead, Touch
-from salesdesk.services import leads, touches
+from salesdesk.rules import FirstContact
+from salesdesk.services import closing, leads, queue, touches
 from salesdesk.services.leads import LeadView
-from salesdesk.tui.log_call import CallLoggingScreen, Clock
-from salesdesk.tui.widgets import Col, FitTable, HotkeyList, cell, touch_cells
+from salesdesk.services.queue import LeadRules
+from salesdesk.tui.close_lead import CloseModal, CloseRequest, OverrideModal, guard_lines
+from salesdesk.tui.log_call import Clock
+from salesdesk.tui.log_touch import LogTouchResult, TouchLoggingScreen, touch_channels
+from salesdesk.tui.widgets import Col, FitTable, HotkeyList, cell, countdown_text, touch_cells
 
 # A lead with a long history opens at once; older touches are a CLI export away.
 TIMELINE_LIMIT = 200
@@ -50,13 +56,15 @@ GRADE_MEANINGS = {
     "D": "not within 6 months",
 }
 NO_GRADE = "none"
-# Wide enough for "Follow-ups", so every label on the card lines up.
-LABEL_WIDTH = 10
+# Wide enough for "1st contact", so every label on the card lines up.
+LABEL_WIDTH = 11
+CLOSED = ("won", "lost")
 
 
 @dataclass(frozen=True)
 class LeadDetail:
     view: LeadView
+    rules: LeadRules
     grades: list[GradeChange]
     followups: list[FollowUp]
     timeline: list[Touch]
@@ -108,11 +116,44 @@ def _grade_text(change: GradeChange, now: datetime) -> str:
     return f"{change.old_grade}→{change.new_grade} {when}"
 
 
-class LeadScreen(CallLoggingScreen):
-    """One lead, read in a worker; ``c`` logs a call, ``g`` grades, ``o`` toggles coach."""
+def _stored_lead(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise InvalidInput(f"lead #{lead_id} no longer exists")
+    return lead
+
+
+def touches_text(state: LeadRules) -> str:
+    """Touches so far against the minimum before the lead may be closed as lost."""
+    count = state.lead.touch_count
+    if state.terminal:
+        return f"{count} · a terminal outcome lifts the minimum: may be closed as lost"
+    if state.touches_short:
+        return f"{count} of {state.min_touches} before it may be closed as lost ({state.touches_short} more)"
+    return f"{count} · minimum of {state.min_touches} reached: may be closed as lost"
+
+
+def first_contact_text(fc: FirstContact | None, source: str, now: datetime) -> Text:
+    """The first-contact clock: met, late, running (time left) or breached (time over)."""
+    if fc is None:
+        return Text(f"no deadline for {source} leads")
+    due = fmt_local(fc.deadline, now)
+    if fc.first_attempt_at is not None:
+        attempt = fmt_local(fc.first_attempt_at, now)
+        if fc.state == "met":
+            return Text(f"met: first attempt {attempt}, due by {due}")
+        return Text(f"late: first attempt {attempt}, {fmt_span(fc.first_attempt_at - fc.deadline)} after {due}")
+    style = "bold red" if fc.state == "breach" else "yellow"
+    return Text.assemble((countdown_text(fc.deadline, now), style), f" · due by {due}, not tried yet")
+
+
+class LeadScreen(TouchLoggingScreen):
+    """One lead, read in a worker; ``c`` logs a call, ``m`` a touch, ``x`` closes the lead,
+    ``r`` reopens it, ``g`` grades, ``o`` toggles coach."""
 
     DEFAULT_CSS = """
     LeadScreen #card { height: auto; max-width: 110; padding: 0 1; }
+    LeadScreen #rules { height: auto; max-width: 110; padding: 0 1; }
     LeadScreen #history { height: auto; max-height: 6; padding: 0 1; }
     LeadScreen #timeline-title { padding: 0 1; margin-top: 1; text-style: bold; }
     LeadScreen #no-touches { padding: 0 1; color: $text-muted; display: none; }
@@ -122,8 +163,12 @@ class LeadScreen(CallLoggingScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "log_call", "Call"),
+        Binding("m", "log_touch", "Touch", tooltip="log an e-mail, WeChat, visit..."),
+        Binding("x", "close_lead", "Close", tooltip="close as won or lost"),
+        Binding("r", "reopen", "Reopen", tooltip="put a closed lead back to work"),
         Binding("g", "grade", "Grade"),
-        Binding("o", "toggle_coach", "Coach"),
+        # Out of the footer to keep it to one line at 80 columns; "?" lists it, the card shows it.
+        Binding("o", "toggle_coach", "Coach", tooltip="mark or unmark as a coach (★)", show=False),
     ]
 
     AUTO_FOCUS = "#timeline"
@@ -136,9 +181,10 @@ class LeadScreen(CallLoggingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("loading…", id="card")
+        yield Static("", id="rules")
         yield Static("", id="history")
         yield Label("Timeline", id="timeline-title")
-        yield Label("No touches yet. Press c to log a call.", id="no-touches")
+        yield Label("No touches yet. Press c to log a call, m for another touch.", id="no-touches")
         yield FitTable(TIMELINE_COLUMNS, id="timeline")
         yield Footer()
 
@@ -146,12 +192,24 @@ class LeadScreen(CallLoggingScreen):
         self.sub_title = f"Lead #{self.lead_id}"
         self.reload()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Close or Reopen, whichever applies: the footer shows one, and neither until loaded.
+        if action in ("close_lead", "reopen"):
+            if self.detail is None:
+                return False
+            closed = self.detail.view.lead.status in CLOSED
+            return closed if action == "reopen" else not closed
+        return True
+
     @work(thread=True, exclusive=True, group="lead")
     def reload(self) -> None:
+        now = self.clock()
         try:
             with read_session(self.engine) as session:
+                view = leads.lead_view(session, self.lead_id)
                 detail = LeadDetail(
-                    view=leads.lead_view(session, self.lead_id),
+                    view=view,
+                    rules=queue.explain(session, self.config.rules, self.config.terminal_outcomes, view.lead, now),
                     grades=leads.grade_history(session, self.lead_id),
                     followups=touches.open_followups(session, self.lead_id),
                     timeline=touches.timeline(session, self.lead_id, limit=TIMELINE_LIMIT),
@@ -167,6 +225,7 @@ class LeadScreen(CallLoggingScreen):
         self.sub_title = f"Lead #{lead.id} · {lead.name}"
         now = self.clock()
         self.query_one("#card", Static).update(self._card(detail.view, now))
+        self.query_one("#rules", Static).update(self._rules(detail.rules, now))
         self.query_one("#history", Static).update(self._history(detail, now))
         shown = len(detail.timeline)
         total = detail.view.touch_count
@@ -179,6 +238,7 @@ class LeadScreen(CallLoggingScreen):
         self.query_one("#timeline", FitTable).set_rows(
             [(str(t.id), [cell(fmt_local(t.at, now)), *touch_cells(self.config, t)]) for t in detail.timeline]
         )
+        self.refresh_bindings()
 
     @staticmethod
     def _card(view: LeadView, now: datetime) -> RenderableType:
@@ -218,6 +278,25 @@ class LeadScreen(CallLoggingScreen):
         return Group(heading, grid, notes)
 
     @staticmethod
+    def _rules(state: LeadRules, now: datetime) -> RenderableType:
+        """Where the follow-up rules stand for this lead (``salesdesk why``)."""
+        lead = state.lead
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="dim", width=LABEL_WIDTH, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row("Touches", Text(touches_text(state)))
+        if lead.status in CLOSED:
+            # The clocks and flags stop with the lead; they start again if it is reopened.
+            grid.add_row("Next", Text(f"closed as {lead.status}; r reopens it"))
+            return grid
+        grid.add_row("1st contact", first_contact_text(state.first_contact, lead.source, now))
+        if state.flags:
+            grid.add_row("Flags", Text(" · ".join(flag.text for flag in state.flags)))
+        place = f" (#{state.position} of {state.queue_length} in the queue)" if state.position else ""
+        grid.add_row("Next", Text(state.next_step(now) + place))
+        return grid
+
+    @staticmethod
     def _history(detail: LeadDetail, now: datetime) -> RenderableType:
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(style="dim", width=LABEL_WIDTH, no_wrap=True)
@@ -237,14 +316,102 @@ class LeadScreen(CallLoggingScreen):
             grid.add_row("" if index else "Follow-ups", line)
         return grid
 
+    def _label(self, view: LeadView) -> str:
+        return f"{view.lead.name} · {view.company}" if view.company else view.lead.name
+
     def action_log_call(self) -> None:
+        if self.detail is not None:
+            self.log_call_for(self.lead_id, self._label(self.detail.view))
+
+    def action_log_touch(self) -> None:
         if self.detail is None:
             return
-        view = self.detail.view
-        label = f"{view.lead.name} · {view.company}" if view.company else view.lead.name
-        self.log_call_for(self.lead_id, label)
+        channels = touch_channels(self.config)
+        # The channel a follow-up is waiting on (a fallback WeChat, say), else the first one.
+        waiting = [f.channel for f in self.detail.followups if f.channel in channels]
+        channel = next(iter(waiting or channels), "")
+        self.log_touch_for(self.lead_id, self._label(self.detail.view), LogTouchResult(channel=channel))
 
-    def call_logged(self, lead_id: int) -> None:
+    def action_close_lead(self) -> None:
+        if self.detail is not None:
+            self._ask_close(CloseRequest())
+
+    def _ask_close(self, draft: CloseRequest) -> None:
+        assert self.detail is not None
+
+        def chosen(request: CloseRequest | None) -> None:
+            if request is not None:
+                self._close(request, force=False)
+
+        self.app.push_screen(CloseModal(self._label(self.detail.view), draft), chosen)
+
+    @work(thread=True, group="write")
+    def _close(self, request: CloseRequest, *, force: bool) -> None:
+        now = self.clock()
+        won = bool(request.won)
+        try:
+            with write_session(self.engine) as session:
+                lead = _stored_lead(session, self.lead_id)
+                closing.close_lead(session, self.config, lead, now, won=won, reason=request.reason or None, force=force)
+        except Refused as exc:
+            guard = None if won or force else self._close_guard(now)
+            if guard is None:
+                self.app.call_from_thread(self._not_closed, str(exc))
+            else:
+                self.app.call_from_thread(self._offer_override, request, guard_lines(guard, now))
+            return
+        except SalesdeskError as exc:
+            self.app.call_from_thread(self._not_closed, str(exc), request)
+            return
+        self.app.call_from_thread(self._lead_closed, won, force)
+
+    def _close_guard(self, now: datetime) -> LeadRules | None:
+        """The lead's rule state when it is the minimum-touches rule that refused a lost close."""
+        with read_session(self.engine) as session:
+            lead = _stored_lead(session, self.lead_id)
+            state = queue.explain(session, self.config.rules, self.config.terminal_outcomes, lead, now)
+        return state if lead.status not in CLOSED and state.touches_short else None
+
+    def _not_closed(self, message: str, draft: CloseRequest | None = None) -> None:
+        self.notify(message, title="Not closed", severity="error", markup=False)
+        if draft is not None:
+            self._ask_close(draft)
+        self.reload()
+
+    def _offer_override(self, request: CloseRequest, lines: list[str]) -> None:
+        def confirmed(reason: str | None) -> None:
+            if reason is not None:
+                self._close(CloseRequest(won=False, reason=reason), force=True)
+
+        self.app.push_screen(OverrideModal(lines, request.reason), confirmed)
+
+    def _lead_closed(self, won: bool, forced: bool) -> None:
+        what = "won" if won else "lost"
+        if forced:
+            what += ", recorded as an override"
+        self.notify(f"Closed as {what}", title="Lead closed", markup=False)
+        self.reload()
+
+    def action_reopen(self) -> None:
+        if self.detail is not None:
+            self._reopen()
+
+    @work(thread=True, group="write")
+    def _reopen(self) -> None:
+        try:
+            with write_session(self.engine) as session:
+                lead = closing.reopen_lead(session, _stored_lead(session, self.lead_id), self.clock())
+                status = lead.status
+        except SalesdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Not reopened", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._reopened, status)
+
+    def _reopened(self, status: str) -> None:
+        self.notify(f"Back to work ({status})", title="Lead reopened", markup=False)
+        self.reload()
+
+    def touch_logged(self, lead_id: int) -> None:
         self.reload()
 
     def action_grade(self) -> None:
@@ -266,10 +433,7 @@ class LeadScreen(CallLoggingScreen):
     def _edit(self, **changes: Any) -> None:
         try:
             with write_session(self.engine) as session:
-                lead = session.get(Lead, self.lead_id)
-                if lead is None:
-                    raise InvalidInput(f"lead #{self.lead_id} no longer exists")
-                leads.edit_lead(session, lead, self.clock(), **changes)
+                leads.edit_lead(session, _stored_lead(session, self.lead_id), self.clock(), **changes)
         except SalesdeskError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Not changed", severity="error", markup=False)
             return

@@ -276,7 +276,7 @@ class LeadsScreen(CallLoggingScreen):
         label = f"{view.lead.name} · {view.company}" if view.company else view.lead.name
         self.log_call_for(lead_id, label)
 
-    def call_logged(self, lead_id: int) -> None:
+    def touch_logged(self, lead_id: int) -> None:
         self.reload()
 
     def on_screen_resume(self) -> None:

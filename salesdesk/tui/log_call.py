@@ -200,7 +200,7 @@ def record_call(engine: Engine, config: Config, lead_id: int, now: datetime, cal
 class CallLoggingScreen(Screen[None]):
     """A screen over the store that can log a call for a lead.
 
-    Subclasses call ``log_call_for`` and refresh themselves in ``call_logged``.
+    Subclasses call ``log_call_for`` and refresh themselves in ``touch_logged``.
     """
 
     def __init__(self, engine: Engine, config: Config, clock: Clock) -> None:
@@ -241,8 +241,9 @@ class CallLoggingScreen(Screen[None]):
         self.notify("\n".join(lines), title="Call logged", markup=False)
         for warning in logged.warnings:
             self.notify(warning, severity="warning", markup=False)
-        self.call_logged(lead_id)
+        self.touch_logged(lead_id)
 
-    def call_logged(self, lead_id: int) -> None:
-        """Refresh whatever shows this lead; called on the UI thread after a save."""
+    def touch_logged(self, lead_id: int) -> None:
+        """Refresh whatever shows this lead; called on the UI thread after a call (or, on
+        screens that log them too, another touch) is saved."""
         raise NotImplementedError

@@ -1,13 +1,16 @@
-"""The Today screen: the day's numbers so far and the touches behind them.
+"""The Today screen: first-contact deadlines running now, then the day's numbers so far
+and the touches behind them.
 
-Laid out as a stack of sections in ``#today`` so later sections (first-contact
-countdowns, the call queue) slot in without reshaping the screen.
+Laid out as a stack of sections in ``#today``. The deadlines come from the queue, read
+with the day; their countdowns are worked out again from the clock every
+``COUNTDOWN_S`` seconds in between, so "48m left" keeps moving without a query.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import takewhile
 from typing import ClassVar
 
 from sqlalchemy import Engine
@@ -22,15 +25,17 @@ from salesdesk.config import Config
 from salesdesk.dates import local_day_bounds, to_local
 from salesdesk.db import read_session
 from salesdesk.models import Touch
-from salesdesk.services import touches
+from salesdesk.services import queue, touches
 from salesdesk.services.touches import DayActivity
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.log_call import Clock
-from salesdesk.tui.widgets import Col, FitTable, Stat, cell, touch_cells
+from salesdesk.tui.widgets import Col, Countdowns, FitTable, Stat, cell, touch_cells
 
 # The screen re-reads the day this often, so calls logged from the CLI in another
 # terminal (and the day rolling over at midnight) show up without a keypress.
 REFRESH_S = 60
+# A countdown shown in minutes is never more than half a minute behind the clock.
+COUNTDOWN_S = 30
 
 TOUCH_COLUMNS = (
     Col("Time", 5),
@@ -53,10 +58,31 @@ STATS = (
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A lead the first-contact rule is waiting on, and when its window closes."""
+
+    name: str
+    deadline: datetime
+
+
+@dataclass(frozen=True)
 class DaySnapshot:
     day: date
     activity: DayActivity
     touches: list[tuple[Touch, str]]
+    deadlines: list[Deadline]
+
+
+def deadline_title(deadlines: list[Deadline], now: datetime) -> str:
+    """``First contact · 2 at risk · 5 breached``."""
+    at_risk = sum(1 for d in deadlines if now <= d.deadline)
+    breached = len(deadlines) - at_risk
+    parts = ["First contact"]
+    if at_risk:
+        parts.append(f"{at_risk} at risk")
+    if breached:
+        parts.append(f"{breached} breached")
+    return " · ".join(parts)
 
 
 def stat_values(activity: DayActivity) -> dict[str, str]:
@@ -73,10 +99,13 @@ def stat_values(activity: DayActivity) -> dict[str, str]:
 
 
 class TodayScreen(Screen[None]):
-    """Today's counts and touches, re-read whenever the screen is shown."""
+    """First-contact countdowns, today's counts and touches, re-read whenever the screen is shown."""
 
     DEFAULT_CSS = """
     TodayScreen #today { height: 1fr; }
+    TodayScreen #deadlines { margin-bottom: 1; }
+    TodayScreen.-no-deadlines #deadlines-title { display: none; }
+    TodayScreen.-no-deadlines #deadlines { display: none; }
     TodayScreen .section-title { padding: 0 1; text-style: bold; }
     TodayScreen #stats {
         grid-size: 3; grid-gutter: 0 3; height: auto; padding: 0 1; margin-bottom: 1;
@@ -103,23 +132,30 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="today"):
+            yield Label("", id="deadlines-title", classes="section-title", markup=False)
+            yield Countdowns(id="deadlines")
             yield Label("", id="day-title", classes="section-title", markup=False)
             with Grid(id="stats"):
                 for key, label in STATS:
                     yield Stat(label, id=f"stat-{key}")
             yield Label("Touches so far", classes="section-title")
-            yield Label("No touches yet today. Press l for your leads, then c to log a call.", id="no-touches")
+            yield Label("No touches yet today. Press d for who to contact next, or l for your leads.", id="no-touches")
             yield FitTable(TOUCH_COLUMNS, id="today-touches")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Today"
         self.set_interval(REFRESH_S, self._tick)
+        self.set_interval(COUNTDOWN_S, self._tick_countdowns)
 
     def _tick(self) -> None:
         # Hidden, it waits: showing it again re-reads the day anyway.
         if self.is_current:
             self.action_refresh()
+
+    def _tick_countdowns(self) -> None:
+        if self.is_current and self.snapshot is not None:
+            self._show_deadlines(self.snapshot.deadlines)
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -132,15 +168,21 @@ class TodayScreen(Screen[None]):
         day = to_local(now).date()
         start, end = local_day_bounds(day)
         with read_session(self.engine) as session:
+            # First contact ranks a lead above every other rule, so these leads head the queue
+            # (and their due time is the deadline): read it only as far as they go.
+            due = queue.iter_due(session, self.config.rules, now)
+            deadlines = takewhile(lambda item: item.reasons[0].rule == "first_contact", due)
             snapshot = DaySnapshot(
                 day=day,
                 activity=touches.day_activity(session, self.config, start, end),
                 touches=touches.touches_between(session, start, end),
+                deadlines=[Deadline(item.name, item.due_at) for item in deadlines],
             )
         self.app.call_from_thread(self._show, snapshot)
 
     def _show(self, snapshot: DaySnapshot) -> None:
         self.snapshot = snapshot
+        self._show_deadlines(snapshot.deadlines)
         self.query_one("#day-title", Label).update(f"{snapshot.day:%A %d %B %Y} · so far today")
         for key, value in stat_values(snapshot.activity).items():
             self.query_one(f"#stat-{key}", Stat).show(value)
@@ -158,3 +200,9 @@ class TodayScreen(Screen[None]):
         touch = next((t for t, _ in self.snapshot.touches if str(t.id) == event.row_key.value), None)
         if touch is not None:
             self.app.push_screen(LeadScreen(self.engine, self.config, self.clock, touch.lead_id))
+
+    def _show_deadlines(self, deadlines: list[Deadline]) -> None:
+        now = self.clock()
+        self.set_class(not deadlines, "-no-deadlines")
+        self.query_one("#deadlines-title", Label).update(deadline_title(deadlines, now))
+        self.query_one("#deadlines", Countdowns).show([(d.name, d.deadline) for d in deadlines], now)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from rich.console import JustifyMethod
+from rich.console import JustifyMethod, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -16,7 +18,7 @@ from textual.widgets import DataTable, Label, OptionList
 from textual.widgets.option_list import Option
 
 from salesdesk.config import Config
-from salesdesk.dates import fmt_duration
+from salesdesk.dates import fmt_duration, fmt_span
 from salesdesk.models import Touch
 
 
@@ -120,12 +122,15 @@ class FitTable(DataTable[Text]):
         if self._rows:
             self.move_cursor(row=min(cursor_row, len(self._rows) - 1), animate=False)
 
-    def set_rows(self, rows: Sequence[tuple[str, Sequence[Text]]], *, cursor_key: str | None = None) -> None:
-        """Show ``rows`` (key, cells); keep the cursor on ``cursor_key`` when it is among them."""
+    def set_rows(
+        self, rows: Sequence[tuple[str, Sequence[Text]]], *, cursor_key: str | None = None, cursor_row: int = 0
+    ) -> None:
+        """Show ``rows`` (key, cells); keep the cursor on ``cursor_key`` when it is among them,
+        else put it on ``cursor_row`` (or the last row, if there are fewer)."""
         self._rows = list(rows)
         self._widths = self._fit(self.size.width)
         keys = [key for key, _ in self._rows]
-        self._render_rows(keys.index(cursor_key) if cursor_key in keys else 0)
+        self._render_rows(keys.index(cursor_key) if cursor_key in keys else cursor_row)
 
     def highlighted_key(self) -> str | None:
         """The key of the row under the cursor, or None for an empty table."""
@@ -163,6 +168,65 @@ class Stat(Widget):
     @property
     def value(self) -> str:
         return str(self.query_one(".stat-value", Label).content)
+
+
+def countdown_text(deadline: datetime, now: datetime) -> str:
+    """``48m left`` up to the deadline, ``2h over`` past it."""
+    return f"{fmt_span(deadline - now)} {'left' if now <= deadline else 'over'}"
+
+
+class Countdowns(Widget):
+    """Deadlines as ``name  48m left`` cells, as many to a line as fit, worked out afresh
+    from ``now`` each time they are shown, so the text moves on without a query."""
+
+    DEFAULT_CSS = """
+    Countdowns { height: auto; padding: 0 1; }
+    """
+
+    NAME_WIDTH = 12
+    # "4h59m left", "23h59m left" and "10d19h over" fit, with a space before them.
+    VALUE_WIDTH = 12
+    GAP = 2
+    MAX_LINES = 3
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self._entries: list[tuple[str, datetime]] = []
+        self._now: datetime | None = None
+
+    def show(self, entries: Sequence[tuple[str, datetime]], now: datetime) -> None:
+        """Show ``entries`` (name, deadline) as they stand at ``now``."""
+        self._entries = list(entries)
+        self._now = now
+        self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        now = self._now
+        if now is None:
+            return ""
+        slot = self.NAME_WIDTH + self.VALUE_WIDTH + self.GAP
+        per_line = max(1, (self.content_size.width + self.GAP) // slot)
+        room = per_line * self.MAX_LINES
+        entries = self._entries
+        hidden = 0 if len(entries) <= room else len(entries) - room + 1
+        slots = [
+            (Text(name), Text(countdown_text(deadline, now), style="yellow" if now <= deadline else "bold red"))
+            for name, deadline in entries[: len(entries) - hidden]
+        ]
+        if hidden:
+            slots.append((Text(f"+{hidden} more", style="dim"), Text("d: queue", style="dim")))
+        grid = Table.grid()
+        for index in range(per_line):
+            if index:
+                grid.add_column(width=self.GAP)
+            grid.add_column(width=self.NAME_WIDTH, no_wrap=True, overflow="ellipsis")
+            grid.add_column(width=self.VALUE_WIDTH, no_wrap=True, overflow="ellipsis", justify="right")
+        for start in range(0, len(slots), per_line):
+            row: list[Text] = []
+            for index, (name, value) in enumerate(slots[start : start + per_line]):
+                row += [Text(""), name, value] if index else [name, value]
+            grid.add_row(*row)
+        return grid
 
 
 class HotkeyList(OptionList):

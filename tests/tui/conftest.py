@@ -36,7 +36,7 @@ async def _settle(pilot: Pilot[None]) -> None:
 
 def text_of(widget: Widget) -> str:
     """What ``widget`` shows on screen, as plain text lines."""
-    width, height = widget.size
+    width, height = widget.outer_size
     return "\n".join(strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height)))
 
 

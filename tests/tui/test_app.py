@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, select
 from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.widgets import HelpPanel
 
 from salesdesk.db import read_session
@@ -13,6 +15,7 @@ from salesdesk.tui.app import SalesdeskApp
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.leads import LeadsScreen
 from salesdesk.tui.log_call import LogCallModal
+from salesdesk.tui.queue import QueueScreen
 from salesdesk.tui.today import TodayScreen
 from tests.tui.conftest import Settle
 
@@ -35,6 +38,9 @@ async def test_letters_switch_screens_and_help_toggles(demo_app: SalesdeskApp, s
         assert demo_app.screen.query(HelpPanel)
         await pilot.press("question_mark")
         assert not demo_app.screen.query(HelpPanel)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, QueueScreen)
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(demo_app.screen, TodayScreen)
@@ -78,12 +84,15 @@ async def test_palette_finds_a_lead_by_name(demo_app: SalesdeskApp, demo_engine:
         assert screen.lead_id == lead_id
 
 
-async def test_palette_jumps_to_leads(demo_app: SalesdeskApp, settle: Settle) -> None:
+@pytest.mark.parametrize(("command", "screen"), [("Leads", LeadsScreen), ("Queue", QueueScreen)])
+async def test_palette_jumps_to_a_screen(
+    demo_app: SalesdeskApp, settle: Settle, command: str, screen: type[Screen[None]]
+) -> None:
     async with demo_app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p", *"Leads")
+        await pilot.press("ctrl+p", *command)
         await pilot.pause(0.5)
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert isinstance(demo_app.screen, LeadsScreen)
+        assert isinstance(demo_app.screen, screen)

@@ -43,7 +43,7 @@ async def test_lead_screen_shows_fields_history_and_timeline(
         assert lead.name in card and (lead.phone or "-") in card
         first_grade = screen.detail.grades[-1]
         assert f"set {first_grade.new_grade} {fmt_local(first_grade.at, demo_app.clock())}" in history
-        assert f"call due {fmt_local(followup.due_at, demo_app.clock())}" in history
+        assert f"{followup.channel} due {fmt_local(followup.due_at, demo_app.clock())}" in history
         table = screen.query_one("#timeline", FitTable)
         assert table.row_count == len(timeline)
         assert [str(row.key.value) for row in table.ordered_rows] == [str(t.id) for t in timeline], "newest first"

@@ -54,3 +54,7 @@ def test_log_call_80x24(snap_compare: SnapCompare, demo_app: SalesdeskApp, settl
         await pilot.press("c")
 
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=_after(settle, open_dialog))
+
+
+def test_queue_80x24(snap_compare: SnapCompare, demo_app: SalesdeskApp, settle: Settle) -> None:
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=_after(settle, lambda pilot: pilot.press("d")))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
 
 from salesdesk.config import Config
-from salesdesk.dates import local_day_bounds, to_local
+from salesdesk.dates import fmt_span, local_day_bounds, to_local
 from salesdesk.db import read_session
-from salesdesk.services import touches
+from salesdesk.services import queue, touches
+from salesdesk.tui import today
 from salesdesk.tui.app import SalesdeskApp
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.today import STATS, TodayScreen, stat_values
 from salesdesk.tui.widgets import FitTable, Stat
-from tests.tui.conftest import Settle
+from tests.tui.conftest import Settle, text_of
 
 
 async def test_today_counts_match_day_activity(
@@ -64,3 +66,39 @@ async def test_enter_on_a_touch_opens_its_lead(demo_app: SalesdeskApp, settle: S
         await pilot.press("escape")
         await settle(pilot)
         assert demo_app.screen is today
+
+
+async def test_first_contact_countdowns_move_with_the_clock(
+    demo_engine: Engine, config: Config, now: datetime, settle: Settle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with read_session(demo_engine) as session:
+        waiting = [item for item in queue.due(session, config.rules, now) if item.reasons[0].rule == "first_contact"]
+    at_risk = next(item for item in waiting if item.due_at > now + timedelta(hours=1))
+    breached = len([item for item in waiting if item.due_at < now])
+    # The countdowns are worked out again from the clock between the (minute-apart) queries.
+    monkeypatch.setattr(today, "COUNTDOWN_S", 0.05)
+    clock = [now]
+    app = SalesdeskApp(demo_engine, config, lambda: clock[0])
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen) and screen.snapshot is not None
+        read_at_start = screen.snapshot
+        title = text_of(screen.query_one("#deadlines-title")).strip()
+        assert title == f"First contact · {len(waiting) - breached} at risk · {breached} breached"
+        shown = text_of(screen.query_one("#deadlines"))
+        left = at_risk.due_at - now
+        assert at_risk.name in shown and f"{fmt_span(left)} left" in shown
+
+        clock[0] = now + timedelta(minutes=47)
+        await pilot.pause(0.3)
+        shown = text_of(screen.query_one("#deadlines"))
+        assert f"{fmt_span(left - timedelta(minutes=47))} left" in shown
+        assert f"{fmt_span(left)} left" not in shown
+
+        clock[0] = at_risk.due_at + timedelta(minutes=5)
+        await pilot.pause(0.3)
+        assert "5m over" in text_of(screen.query_one("#deadlines"))
+        assert f"{breached + 1} breached" in text_of(screen.query_one("#deadlines-title"))
+        assert screen.snapshot is read_at_start, "no query was needed for the countdowns to move"
