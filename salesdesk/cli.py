@@ -37,6 +37,8 @@ _OPTION_HINTS = {
     "benefit": "--benefit TEXT",
     "at": "--at WHEN",
     "arrival": "salesdesk lead edit LEAD --at WHEN",
+    "reason": "--reason TEXT",
+    "force": "--force closes it anyway, recorded as an override",
 }
 
 

@@ -160,7 +160,7 @@ def test_benefit_warn_mode_logs_and_warns(db: Path, isolated_home: Path) -> None
 CLOSE_ERRORS = [
     (("lead", "close", "Otto"), 2, "--won or --lost"),
     (("lead", "close", "Otto", "--won", "--lost"), 2, "--won or --lost"),
-    (("lead", "close", "Otto", "--lost"), 2, "needs --reason"),
+    (("lead", "close", "Otto", "--lost"), 2, "needs a reason: why is this lead lost? (--reason TEXT)"),
     (("lead", "reopen", "Otto"), 1, "is not closed"),
     (("why", "nobody"), 2, "no lead matches"),
     (("due", "--limit", "0"), 2, "--limit"),

@@ -14,6 +14,18 @@ from salesdesk.models import FollowUp, Lead, LeadClose
 from salesdesk.services.queue import explain
 
 
+class TooFewTouches(Refused):
+    """Closing as lost before the minimum touches: the rule, its numbers and what is next."""
+
+    def __init__(self, lead: Lead, minimum: int, short: int, next_step: str) -> None:
+        super().__init__(
+            f"#{lead.id} {lead.name} has {lead.touch_count} touches; closing as lost needs at least {minimum} "
+            f"({short} more).\nNext: {next_step if next_step.endswith(('.', '?', '!')) else next_step + '.'}",
+            field="force",
+        )
+        self.touches, self.minimum, self.short, self.next_step = lead.touch_count, minimum, short, next_step
+
+
 def close_lead(
     session: Session,
     config: Config,
@@ -33,15 +45,11 @@ def close_lead(
     rules = config.rules
     if not won:
         if clean_reason is None:
-            raise InvalidInput("closing as lost needs --reason: why is this lead lost?")
+            raise InvalidInput("closing as lost needs a reason: why is this lead lost?", field="reason")
         state = explain(session, rules, config.terminal_outcomes, lead, now)
         if state.touches_short:
             if not force:
-                raise Refused(
-                    f"#{lead.id} {lead.name} has {lead.touch_count} touches; closing as lost needs at least "
-                    f"{rules.min_touches_before_lost} ({state.touches_short} more).\n"
-                    f"Next: {state.next_step(now)}. To close anyway: --force (recorded as an override)."
-                )
+                raise TooFewTouches(lead, rules.min_touches_before_lost, state.touches_short, state.next_step(now))
             forced = True
     record = LeadClose(
         lead_id=lead.id,  # type: ignore[arg-type]

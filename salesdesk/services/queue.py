@@ -249,6 +249,11 @@ def iter_due(session: Session, rules: r.Rules, now: datetime, limit: int | None 
         yield from _items(session, rules, now, ranked[i : i + _CHUNK])
 
 
+def count_due(session: Session, rules: r.Rules, now: datetime) -> int:
+    """How many leads are due now (the whole queue's length)."""
+    return len(_ranked(session, rules, now, None))
+
+
 def due(session: Session, rules: r.Rules, now: datetime, limit: int | None = None) -> list[DueItem]:
     """The ordered queue for ``now``; ``limit`` cuts it after the first N leads."""
     return list(iter_due(session, rules, now, limit))

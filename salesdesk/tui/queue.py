@@ -43,14 +43,14 @@ COLUMNS = (
 @dataclass(frozen=True)
 class QueuePage:
     items: list[DueItem]
-    more: bool  # leads beyond the first QUEUE_LIMIT are due too
+    total: int  # leads due in all; more than shown when the queue is cut at QUEUE_LIMIT
 
 
-def count_text(shown: int, more: bool) -> str:
-    """``72 due``, or ``200+ due, the first 200 shown`` for a queue cut at the limit."""
-    if not shown:
+def count_text(shown: int, total: int) -> str:
+    """``72 due``, or ``the first 200 of 34,208 due`` for a queue cut at the limit."""
+    if not total:
         return "nothing due"
-    return f"{shown:,}+ due, the first {shown:,} shown" if more else f"{shown:,} due"
+    return f"the first {shown:,} of {total:,} due" if total > shown else f"{total:,} due"
 
 
 def lead_label(item: DueItem) -> str:
@@ -118,9 +118,11 @@ class QueueScreen(TouchLoggingScreen):
     @work(thread=True, exclusive=True, group="queue")
     def _load(self, request: int, keep_lead: bool) -> None:
         with read_session(self.engine) as session:
-            # One row past the limit says whether there are more.
-            items = queue.due(session, self.config.rules, self.clock(), limit=QUEUE_LIMIT + 1)
-        page = QueuePage(items[:QUEUE_LIMIT], more=len(items) > QUEUE_LIMIT)
+            now = self.clock()
+            items = queue.due(session, self.config.rules, now, limit=QUEUE_LIMIT)
+            # Counting ranks the whole book: only worth it when the page is full.
+            total = queue.count_due(session, self.config.rules, now) if len(items) == QUEUE_LIMIT else len(items)
+        page = QueuePage(items, total)
         self.app.call_from_thread(self._show, request, keep_lead, page)
 
     def _show(self, request: int, keep_lead: bool, page: QueuePage) -> None:
@@ -133,7 +135,7 @@ class QueueScreen(TouchLoggingScreen):
         self.table.set_rows(rows, cursor_key=keep, cursor_row=self.table.cursor_row)
         self.set_class(not page.items, "-empty")
         self.query_one("#status-line", Label).update(
-            f"{count_text(len(page.items), page.more)}  ·  enter opens · a does what the row says"
+            f"{count_text(len(page.items), page.total)}  ·  enter opens · a does what the row says"
         )
         self._show_why()
 

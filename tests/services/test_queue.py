@@ -464,3 +464,27 @@ def test_demo_queue_is_one_row_per_open_lead_in_group_order(demo_engine: Engine)
     for item in items:
         assert item.reasons and all(r.rule in GROUPS for r in item.reasons)
         assert item.reasons[0].rule == GROUPS[item.key[0]], item.as_dict()
+
+
+def test_count_due_is_the_length_of_the_whole_queue(demo_engine, config, now) -> None:  # type: ignore[no-untyped-def]
+    from salesdesk.db import read_session
+    from salesdesk.services import queue
+
+    with read_session(demo_engine) as session:
+        assert queue.count_due(session, config.rules, now) == len(queue.due(session, config.rules, now)) > 0
+
+
+def test_a_first_contact_row_is_due_at_its_deadline(demo_engine, config, now) -> None:  # type: ignore[no-untyped-def]
+    """The Today screen's countdowns read a first-contact row's due_at as the deadline."""
+    from salesdesk import rules as r
+    from salesdesk.db import read_session
+    from salesdesk.models import Lead
+    from salesdesk.services import queue
+
+    with read_session(demo_engine) as session:
+        rows = [item for item in queue.due(session, config.rules, now) if item.reasons[0].rule == "first_contact"]
+        assert rows
+        for item in rows:
+            lead = session.get(Lead, item.lead_id)
+            deadline = r.add_working_time(lead.created_at, config.rules.first_contact_window, None)
+            assert item.due_at == deadline
