@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from salesdesk import __version__
-from salesdesk.commands import leads, maintenance, rules, touches
+from salesdesk.commands import blocks, deals, exports, leads, maintenance, objections, pdca, rules, scripts, touches
 from salesdesk.commands.common import State
 from salesdesk.errors import SalesdeskError
 
@@ -30,6 +30,12 @@ app.add_typer(leads.app, name="lead")
 app.add_typer(touches.app)
 app.add_typer(rules.app)
 app.add_typer(maintenance.app)
+app.add_typer(blocks.app, name="block")
+app.add_typer(objections.app, name="objection")
+app.add_typer(scripts.app, name="script")
+app.add_typer(deals.app)
+app.add_typer(pdca.app)
+app.add_typer(exports.app, name="export")
 
 # How the CLI names the input a service error points at.
 _OPTION_HINTS = {

@@ -28,6 +28,13 @@ whether it is a default or from this file):
     A = 7
     B = 14
 
+The funnel's open stages, in order (won and lost always close it), and the days monthly
+goals are spread over:
+
+    working_days = ["mon", "tue", "wed", "thu", "fri"]
+    [deals]
+    stages = ["interested", "inquiry", "proposal"]
+
 Sections this version does not know are left for later versions and ignored.
 """
 
@@ -47,6 +54,9 @@ CHANNELS = ("call", "email", "wechat", "sms", "visit", "social", "other")
 SOURCES = ("inbound", "outbound", "referral", "event", "other")
 GRADES = ("A", "B", "C", "D")
 STATUSES = ("new", "working", "won", "lost")
+# METHOD.md §6: interested -> inquiry -> proposal -> won (or lost).
+DEAL_STAGES = ("interested", "inquiry", "proposal")
+DEAL_CLOSES = ("won", "lost")
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,10 @@ class Config:
     outcomes: dict[str, Outcome] = field(default_factory=lambda: {o.name: o for o in DEFAULT_OUTCOMES})
     rules: Rules = field(default_factory=Rules)
     channels: tuple[str, ...] = CHANNELS
+    # The funnel's open stages in order; a deal ends in one of DEAL_CLOSES.
+    stages: tuple[str, ...] = DEAL_STAGES
+    # Days monthly goals are spread over (0 = Monday): Mon-Fri, the working week.
+    working_days: frozenset[int] = frozenset(range(5))
     # Which rule values came from the config file (the rest are defaults).
     from_file: frozenset[str] = frozenset()
     path: Path | None = None
@@ -245,6 +259,20 @@ def _load_rules(path: Path, spec: object, channels: tuple[str, ...]) -> tuple[Ru
     return Rules(**values), frozenset(values)
 
 
+def _load_stages(path: Path, spec: object) -> tuple[str, ...]:
+    if not isinstance(spec, dict) or set(spec) - {"stages"}:
+        raise _bad(path, "[deals] takes one setting: stages = [...], the open stages in order")
+    if "stages" not in spec:
+        return DEAL_STAGES
+    names = _str_list(path, "deals.stages", spec["stages"])
+    # "interested -> inquiry -> proposal -> won | lost" written out in full is fine: the
+    # closing stages are always there.
+    stages = tuple(name for name in names if name not in DEAL_CLOSES)
+    if not stages or len(set(stages)) != len(stages) or not all(re.fullmatch(r"[a-z0-9_]{1,40}", s) for s in stages):
+        raise _bad(path, "deals.stages must be distinct names (a-z, 0-9, _) besides won and lost")
+    return stages
+
+
 def load_config(path: Path) -> Config:
     """Read ``path`` over the defaults; a missing file means all defaults."""
     try:
@@ -268,6 +296,13 @@ def load_config(path: Path) -> Config:
     if "rules" in data:
         rules, from_file = _load_rules(path, data["rules"], config.channels)
         config = replace(config, rules=rules, from_file=from_file)
+    if "deals" in data:
+        config = replace(config, stages=_load_stages(path, data["deals"]))
+    if "working_days" in data:
+        names = _str_list(path, "working_days", data["working_days"])
+        if any(day not in _DAYS and day not in _DAY_NAMES for day in names):
+            raise _bad(path, "working_days must name days: mon, tue, wed, thu, fri, sat, sun")
+        config = replace(config, working_days=frozenset(_DAYS[day[:3]] for day in names))
     missing = [c for c in config.rules.fallback_channels if c not in config.channels]
     if missing:
         raise _bad(path, f"fallback channel(s) {', '.join(missing)} are not in channels; set rules.fallback_channels")

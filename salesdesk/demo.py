@@ -15,11 +15,30 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from salesdesk.config import DEFAULT_OUTCOMES
 from salesdesk.dates import local_tz, to_local
-from salesdesk.models import Account, FollowUp, GradeChange, Lead, LeadClose, Meta, Touch
+from salesdesk.models import (
+    Account,
+    CallBlock,
+    DayPlan,
+    Deal,
+    DealStageChange,
+    FollowUp,
+    Goal,
+    GradeChange,
+    Lead,
+    LeadClose,
+    Meta,
+    ObjectionReply,
+    PlanItem,
+    Problem,
+    Review,
+    ReviewEntry,
+    Touch,
+    TouchReflection,
+)
 from salesdesk.validate import name_key
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -214,13 +233,14 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
             if not connected:
                 # The fallback rule: WeChat and email follow-ups, due at once; the rep mostly sends them.
                 for channel in ("wechat", "email"):
-                    if channel in open_followups:
-                        continue
-                    followup = {
-                        "lead_id": lead_id, "channel": channel, "due_at": at, "rule": "fallback", "note": None,
-                        "created_at": at, "source_touch_id": call_id, "done_at": None, "done_touch_id": None,
-                    }  # fmt: skip
-                    followup_rows.append(followup)
+                    # An open one on this channel is not duplicated; a message now meets it.
+                    followup = open_followups.pop(channel, None)
+                    if followup is None:
+                        followup = {
+                            "lead_id": lead_id, "channel": channel, "due_at": at, "rule": "fallback", "note": None,
+                            "created_at": at, "source_touch_id": call_id, "done_at": None, "done_touch_id": None,
+                        }  # fmt: skip
+                        followup_rows.append(followup)
                     sent_at = at + timedelta(minutes=rng.randrange(5, 40))
                     if rng.random() < 0.95 and sent_at < now:
                         followup["done_at"] = sent_at
@@ -273,6 +293,7 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
         lead_rows.append(lead)
 
     with engine.begin() as conn:
+        _blocks_and_replies(conn, touch_rows, first_day, seed)
         conn.execute(insert(Account), accounts)
         tables = (
             (Lead, lead_rows), (Touch, touch_rows), (GradeChange, grade_rows), (FollowUp, followup_rows),
@@ -285,6 +306,7 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
             {"key": "demo_day", "value": today.isoformat()},
             {"key": "demo_seed", "value": str(seed)},
         ])  # fmt: skip
+        _pdca_history(conn, lead_rows, touch_rows, now, seed)
 
 
 def demo_day(engine: Engine) -> date | None:
@@ -311,3 +333,221 @@ def open_demo(path: Path, now: datetime) -> Engine:
     engine = open_store(path, now)
     generate(engine, now)
     return engine
+
+
+# --- call blocks and objection replies (issue 4) ---
+
+# Protected prospecting time on weekday mornings (METHOD.md §1): title, local start, minutes,
+# weekdays (0 = Monday), goal dials, goal meetings.
+_DEMO_BLOCKS = (
+    ("Morning prospecting", time(9, 30), 90, (0, 1, 2, 3, 4), 20, 2),
+    ("Callbacks", time(11, 0), 45, (1, 3), 8, 1),
+)
+_RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Second replies to compare with the seeded ones, so the stats have variants to rank.
+_REPLY_VARIANTS = {
+    "no_time": "Then I won't take your time now: ten minutes on Tuesday at 10:00, or Wednesday at 15:00?",
+    "send_materials": "Gladly; it reads better with two minutes of explanation. Tuesday morning or Thursday afternoon?",
+    "not_interested": "Fair enough: most clients said so before they saw the numbers. Monday or Tuesday?",
+}
+
+
+def _blocks_and_replies(conn: Connection, touch_rows: list[dict[str, Any]], first_day: date, seed: int) -> None:
+    """Recurring call blocks over the demo period, and the objection reply used on most calls
+    that met one. A random stream of its own (seed + 1) leaves every other demo row as it was."""
+    rng = random.Random(seed + 1)
+    for title, clock, minutes, weekdays, dials, meetings in _DEMO_BLOCKS:
+        # DTSTART on the rule's first day, as RFC 5545 expects of a recurring event.
+        day = first_day
+        while day.weekday() not in weekdays:
+            day += timedelta(days=1)
+        conn.execute(insert(CallBlock), {
+            "title": title, "start": datetime.combine(day, clock, tzinfo=local_tz()).astimezone(UTC),
+            "minutes": minutes, "rrule": "FREQ=WEEKLY;BYDAY=" + ",".join(_RRULE_DAYS[d] for d in weekdays),
+            "goal_dials": dials, "goal_meetings": meetings, "protect": True,
+            "created_at": datetime.combine(first_day, time(8), tzinfo=local_tz()).astimezone(UTC),
+        })  # fmt: skip
+    conn.execute(insert(ObjectionReply), [
+        {"objection_key": key, "position": 2, "text": text} for key, text in _REPLY_VARIANTS.items()
+    ])  # fmt: skip
+    replies: dict[str, list[int]] = {}
+    for key, reply_id in conn.execute(
+        select(ObjectionReply.objection_key, ObjectionReply.id).order_by(ObjectionReply.position)
+    ):
+        replies.setdefault(key, []).append(reply_id)
+    for row in touch_rows:
+        options = replies.get(row["objection"] or "", [])
+        row["reply_id"] = None
+        if options and rng.random() < 0.85:  # now and then the rep doesn't mark which reply was used
+            # The variant wins more meetings in the demo, so the stats have a winner to show.
+            weights = [1, 3] if row["meeting"] else [3, 2]
+            row["reply_id"] = rng.choices(options, weights=weights[: len(options)])[0]
+
+
+# --- deals, goals, plans, reviews, problems (issue 5) ---
+
+_DEAL_TITLES = ("年度服务合同", "50 seats, 1 year", "Pilot for the Shanghai office", "设备升级项目", "Renewal + upsell")
+_DEAL_VALUES = (30_000, 45_000, 60_000, 80_000, 120_000, 200_000)
+_PLAN_ITEMS = (
+    ("key", "Send the proposal to the A-grade leads met this week"),
+    ("key", "给王总发报价单"),
+    ("key", "Book two demos for Thursday"),
+    ("key", "Follow up the pilot decision | ask who signs"),
+    ("routine", "Call block 9:30-11:00"),
+    ("routine", "Clear overdue follow-ups"),
+    ("routine", "Update deal stages"),
+    ("adhoc", "Answer the tender questions"),
+    ("adhoc", "整理客户反馈"),
+)
+_REFLECTIONS = {
+    "finished": ("the call block, all of it", "proposals out before noon"),
+    "unfinished": ("two callbacks slipped to tomorrow", "CRM notes for the afternoon calls"),
+    "well": ("opened with the case study: people listened", "asked for the meeting in the first minute"),
+    "not_well": ("talked too long before asking a question", "gave the price before the value"),
+    "did": ("practised the no_time reply", "called the A leads first"),
+    "didnt": ("no referral asked for", "no LinkedIn prospecting"),
+}
+_ACTS = (
+    "Ask for the meeting in the first minute",
+    "Open with the benefit, then one question",
+    "Call A-grade leads before 10:00",
+    "先问决策人是谁",
+)
+_PROBLEMS = (
+    ("Gatekeepers stop me at reception", "ask for the person by name and role; call before 9:00"),
+    ("Prospects say 'send materials' and go quiet", None),
+    ("Proposals stall after the demo", None),
+)
+_CALL_NOTES = ("landed well; ask for the date sooner", "too much talking; ask before telling", "objection handled")
+
+
+def _walk_deal(
+    rng: random.Random, deal_id: int, lead_id: int, at: datetime, won: bool, now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A deal opened when a meeting was booked, moved on a working day or two apart until it
+    closes or ``now`` comes; a lead that was won has its deal won."""
+    stages = ("interested", "inquiry", "proposal")
+    deal = {
+        "id": deal_id, "lead_id": lead_id, "title": rng.choice(_DEAL_TITLES), "value": rng.choice(_DEAL_VALUES),
+        "stage": stages[0], "expected_close": now + timedelta(days=rng.randrange(14, 60)),
+        "created_at": at, "updated_at": at, "closed_at": None, "reason": None,
+    }  # fmt: skip
+    changes = [{"deal_id": deal_id, "at": at, "from_stage": None, "to_stage": stages[0]}]
+    while deal["closed_at"] is None:
+        step = _in_working_hours(rng, at + timedelta(days=rng.choice([1, 1, 2, 3]), hours=rng.randrange(1, 4)))
+        roll = rng.random()
+        if step >= now or (not won and roll >= 0.75):
+            break  # it stays where it is
+        at = step
+        index = stages.index(deal["stage"])
+        forward = stages[index + 1] if index + 1 < len(stages) else "won"
+        to_stage = forward if won or roll < 0.6 else "lost"
+        changes.append({"deal_id": deal_id, "at": at, "from_stage": deal["stage"], "to_stage": to_stage})
+        deal["stage"], deal["updated_at"] = to_stage, at
+        if to_stage in ("won", "lost"):
+            deal["closed_at"] = at
+            deal["reason"] = "signed after the proposal" if to_stage == "won" else "budget moved to next year"
+    return deal, changes
+
+
+def _pdca_history(
+    conn: Connection, lead_rows: list[dict[str, Any]], touch_rows: list[dict[str, Any]], now: datetime, seed: int
+) -> None:
+    """Deals walked through the stages from the meetings booked, this month's goal, and a plan
+    and a review for each working day, so the summary and the weekly export look real. A
+    random stream of its own (seed + 2) leaves every other demo row as it was."""
+    rng = random.Random(seed + 2)
+    today = to_local(now).date()
+    won_leads = {lead["id"] for lead in lead_rows if lead["status"] == "won"}
+    first_meeting: dict[int, datetime] = {}
+    connected_on: dict[date, list[int]] = {}
+    for touch in touch_rows:
+        if touch["meeting"]:
+            first_meeting.setdefault(touch["lead_id"], touch["at"])
+        if touch["channel"] == "call" and touch["connected"]:
+            connected_on.setdefault(to_local(touch["at"]).date(), []).append(touch["id"])
+    deal_rows, change_rows = [], []
+    for deal_id, (lead_id, met_at) in enumerate(sorted(first_meeting.items(), key=lambda item: item[1]), 1):
+        deal, changes = _walk_deal(rng, deal_id, lead_id, met_at + timedelta(minutes=15), lead_id in won_leads, now)
+        deal_rows.append(deal)
+        change_rows += changes
+    for table, rows in ((Deal, deal_rows), (DealStageChange, change_rows)):
+        for chunk in _chunks(rows):
+            conn.execute(insert(table), chunk)
+
+    # This month's goal, about what the demo rep does: 45 dials and 3-4 meetings a working day.
+    month = f"{today.year:04d}-{today.month:02d}"
+    goals = (("dials", 945), ("meetings", 70), ("deals_won", 8), ("new_leads", 400))
+    conn.execute(
+        insert(Goal),
+        [
+            {"month": month, "metric": metric, "value": value, "set_at": now - timedelta(days=20)}
+            for metric, value in goals
+        ],
+    )
+
+    days = sorted(day for day in {*connected_on, today} if day.weekday() < 5)
+    # The day (by index) each problem was named: the first is worked on four days and solved.
+    problem_days = {0: 0, 1: 0, 2: 0, 3: 0, len(days) // 2: 1, len(days) // 2 + 2: 1, len(days) - 2: 2}
+    unfinished: list[tuple[int, str, str]] = []  # (item id, kind, text) left over from the day before
+    item_id = entry_id = 0
+    for index, day in enumerate(days):
+        key = day.isoformat()
+        planned_at = datetime.combine(day, time(8, 45), tzinfo=local_tz()).astimezone(UTC)
+        if index % 3 == 0:
+            targets = {"dials": 50, "connects": 15, "meetings": 4, "new_leads": None}
+            conn.execute(insert(DayPlan), {"day": key, **targets, "updated_at": planned_at})
+        carried = [(kind, text, source) for source, kind, text in unfinished]
+        fresh = [
+            (k, t, None) for k, t in rng.sample(_PLAN_ITEMS, rng.randrange(3, 6)) if t not in {c[1] for c in carried}
+        ]
+        unfinished = []
+        for position, (kind, text, source) in enumerate((carried + fresh)[:7], 1):
+            item_id += 1
+            ticked = planned_at + timedelta(hours=rng.randrange(1, 9), minutes=rng.randrange(60))
+            done_at = None if ticked >= now or rng.random() < 0.25 else ticked
+            if done_at is None:
+                unfinished.append((item_id, kind, text))
+            conn.execute(
+                insert(PlanItem),
+                {"id": item_id, "day": key, "position": position, "text": text, "kind": kind,
+                 "created_at": planned_at, "done_at": done_at, "carried_from": source, "act_entry_id": None},
+            )  # fmt: skip
+        if day == today:
+            break  # today is reviewed in the evening, by the rep
+        reviewed_at = datetime.combine(day, time(18, 10), tzinfo=local_tz()).astimezone(UTC)
+        problem = problem_days.get(index)
+        if problem is not None and min(d for d, p in problem_days.items() if p == problem) == index:
+            text, _ = _PROBLEMS[problem]
+            conn.execute(
+                insert(Problem),
+                {"id": problem + 1, "text": text, "opened_day": key, "opened_at": reviewed_at, "solved_at": None},
+            )
+        conn.execute(
+            insert(Review),
+            {"day": key, "problem_id": None if problem is None else problem + 1, "created_at": reviewed_at,
+             "updated_at": reviewed_at},
+        )  # fmt: skip
+        solution = _PROBLEMS[problem][1] if problem is not None else None
+        if solution and max(d for d, p in problem_days.items() if p == problem) == index:
+            conn.execute(
+                update(Problem).where(Problem.id == problem + 1).values(solved_at=reviewed_at, solution=solution)
+            )
+        lines = [(kind, rng.choice(texts)) for kind, texts in _REFLECTIONS.items() if rng.random() < 0.8]
+        lines.append(("act", rng.choice(_ACTS)))
+        if rng.random() < 0.5:
+            lines.append(("deviation", "two meetings ran long, the afternoon block was short"))
+        for position, (kind, text) in enumerate(lines, 1):
+            entry_id += 1
+            conn.execute(
+                insert(ReviewEntry),
+                {"id": entry_id, "day": key, "kind": kind, "target": "dials" if kind == "deviation" else None,
+                 "text": text, "position": position},
+            )  # fmt: skip
+        reflections = [
+            {"touch_id": touch_id, "text": rng.choice(_CALL_NOTES), "recorded_at": reviewed_at}
+            for touch_id in connected_on.get(day, [])
+            if rng.random() < 0.6
+        ]
+        if reflections:
+            conn.execute(insert(TouchReflection), reflections)

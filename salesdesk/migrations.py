@@ -162,9 +162,259 @@ _LEAD_CLOSES = (
     "CREATE INDEX ix_lead_close_at ON lead_close (at)",
 )
 
+# --- call blocks, objections, scripts (migration 0005) ---
+# A block is its first occurrence (start, minutes) plus an optional RFC 5545 RRULE, expanded
+# in local wall time; a removed occurrence is an exception on its local day ('YYYY-MM-DD').
+_BLOCKS = (
+    """CREATE TABLE call_block (
+        id INTEGER NOT NULL PRIMARY KEY,
+        title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+        start DATETIME NOT NULL,
+        minutes INTEGER NOT NULL CHECK (minutes > 0),
+        rrule VARCHAR,
+        goal_dials INTEGER CHECK (goal_dials >= 0),
+        goal_meetings INTEGER CHECK (goal_meetings >= 0),
+        protect BOOLEAN NOT NULL DEFAULT 1 CHECK (protect IN (0, 1)),
+        created_at DATETIME NOT NULL
+    )""",
+    "CREATE INDEX ix_call_block_start ON call_block (start)",
+    """CREATE TABLE block_exception (
+        id INTEGER NOT NULL PRIMARY KEY,
+        block_id INTEGER NOT NULL REFERENCES call_block (id),
+        day VARCHAR NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX ux_block_exception_day ON block_exception (block_id, day)",
+    # The call list planned for one occurrence, and the rate it assumed (meetings per dials,
+    # kept as a ratio so the block's result can be set against it exactly).
+    """CREATE TABLE block_fill (
+        id INTEGER NOT NULL PRIMARY KEY,
+        block_id INTEGER NOT NULL REFERENCES call_block (id),
+        start DATETIME NOT NULL,
+        target_meetings INTEGER NOT NULL CHECK (target_meetings >= 1),
+        rate_meetings INTEGER NOT NULL CHECK (rate_meetings >= 1),
+        rate_dials INTEGER NOT NULL CHECK (rate_dials >= rate_meetings),
+        rate_source VARCHAR NOT NULL CHECK (rate_source IN ('history', 'given', 'default')),
+        list_size INTEGER NOT NULL CHECK (list_size >= 1),
+        created_at DATETIME NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX ux_block_fill_start ON block_fill (block_id, start)",
+    """CREATE TABLE block_lead (
+        id INTEGER NOT NULL PRIMARY KEY,
+        fill_id INTEGER NOT NULL REFERENCES block_fill (id),
+        lead_id INTEGER NOT NULL REFERENCES lead (id),
+        position INTEGER NOT NULL CHECK (position >= 1)
+    )""",
+    "CREATE UNIQUE INDEX ux_block_lead_position ON block_lead (fill_id, position)",
+    "CREATE INDEX ix_block_lead_lead_id ON block_lead (lead_id)",
+)
+
+_OBJECTIONS = (
+    """CREATE TABLE objection (
+        "key" VARCHAR NOT NULL PRIMARY KEY,
+        text VARCHAR NOT NULL CHECK (length(trim(text)) > 0),
+        position INTEGER NOT NULL
+    )""",
+    # A reply's position is its 1-based number within its objection (``log-call --reply N``).
+    """CREATE TABLE objection_reply (
+        id INTEGER NOT NULL PRIMARY KEY,
+        objection_key VARCHAR NOT NULL REFERENCES objection ("key"),
+        position INTEGER NOT NULL CHECK (position >= 1),
+        text VARCHAR NOT NULL CHECK (length(trim(text)) > 0)
+    )""",
+    "CREATE UNIQUE INDEX ux_objection_reply_position ON objection_reply (objection_key, position)",
+    # Which reply was used on a call; stats count uses and meetings per reply over this index.
+    "ALTER TABLE touch ADD COLUMN reply_id INTEGER REFERENCES objection_reply (id)",
+    "CREATE INDEX ix_touch_reply_id ON touch (reply_id)",
+    "CREATE INDEX ix_touch_objection ON touch (objection)",
+    """CREATE TABLE script (
+        "key" VARCHAR NOT NULL PRIMARY KEY,
+        kind VARCHAR NOT NULL CHECK (kind IN ('call', 'voicemail')),
+        position INTEGER NOT NULL,
+        title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+        body VARCHAR NOT NULL CHECK (length(trim(body)) > 0)
+    )""",
+)
+
+# The seed library is data of this migration, frozen with it: METHOD.md §3, in its order.
+# Seeding here rather than on first read means reads never write, and two processes can't
+# both seed. The gatekeeper has no reply on purpose: the method says to prepare your own.
+_SEED_OBJECTIONS = (
+    ("no_time", "I don't have time.",
+     "I understand, time is short for me too. Give me three minutes and you'll see why this matters to you."),
+    ("busy_now", "I'm busy right now.",
+     "I'll be near your office Tuesday and Wednesday. Tuesday morning or Wednesday afternoon?"),
+    ("send_materials", "Just send me some material.",
+     "Our material is an outline that needs explaining and tailoring to you. Better I come by: "
+     "Tuesday or Wednesday, morning or afternoon?"),
+    ("not_interested", "Not interested.",
+     "That's natural: it's hard to be interested before you know the benefit. That's exactly why I'd like "
+     "to show you in person. Monday or Tuesday?"),
+    ("no_money", "We have no budget.",
+     "Only you know your finances, but planning the whole picture now pays off later. May I come Tuesday, "
+     "or at the weekend?"),
+    ("think_it_over", "I need to think it over.",
+     "Haven't we covered the key points? May I ask frankly what your concern is?"),
+    ("no_need_yet", "Not sure we need it yet.",
+     "Don't worry about later for now; just see whether our strengths fit. Monday or Tuesday?"),
+    ("consult_others", "I must consult others first.", "Of course. When can we all talk together?"),
+    ("will_call_you", "We'll contact you.",
+     "You may not need it today, but I'd still like you to see how it would help you."),
+    ("gatekeeper", "A secretary or receptionist blocks you.", None),
+    ("brush_off", "Not convenient to talk.", "Ask for one or two minutes; never hang up first."),
+)  # fmt: skip
+
+# METHOD.md §2: the three steps of a call, and both schools of what to do when nobody answers.
+# {my_name}, {my_company}, {lead} and {lead_company} stand for what the call session fills in.
+_SEED_SCRIPTS = (
+    ("intro", "call", "1. Who you are",
+     "Hello {lead}, this is {my_name} from {my_company}. We help companies like {lead_company} "
+     "[what you offer, in one sentence]."),
+    ("ask", "call", "2. Purpose and the ask",
+     "I'm calling because [the benefit to {lead_company}]. I'd like to show you in person, it takes "
+     "twenty minutes. Would Tuesday morning or Wednesday afternoon suit you better?"),
+    ("brush_off", "call", "3. The brush-off",
+     "I understand. Could you give me just one or two minutes? [the one point that matters to them] "
+     "Then you decide whether a meeting is worth it. (Never hang up first.)"),
+    ("no_message", "voicemail", "Leave no message",
+     "Leave no message: hang up, and call back yourself at another time of day."),
+    ("question", "voicemail", "A question only you can answer",
+     "Hello {lead}, this is {my_name} from {my_company}. I have a question that only you can answer. "
+     "Please call me back; I'm in until 17:00."),
+    ("thought_of_you", "voicemail", "Something made me think of you",
+     "Hello {lead}, this is {my_name} from {my_company}. Something today made me think of you. "
+     "Please call me back; I'm in until 17:00."),
+)  # fmt: skip
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+_SEED = (
+    *(
+        f'INSERT INTO objection ("key", text, position) VALUES ({_quote(key)}, {_quote(text)}, {index})'
+        for index, (key, text, _) in enumerate(_SEED_OBJECTIONS, 1)
+    ),
+    *(
+        f"INSERT INTO objection_reply (objection_key, position, text) VALUES ({_quote(key)}, 1, {_quote(reply)})"
+        for key, _, reply in _SEED_OBJECTIONS
+        if reply is not None
+    ),
+    *(
+        f'INSERT INTO script ("key", kind, position, title, body) VALUES '
+        f"({_quote(key)}, {_quote(kind)}, {index}, {_quote(title)}, {_quote(body)})"
+        for index, (key, kind, title, body) in enumerate(_SEED_SCRIPTS, 1)
+    ),
+)
+
+# --- deals, goals, plans, reviews, problems (migration 0006) ---
+# Local calendar days are stored as 'YYYY-MM-DD' text: a plan or a review belongs to the
+# rep's day, not to an instant, and the text sorts and compares like the dates it names.
+_PDCA = (
+    # Opportunities, separate from leads (METHOD.md §6: the funnel tracks opportunities, not
+    # people). Stages are configurable, so only the two closing stages are fixed here.
+    """CREATE TABLE deal (
+        id INTEGER NOT NULL PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES lead (id),
+        title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+        value INTEGER CHECK (value >= 0),
+        stage VARCHAR NOT NULL CHECK (length(trim(stage)) > 0),
+        expected_close DATETIME,
+        created_at DATETIME NOT NULL,
+        updated_at DATETIME NOT NULL,
+        closed_at DATETIME,
+        reason VARCHAR,
+        CHECK ((stage IN ('won', 'lost')) = (closed_at IS NOT NULL))
+    )""",
+    "CREATE INDEX ix_deal_lead_id ON deal (lead_id)",
+    "CREATE INDEX ix_deal_stage ON deal (stage)",
+    # Every stage a deal entered, creation included (from_stage NULL): the funnel is counted
+    # from these rows, so history survives a deal moving on.
+    """CREATE TABLE deal_stage_change (
+        id INTEGER NOT NULL PRIMARY KEY,
+        deal_id INTEGER NOT NULL REFERENCES deal (id),
+        at DATETIME NOT NULL,
+        from_stage VARCHAR,
+        to_stage VARCHAR NOT NULL
+    )""",
+    "CREATE INDEX ix_deal_stage_change_at ON deal_stage_change (at)",
+    "CREATE INDEX ix_deal_stage_change_deal_id ON deal_stage_change (deal_id, id)",
+    # A month's goal per metric ('2026-12'); spread over the working days when read.
+    """CREATE TABLE goal (
+        month VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL CHECK (metric IN ('meetings', 'dials', 'deals_won', 'new_leads')),
+        value INTEGER NOT NULL CHECK (value >= 0),
+        set_at DATETIME NOT NULL,
+        PRIMARY KEY (month, metric)
+    )""",
+    # A day's own targets; NULL means "the month goal's share" (goal), decided when read.
+    """CREATE TABLE day_plan (
+        day VARCHAR NOT NULL PRIMARY KEY,
+        dials INTEGER CHECK (dials >= 0),
+        connects INTEGER CHECK (connects >= 0),
+        meetings INTEGER CHECK (meetings >= 0),
+        new_leads INTEGER CHECK (new_leads >= 0),
+        updated_at DATETIME NOT NULL
+    )""",
+    """CREATE TABLE problem (
+        id INTEGER NOT NULL PRIMARY KEY,
+        text VARCHAR NOT NULL CHECK (length(trim(text)) > 0),
+        opened_day VARCHAR NOT NULL,
+        opened_at DATETIME NOT NULL,
+        solved_at DATETIME,
+        solution VARCHAR
+    )""",
+    "CREATE INDEX ix_problem_solved_at ON problem (solved_at)",
+    # One review per day; its problem is the day's one problem, and the reviews that name a
+    # problem are the days it was worked on.
+    """CREATE TABLE review (
+        day VARCHAR NOT NULL PRIMARY KEY,
+        problem_id INTEGER REFERENCES problem (id),
+        created_at DATETIME NOT NULL,
+        updated_at DATETIME NOT NULL
+    )""",
+    "CREATE INDEX ix_review_problem_id ON review (problem_id)",
+    # The reflection pairs, the act items and the deviation reasons (one per missed target).
+    """CREATE TABLE review_entry (
+        id INTEGER NOT NULL PRIMARY KEY,
+        day VARCHAR NOT NULL REFERENCES review (day),
+        kind VARCHAR NOT NULL CHECK (kind IN (
+            'finished', 'unfinished', 'well', 'not_well', 'did', 'didnt', 'act', 'deviation')),
+        target VARCHAR,
+        text VARCHAR NOT NULL CHECK (length(trim(text)) > 0),
+        position INTEGER NOT NULL,
+        CHECK ((kind = 'deviation') = (target IS NOT NULL))
+    )""",
+    "CREATE INDEX ix_review_entry_day ON review_entry (day, position)",
+    # At most 7 a day (METHOD.md §7), enforced by the service; carried items point at the
+    # unfinished item or the act item they came from.
+    """CREATE TABLE plan_item (
+        id INTEGER NOT NULL PRIMARY KEY,
+        day VARCHAR NOT NULL,
+        position INTEGER NOT NULL CHECK (position >= 1),
+        text VARCHAR NOT NULL CHECK (length(trim(text)) > 0),
+        kind VARCHAR NOT NULL CHECK (kind IN ('key', 'routine', 'adhoc')),
+        created_at DATETIME NOT NULL,
+        done_at DATETIME,
+        carried_from INTEGER REFERENCES plan_item (id),
+        act_entry_id INTEGER REFERENCES review_entry (id)
+    )""",
+    "CREATE UNIQUE INDEX ix_plan_item_day_position ON plan_item (day, position)",
+    # Follow-up compliance counts the follow-ups due in each day, met or not: by due time alone.
+    "CREATE INDEX ix_followup_due_at ON followup (due_at)",
+    # A one-line reflection on a connected call: how it landed, what to change.
+    """CREATE TABLE touch_reflection (
+        touch_id INTEGER NOT NULL PRIMARY KEY REFERENCES touch (id),
+        text VARCHAR NOT NULL CHECK (length(trim(text)) > 0),
+        recorded_at DATETIME NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_followups", _FOLLOWUPS),
     Migration("0003_lead_activity", _LEAD_ACTIVITY),
     Migration("0004_lead_closes", _LEAD_CLOSES),
+    Migration("0005_blocks_objections", (*_BLOCKS, *_OBJECTIONS, *_SEED)),
+    Migration("0006_pdca", _PDCA),
 )

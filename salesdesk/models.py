@@ -103,8 +103,10 @@ class Touch(SQLModel, table=True):
     duration_s: int | None = None
     note: str | None = None
     benefit: str | None = None  # the value offered to the customer on this touch
-    objection: str | None = None  # the objection key that came up, if any
+    objection: str | None = Field(default=None, index=True)  # the objection key that came up, if any
     recorded_at: datetime = _when()
+    # The objection reply used (migration 0005), so stats can tell which replies win meetings.
+    reply_id: int | None = Field(default=None, foreign_key="objection_reply.id", index=True)
 
 
 class GradeChange(SQLModel, table=True):
@@ -156,3 +158,221 @@ class LeadClose(SQLModel, table=True):
     min_touches: int
     forced: bool = False
     reopened_at: datetime | None = _when(nullable=True)
+
+
+# --- deals, goals, plans, reviews, problems (migration 0006) ---
+
+
+class Deal(SQLModel, table=True):
+    """An opportunity with one lead; a lead (or its account) may have several.
+
+    ``stage`` is one of the configured open stages, or ``won`` / ``lost`` once closed.
+    ``value`` is in whole currency units.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    title: str
+    value: int | None = None
+    stage: str = Field(index=True)
+    expected_close: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+    reason: str | None = None  # why it was won or lost
+
+
+class DealStageChange(SQLModel, table=True):
+    """A deal entering a stage; ``from_stage`` is None for the stage it was created in."""
+
+    __tablename__ = "deal_stage_change"  # type: ignore[assignment]
+    __table_args__ = (Index("ix_deal_stage_change_deal_id", "deal_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    at: datetime = _when(index=True)
+    from_stage: str | None = None
+    to_stage: str
+
+
+class Goal(SQLModel, table=True):
+    """A monthly goal for one metric (``month`` like ``2026-12``)."""
+
+    month: str = Field(primary_key=True)
+    metric: str = Field(primary_key=True)  # meetings | dials | deals_won | new_leads
+    value: int
+    set_at: datetime = _when()
+
+
+class DayPlan(SQLModel, table=True):
+    """A local day's own activity targets; None leaves the month goal's share in force."""
+
+    __tablename__ = "day_plan"  # type: ignore[assignment]
+
+    day: str = Field(primary_key=True)  # local calendar day, 2026-11-23
+    dials: int | None = None
+    connects: int | None = None
+    meetings: int | None = None
+    new_leads: int | None = None
+    updated_at: datetime = _when()
+
+
+class Problem(SQLModel, table=True):
+    """A problem named in a review; it lives on, linked from later days' reviews, until solved."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str
+    opened_day: str
+    opened_at: datetime = _when()
+    solved_at: datetime | None = _when(nullable=True, index=True)
+    solution: str | None = None
+
+
+class Review(SQLModel, table=True):
+    """A day's review (Act); ``problem_id`` is the day's one problem."""
+
+    day: str = Field(primary_key=True)
+    problem_id: int | None = Field(default=None, foreign_key="problem.id", index=True)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class ReviewEntry(SQLModel, table=True):
+    """One line of a review: a reflection (finished, unfinished, well, not_well, did, didnt),
+    an act item, or a deviation reason for a missed ``target``."""
+
+    __tablename__ = "review_entry"  # type: ignore[assignment]
+    __table_args__ = (Index("ix_review_entry_day", "day", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(foreign_key="review.day")
+    kind: str
+    target: str | None = None
+    text: str
+    position: int
+
+
+class PlanItem(SQLModel, table=True):
+    """One of a day's (at most 7) plan items: key, routine or ad-hoc work."""
+
+    __tablename__ = "plan_item"  # type: ignore[assignment]
+    __table_args__ = (Index("ix_plan_item_day_position", "day", "position", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str
+    position: int
+    text: str
+    kind: str
+    created_at: datetime = _when()
+    done_at: datetime | None = _when(nullable=True)
+    carried_from: int | None = Field(default=None, foreign_key="plan_item.id")  # an unfinished item
+    act_entry_id: int | None = Field(default=None, foreign_key="review_entry.id")  # an act item
+
+
+# Declared here rather than in FollowUp because migration 0006 added it: follow-up compliance
+# counts the follow-ups due in each day, met or not, by due time alone.
+Index("ix_followup_due_at", FollowUp.__table__.c.due_at)  # type: ignore[attr-defined]
+
+
+class TouchReflection(SQLModel, table=True):
+    """A one-line reflection on a connected call: how it landed, what to change."""
+
+    __tablename__ = "touch_reflection"  # type: ignore[assignment]
+
+    touch_id: int = Field(primary_key=True, foreign_key="touch.id")
+    text: str
+    recorded_at: datetime = _when()
+
+
+# --- call blocks, objections, scripts (migration 0005) ---
+
+
+class CallBlock(SQLModel, table=True):
+    """Protected calling time: the first occurrence, and an RRULE (RFC 5545) when it repeats.
+
+    Occurrences are expanded in local wall time, so a daily 09:00 block stays at 09:00 across
+    daylight-saving changes. ``rrule`` never holds DTSTART, and its UNTIL is in UTC.
+    """
+
+    __tablename__ = "call_block"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    start: datetime = _when(index=True)
+    minutes: int
+    rrule: str | None = None
+    goal_dials: int | None = None
+    goal_meetings: int | None = None
+    protect: bool = True  # scheduling a callback or meeting inside it warns and offers other times
+    created_at: datetime = _when()
+
+
+class BlockException(SQLModel, table=True):
+    """One occurrence of a recurring block removed, named by its local day (``YYYY-MM-DD``)."""
+
+    __tablename__ = "block_exception"  # type: ignore[assignment]
+    __table_args__ = (Index("ux_block_exception_day", "block_id", "day", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    block_id: int = Field(foreign_key="call_block.id")
+    day: str
+
+
+class BlockFill(SQLModel, table=True):
+    """The call list planned for one occurrence (``start``), with the rate the planner assumed:
+    ``rate_meetings`` meetings per ``rate_dials`` dials."""
+
+    __tablename__ = "block_fill"  # type: ignore[assignment]
+    __table_args__ = (Index("ux_block_fill_start", "block_id", "start", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    block_id: int = Field(foreign_key="call_block.id")
+    start: datetime = _when()
+    target_meetings: int
+    rate_meetings: int
+    rate_dials: int
+    rate_source: str  # history | given | default
+    list_size: int
+    created_at: datetime = _when()
+
+
+class BlockLead(SQLModel, table=True):
+    """One lead on a planned call list, in calling order."""
+
+    __tablename__ = "block_lead"  # type: ignore[assignment]
+    __table_args__ = (Index("ux_block_lead_position", "fill_id", "position", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fill_id: int = Field(foreign_key="block_fill.id")
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    position: int
+
+
+class Objection(SQLModel, table=True):
+    """An objection the rep meets on calls, by key (``no_time``); seeded from METHOD.md §3."""
+
+    key: str = Field(primary_key=True)
+    text: str
+    position: int
+
+
+class ObjectionReply(SQLModel, table=True):
+    """One reply to an objection; ``position`` is its 1-based number within the objection."""
+
+    __tablename__ = "objection_reply"  # type: ignore[assignment]
+    __table_args__ = (Index("ux_objection_reply_position", "objection_key", "position", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    objection_key: str = Field(foreign_key="objection.key")
+    position: int
+    text: str
+
+
+class Script(SQLModel, table=True):
+    """A call script step or a voicemail template, with {placeholders} for names."""
+
+    key: str = Field(primary_key=True)
+    kind: str  # call | voicemail
+    position: int
+    title: str
+    body: str

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from salesdesk.config import Outcome
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
@@ -20,6 +20,11 @@ from salesdesk.services.compliance import Violations
 from salesdesk.services.leads import LeadView
 from salesdesk.services.maintenance import Checkup
 from salesdesk.services.queue import DueItem, LeadRules
+
+if TYPE_CHECKING:  # the block service loads dateutil's rrule: commands that print no block don't pay for it
+    from salesdesk.models import CallBlock, Script
+    from salesdesk.services.blocks import Filled, OccurrenceView, Plan
+    from salesdesk.services.objections import ObjectionStats, ObjectionView
 
 
 def emit_json(data: Any) -> None:
@@ -249,3 +254,262 @@ def checkup(result: Checkup) -> None:
         mark = "[green]ok[/]  " if check["ok"] else "[red]FAIL[/]"
         console.print(f"  {mark} {check['check']:<14} {_esc(check['detail'])}")
     console.print("  " + ", ".join(f"{count:,} {table}" for table, count in result.counts.items()))
+
+
+# --- call blocks, the planner, objections, scripts ---
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def _goals(dials: int | None, meetings: int | None) -> str:
+    parts = [f"{n} {what}" for n, what in ((dials, "dials"), (meetings, "meetings")) if n is not None]
+    return ", ".join(parts) or "no goal"
+
+
+def block_added(block: CallBlock, now: datetime) -> None:
+    from salesdesk.services.blocks import Occurrence, describe_repeat, span_text
+
+    protect = "protected" if block.protect else "not protected"
+    goal = _goals(block.goal_dials, block.goal_meetings)
+    say(
+        f"Added block #{block.id} {block.title!r}: {span_text(Occurrence(block, block.start), now)}, "
+        f"{describe_repeat(block.rrule)}; {'' if goal == 'no goal' else 'goal '}{goal}; {protect}."
+    )
+
+
+def _progress(done: int, goal: int | None, what: str) -> str:
+    """Progress toward a goal ("3 of 5 meetings"), never a count of what failed."""
+    return f"{done} of {goal} {what}" if goal else f"{done} {what}"
+
+
+def occurrence_table(views: Sequence[OccurrenceView], first: date, last: date, now: datetime) -> None:
+    from salesdesk.services.blocks import span_text
+
+    console = _console()
+    period = f"{first:%a %d %b}" if first == last else f"{first:%a %d %b} - {last:%a %d %b %Y}"
+    if not views:
+        console.print(f"No call blocks {period}. Add one: salesdesk block add 'tomorrow 9:00' --for 90m")
+        return
+    table = _table(f"Call blocks {period}", ["when", "block", "goal", "done", "list"])
+    for view in views:
+        occurrence, block = view.occurrence, view.occurrence.block
+        protect = "" if block.protect else " [dim](not protected)[/]"
+        done = ""
+        if view.activity is not None:
+            act = view.activity
+            done = ", ".join((
+                _progress(act.meetings, block.goal_meetings, "meetings"),
+                _progress(act.dials, block.goal_dials, "dials"),
+                f"{act.connects} connects",
+            ))  # fmt: skip
+            if occurrence.end > now:
+                done += " [dim](under way)[/]"
+        planned = ""
+        if view.planned is not None:
+            leads, rate = _count(len(view.planned.lead_ids), "lead"), float(view.planned.rate)
+            planned = f"{leads} (rate {rate:.3g}, {view.planned.fill.rate_source})"
+        table.add_row(
+            span_text(occurrence, now), f"#{block.id} {_esc(block.title)}{protect}",
+            _goals(block.goal_dials, block.goal_meetings), done, planned,
+        )  # fmt: skip
+    console.print(table)
+
+
+def _short(found: int, wanted: int) -> None:
+    if found < wanted:
+        leads = "1 lead is" if found == 1 else f"{found} leads are"
+        warn(f"only {leads} due for a call, {wanted - found} short of the list: add leads, or plan fewer meetings")
+
+
+def plan_report(plan: Plan, now: datetime) -> None:
+    console = _console()
+    rate = plan.rate
+    console.print(
+        f"To book {plan.target_meetings} meetings at {float(rate.value):.3g} meetings per dial, "
+        f"call [bold]{plan.list_size}[/] leads."
+    )
+    console.print(f"  [dim]rate: {_esc(rate.explain())}[/]")
+    if plan.leads:
+        due_table(plan.leads, now)
+    _short(len(plan.leads), plan.list_size)
+
+
+def block_filled(filled: Filled, now: datetime) -> None:
+    from salesdesk.services.blocks import span_text
+
+    block, plan = filled.occurrence.block, filled.plan
+    say(
+        f"Filled block #{block.id} {block.title!r} on {span_text(filled.occurrence, now)} with "
+        f"{_count(len(plan.leads), 'lead')} for {_count(plan.target_meetings, 'meeting')} ({plan.rate.explain()})."
+    )
+    _short(len(plan.leads), plan.list_size)
+
+
+def _replies_text(view: ObjectionView) -> str:
+    if not view.replies:
+        return "[dim](no reply yet)[/]"
+    return "\n".join(f"{reply.position}. {_esc(reply.text)}" for reply in view.replies)
+
+
+def objection_table(views: Sequence[ObjectionView]) -> None:
+    table = _table(None, ["key", "objection", "replies"])
+    for view in views:
+        table.add_row(view.objection.key, _esc(view.objection.text), _replies_text(view))
+    _console().print(table)
+
+
+def objection_card(view: ObjectionView) -> None:
+    console = _console()
+    console.print(f"[bold]{view.objection.key}[/]  {_esc(view.objection.text)}")
+    for reply in view.replies:
+        console.print(f"  {reply.position}. {_esc(reply.text)}")
+    if not view.replies:
+        console.print(f"  no reply yet: salesdesk objection edit {view.objection.key} --add-reply TEXT")
+
+
+def objection_stats(rows: Sequence[ObjectionStats]) -> None:
+    from salesdesk.services.objections import FEW_USES
+
+    table = _table(None, ["objection", "met", "reply", "uses", "meetings", "rate"])
+    for row in rows:
+        table.add_row(f"[bold]{row.objection.key}[/]", str(row.met), "", "", "", "")
+        for reply in row.replies:
+            rate = reply.meeting_rate
+            shown = "-" if rate is None else f"{rate:.0%}" + (" [dim](few)[/]" if reply.few else "")
+            text = reply.reply.text if len(reply.reply.text) <= 28 else reply.reply.text[:27] + "…"
+            table.add_row("", "", f"{reply.reply.position}. {_esc(text)}", str(reply.uses), str(reply.meetings), shown)
+        unmarked = row.met - sum(reply.uses for reply in row.replies)
+        if unmarked:
+            table.add_row("", "", "[dim]no reply marked[/]", str(unmarked), "", "")
+    console = _console()
+    console.print(table)
+    console.print(f"[dim](few): fewer than {FEW_USES} uses, too few to tell a good reply from luck.[/]")
+
+
+def script_table(scripts: Sequence[Script]) -> None:
+    table = _table(None, ["key", "kind", "title"])
+    for script in scripts:
+        table.add_row(script.key, script.kind, _esc(script.title))
+    _console().print(table)
+
+
+def script_card(script: Script) -> None:
+    from salesdesk.services.scripts import placeholders
+
+    console = _console()
+    console.print(f"[bold]{_esc(script.title)}[/]  [dim]({script.key}, {script.kind})[/]")
+    console.print(_esc(script.body))
+    names = placeholders(script.body)
+    if names:
+        console.print(f"[dim]placeholders: {', '.join('{' + name + '}' for name in names)}[/]")
+
+
+# --- deals, the funnel, goals, plans, reviews, problems ---
+# These draw the services' ``as_dict()`` data, so text and --json always show the same facts.
+
+
+def _shown_time(value: str | None, now: datetime | None = None) -> str:
+    return fmt_local(datetime.fromisoformat(value) if value else None, now)
+
+
+def _shown_day(value: str | None, now: datetime) -> str:
+    """A date the rep named (an expected close): the day, without the time of day."""
+    if not value:
+        return "-"
+    day = datetime.fromisoformat(value)
+    return day.strftime("%a %d %b" if day.year == now.year else "%a %d %b %Y")
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def deal_line(deal: dict[str, Any]) -> str:
+    value = f", {deal['value']:,}" if deal["value"] is not None else ""
+    return f"#{deal['id']} {deal['title']} ({deal['lead']}): {deal['stage']}{value}"
+
+
+def deal_table(deals: Sequence[dict[str, Any]], now: datetime) -> None:
+    console = _console()
+    if not deals:
+        console.print('No deals yet. Open one with: salesdesk deal add LEAD --title "..."')
+        return
+    table = _table(None, ["id", "deal", "lead", "stage", "value", "expected close", "since"])
+    for deal in deals:
+        since = deal["history"][-1]["at"] if deal["history"] else deal["created_at"]
+        value = f"{deal['value']:,}" if deal["value"] is not None else ""
+        table.add_row(
+            str(deal["id"]), _esc(deal["title"]), _esc(deal["lead"]), deal["stage"], value,
+            _shown_day(deal["expected_close"], now), _shown_time(since, now),
+        )  # fmt: skip
+    console.print(table)
+
+
+def funnel_table(found: dict[str, Any]) -> None:
+    console = _console()
+    table = _table(None, ["stage", "entered", "moved on", "lost", "conversion", "win rate", "open", "open value"])
+    for row in found["stages"]:
+        table.add_row(
+            row["stage"], str(row["entered"]), str(row["moved_on"]), str(row["lost"]), _rate(row["conversion"]),
+            _rate(row["win_rate"]), str(row["open_deals"]), f"{row['open_value']:,}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(f"won {found['won']}, lost {found['lost']}; forecast {found['forecast']:,} (open value x win rate)")
+    if found["low_confidence"]:
+        console.print(
+            f"[yellow]low confidence: {found['closed_total']} deals closed in all; rates settle after about "
+            f"{found['min_closed_for_confidence']}[/]"
+        )
+
+
+def goal_view(view: dict[str, Any]) -> None:
+    console = _console()
+    console.print(f"[bold]{view['month']}[/]: {view['working_days']} working days")
+    for metric, total in view["goals"].items():
+        shares = [day[metric] for day in view["daily"].values()]
+        each = f"{min(shares)}" if min(shares) == max(shares) else f"{min(shares)}-{max(shares)}"
+        console.print(f"  {metric:<10} {total:>7,}  ({each} a working day)")
+
+
+def plan_view(plan: dict[str, Any]) -> None:
+    console = _console()
+    day = date.fromisoformat(plan["date"])
+    console.print(f"[bold]Plan for {day:%a %d %b %Y}[/]")
+    targets = ", ".join(f"{name} {t['value']} ({t['source']})" for name, t in plan["targets"].items())
+    console.print(f"  targets: {targets or 'none (set with --dials N ..., or salesdesk goal set)'}")
+    for kind in ("key", "routine", "adhoc"):
+        items = [item for item in plan["items"] if item["kind"] == kind]
+        if items:
+            console.print(f"  [dim]{kind}[/]")
+        for item in items:
+            tick = "[green]✓[/]" if item["done"] else " "
+            console.print(f"   {tick} #{item['id']} {_esc(item['text'])}")
+    if not plan["items"]:
+        console.print('  no items yet: salesdesk plan --item "..." --kind key')
+    if plan["carry_over"]:
+        console.print(f"  [bold]Carry over?[/] (from {plan['carry_over'][0]['from']}; add with the same --item text)")
+        for offer in plan["carry_over"]:
+            console.print(f"    {offer['source']:<10} {_esc(offer['text'])} [dim]({offer['kind']})[/]")
+
+
+def problem_table(problems: Sequence[dict[str, Any]]) -> None:
+    console = _console()
+    if not problems:
+        console.print('No problems recorded. Name one a day: salesdesk review --problem "..."')
+        return
+    table = _table(None, ["id", "problem", "opened", "worked on", "solved"])
+    for p in problems:
+        solved = _shown_time(p["solved_at"]) if p["solved_at"] else ""
+        if p["solution"]:
+            solved += f"\n{_esc(p['solution'])}"
+        table.add_row(str(p["id"]), _esc(p["text"]), p["opened"], ", ".join(p["days"]), solved)
+    console.print(table)
+
+
+def markdown(text: str) -> None:
+    """A markdown page (summary, review) drawn for the terminal."""
+    from rich.markdown import Markdown
+
+    _console().print(Markdown(text))

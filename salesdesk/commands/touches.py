@@ -21,6 +21,9 @@ def log_call(
     benefit: BenefitOpt = None,
     duration: Annotated[str | None, typer.Option(help="Talk time: 4m30s, 90s, 4:30.")] = None,
     objection: Annotated[str | None, typer.Option(help="Objection key that came up, e.g. no_time.")] = None,
+    reply: Annotated[
+        int | None, typer.Option("--reply", min=1, help="The reply used: its number in `salesdesk objection show`.")
+    ] = None,
     next_: Annotated[str | None, typer.Option("--next", help="When to call next, e.g. 'tue 10:00'.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="When the call was made (default now).")] = None,
     as_json: JsonOpt = False,
@@ -40,8 +43,15 @@ def log_call(
         found = leads.resolve_lead(session, lead)
         logged = touches.log_call(
             session, state.config, found, state.now, outcome=outcome, at=at_time, note=note, benefit=benefit,
-            duration_s=duration_s, objection=objection, next_at=next_at,
+            duration_s=duration_s, objection=objection, next_at=next_at, reply=reply,
         )  # fmt: skip
+        if next_at is not None:
+            # Only a --next can land in a protected call block, so only then is the planner loaded.
+            from salesdesk.services.blocks import protect_warning
+
+            protected = protect_warning(session, next_at, state.now, state.config.rules.business_hours)
+            if protected:
+                logged.warnings.append(protected)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
     _print_logged(view, logged, as_json, state.now)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from salesdesk import rules, validate
@@ -14,6 +14,11 @@ from salesdesk.config import Config
 from salesdesk.dates import MAX_DURATION_S, fmt_local, iso, local_day_bounds, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.models import FollowUp, Lead, Touch
+from salesdesk.services import objections
+
+# The day's figures are defined once, in metrics; callers that know them from here keep working.
+from salesdesk.services.metrics import DayActivity as DayActivity
+from salesdesk.services.metrics import day_activity as day_activity
 
 # Clocks drift and people type "now" a little late; a touch this far ahead is a typo.
 FUTURE_SLACK = timedelta(minutes=5)
@@ -31,6 +36,7 @@ def touch_dict(touch: Touch) -> dict[str, Any]:
         "note": touch.note,
         "benefit": touch.benefit,
         "objection": touch.objection,
+        "reply_id": touch.reply_id,
     }
 
 
@@ -158,9 +164,11 @@ def log_call(
     duration_s: int | None = None,
     objection: str | None = None,
     next_at: datetime | None = None,
+    reply: int | None = None,
 ) -> Logged:
     """Record a call and its outcome; ``next_at`` schedules the next call, and a call that
-    didn't get through opens the fallback follow-ups."""
+    didn't get through opens the fallback follow-ups. ``objection`` is a key of the objection
+    library and ``reply`` the number of the reply used to it (as ``objection show`` lists them)."""
     disposition = config.outcome((outcome or "").strip().lower())
     at = at or now
     _check_at(at, now, lead)
@@ -174,6 +182,7 @@ def log_call(
         raise InvalidInput(f"a call lasts 0 seconds to 24 hours, not {duration_s} seconds")
     clean_benefit = validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True)
     warning = check_benefit(config, "call", disposition.connected, clean_benefit, terminal=disposition.terminal)
+    objection_key, reply_id = objections.resolve(session, objection, reply)
     touch = Touch(
         lead_id=lead.id,  # type: ignore[arg-type]
         at=at,
@@ -184,7 +193,8 @@ def log_call(
         duration_s=duration_s,
         note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
         benefit=clean_benefit,
-        objection=validate.key(objection, "objection"),
+        objection=objection_key,
+        reply_id=reply_id,
         recorded_at=now,
     )
     _record(session, lead, touch, now)
@@ -254,44 +264,6 @@ def open_followups(session: Session, lead_id: int) -> list[FollowUp]:
         .order_by(FollowUp.due_at, FollowUp.id)
     )
     return list(session.execute(query).scalars())
-
-
-@dataclass(frozen=True)
-class DayActivity:
-    """What happened on one local calendar day (definitions shared by every report)."""
-
-    dials: int
-    connects: int
-    meetings_booked: int
-    other_touches: int
-    new_leads: int
-
-    @property
-    def connect_rate(self) -> float | None:
-        return self.connects / self.dials if self.dials else None
-
-    @property
-    def meeting_rate(self) -> float | None:
-        return self.meetings_booked / self.connects if self.connects else None
-
-
-def day_activity(session: Session, config: Config, start: datetime, end: datetime) -> DayActivity:
-    """Counts for ``[start, end)``, aggregated in SQL over the ``at`` index."""
-    # Meetings count by the flag each call recorded when it was logged (like connects), so
-    # editing config.toml later never rewrites a past day.
-    is_call = Touch.channel == "call"
-    row = session.execute(
-        select(
-            func.count(case((is_call, 1))),
-            func.count(case((is_call & Touch.connected, 1))),
-            func.count(case((is_call & Touch.meeting, 1))),
-            func.count(case((~is_call, 1))),
-        ).where(Touch.at >= start, Touch.at < end)
-    ).one()
-    new_leads = session.execute(
-        select(func.count()).select_from(Lead).where(Lead.created_at >= start, Lead.created_at < end)
-    ).scalar_one()
-    return DayActivity(row[0], row[1], row[2], row[3], new_leads)
 
 
 def touches_between(session: Session, start: datetime, end: datetime, limit: int = 200) -> list[tuple[Touch, str]]:

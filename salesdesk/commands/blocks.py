@@ -1,0 +1,193 @@
+"""``salesdesk block ...``: protected call blocks, the list to call in them, calendar export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from salesdesk.commands.common import JsonOpt, state_of
+
+app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, export.", no_args_is_help=True)
+
+BlockArg = Annotated[int, typer.Argument(metavar="ID", help="The block's id (see salesdesk block list).")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First day, e.g. mon, 2026-11-23 (inclusive).")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")]
+RateOpt = Annotated[
+    float | None,
+    typer.Option("--rate", help="Meetings booked per dial, e.g. 0.2; default: your last 8 weeks, else 0.2."),
+]
+OccurrenceOpt = Annotated[
+    str | None, typer.Option("--occurrence", help="The occurrence on this day: 2026-11-24, tomorrow, or tue (coming).")
+]
+
+
+@app.command("add")
+def block_add(
+    ctx: typer.Context,
+    when: Annotated[str, typer.Argument(help="When it starts: 'tomorrow 9:00', 'mon 14:00', 2026-11-24T09:00.")],
+    length: Annotated[str, typer.Option("--for", help="How long: 90m, 1h30m, 1:30 (a plain number is minutes).")],
+    repeat: Annotated[
+        str | None, typer.Option(help="daily | weekdays | weekly | an RRULE such as 'FREQ=WEEKLY;BYDAY=TU,TH'.")
+    ] = None,
+    goal_dials: Annotated[int | None, typer.Option(min=0, help="Dials to make in each sitting.")] = None,
+    goal_meetings: Annotated[int | None, typer.Option(min=0, help="Meetings to book in each sitting.")] = None,
+    title: Annotated[str | None, typer.Option(help='What to call it (default "Call block").')] = None,
+    no_protect: Annotated[
+        bool, typer.Option("--no-protect", help="Don't warn when a callback or meeting is put in it.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a call block; one that overlaps another block is refused (exit 1).
+
+    Example: salesdesk block add "tomorrow 9:00" --for 90m --repeat weekdays --goal-dials 25 --goal-meetings 5
+    """
+    from salesdesk import render
+    from salesdesk.db import write_session
+    from salesdesk.services import blocks
+
+    state = state_of(ctx)
+    start = state.when(when, prefer="future")
+    minutes = blocks.parse_minutes(length)
+    with write_session(state.engine) as session:
+        block = blocks.add_block(
+            session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,  # type: ignore[arg-type]
+            goal_meetings=goal_meetings, title=title, protect=not no_protect,
+        )  # fmt: skip
+    if as_json:
+        render.emit_json(blocks.block_dict(block))
+    else:
+        render.block_added(block, state.now)
+
+
+@app.command("list")
+def block_list(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option("--date", help="One day: today, tue, 2026-11-24.")] = None,
+    week: Annotated[str | None, typer.Option(help="A week: this, next, last, 2026-W48, or a day in it.")] = None,
+    first: FromOpt = None,
+    last: ToOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List block occurrences (default: this week), with what was done in the past ones.
+
+    Example: salesdesk block list --week next --json
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import blocks
+
+    state = state_of(ctx)
+    start, end = blocks.day_range(state.now, day=day, week=week, first=first, last=last)
+    with read_session(state.engine) as session:
+        views = blocks.listing(session, start, end, state.now)
+    if as_json:
+        render.emit_json([view.as_dict() for view in views])
+    else:
+        render.occurrence_table(views, start, end, state.now)
+
+
+@app.command("remove")
+def block_remove(ctx: typer.Context, block_id: BlockArg, occurrence: OccurrenceOpt = None) -> None:
+    """Remove a block, or only one of its occurrences.
+
+    Example: salesdesk block remove 3 --occurrence 2026-11-24
+    """
+    from salesdesk import render
+    from salesdesk.db import write_session
+    from salesdesk.services import blocks
+
+    state = state_of(ctx)
+    day = blocks.upcoming_day(occurrence, state.now) if occurrence is not None else None
+    with write_session(state.engine) as session:
+        block, removed = blocks.remove(session, block_id, day)
+    if removed is None:
+        render.say(f"Removed block #{block.id} {block.title!r}.")
+    else:
+        render.say(
+            f"Removed the {blocks.span_text(removed, state.now)} occurrence of block #{block.id} {block.title!r}."
+        )
+
+
+@app.command("plan")
+def block_plan(
+    ctx: typer.Context,
+    meetings: Annotated[int, typer.Option("--meetings", min=1, help="Meetings you want to book.")],
+    rate: RateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """How many leads to call for a number of meetings, at your own rate, and which ones.
+
+    Example: salesdesk block plan --meetings 5 --json
+    """
+    from salesdesk import render
+    from salesdesk.db import read_session
+    from salesdesk.services import blocks
+
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        proposed = blocks.plan(session, state.config.rules, state.now, meetings, rate)
+    if as_json:
+        render.emit_json(proposed.as_dict())
+    else:
+        render.plan_report(proposed, state.now)
+
+
+@app.command("fill")
+def block_fill(
+    ctx: typer.Context,
+    block_id: BlockArg,
+    occurrence: OccurrenceOpt = None,
+    meetings: Annotated[
+        int | None, typer.Option("--meetings", min=1, help="Meetings to plan for (default: the block's goal).")
+    ] = None,
+    rate: RateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Attach the planned call list to a block's occurrence (default: the one under way or next).
+
+    Example: salesdesk block fill 3 --occurrence tomorrow
+    """
+    from salesdesk import render
+    from salesdesk.db import write_session
+    from salesdesk.services import blocks
+
+    state = state_of(ctx)
+    day = blocks.upcoming_day(occurrence, state.now) if occurrence is not None else None
+    with write_session(state.engine) as session:
+        filled = blocks.fill(session, state.config.rules, state.now, block_id, day=day, target=meetings, rate=rate)
+    if as_json:
+        render.emit_json(filled.as_dict())
+    else:
+        render.block_filled(filled, state.now)
+
+
+@app.command("export")
+def block_export(
+    ctx: typer.Context,
+    ics_file: Annotated[Path, typer.Option("--ics", help="The iCalendar file to write, e.g. blocks.ics.")],
+    first: FromOpt = None,
+    last: ToOpt = None,
+) -> None:
+    """Write the blocks to an iCalendar file for your calendar app: repeating blocks as
+    repeating events, or, with --from/--to, each occurrence in the range.
+
+    Example: salesdesk block export --ics ~/blocks.ics
+    """
+    from salesdesk import ics, render
+    from salesdesk.db import read_session
+    from salesdesk.errors import InvalidInput
+    from salesdesk.services import blocks
+
+    state = state_of(ctx)
+    span = None
+    if first is not None or last is not None:
+        span = blocks.day_range(state.now, first=first, last=last)
+    with read_session(state.engine) as session:
+        data, count = ics.export(session, state.now, *(span or (None, None)))
+    try:
+        ics_file.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {ics_file}: {exc.strerror or exc}") from None
+    render.say(f"Wrote {count} event{'' if count == 1 else 's'} to {ics_file}.")

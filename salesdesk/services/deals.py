@@ -1,0 +1,225 @@
+"""Deals (opportunities): adding them, moving them through the configured stages, closing them.
+
+A deal belongs to one lead, and a lead may have several (METHOD.md §6: the funnel tracks
+opportunities, not people). Every stage a deal enters is recorded with its time, creation
+included, so the funnel is counted from history rather than from where deals are now.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, select
+from sqlmodel import Session
+
+from salesdesk import validate
+from salesdesk.config import DEAL_CLOSES, Config
+from salesdesk.dates import iso
+from salesdesk.errors import InvalidInput, Refused
+from salesdesk.models import Deal, DealStageChange, Lead
+
+_ID = re.compile(r"^#?(\d{1,9})$")
+
+
+@dataclass(frozen=True)
+class DealView:
+    """A deal with its lead's name and its stage history, oldest first."""
+
+    deal: Deal
+    lead_name: str
+    history: list[DealStageChange] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.deal.stage not in DEAL_CLOSES
+
+    def as_dict(self) -> dict[str, Any]:
+        deal = self.deal
+        return {
+            "id": deal.id,
+            "lead_id": deal.lead_id,
+            "lead": self.lead_name,
+            "title": deal.title,
+            "value": deal.value,
+            "stage": deal.stage,
+            "open": self.is_open,
+            "expected_close": iso(deal.expected_close),
+            "created_at": iso(deal.created_at),
+            "closed_at": iso(deal.closed_at),
+            "reason": deal.reason,
+            "history": [{"at": iso(c.at), "from": c.from_stage, "to": c.to_stage} for c in self.history],
+        }
+
+
+def _open_stage(config: Config, stage: str, deal_id: int | None = None) -> str:
+    norm = stage.strip().lower()
+    if norm in DEAL_CLOSES:
+        how = f"salesdesk deal close {deal_id} --{norm}" if deal_id else "salesdesk deal close ID --won|--lost"
+        raise InvalidInput(f"a deal is closed, not moved, to {norm}: {how}", field="stage")
+    if norm not in config.stages:
+        raise InvalidInput(f"stage {stage!r} is not one of: {', '.join(config.stages)}", field="stage")
+    return norm
+
+
+def _record(session: Session, deal: Deal, now: datetime, to_stage: str) -> DealStageChange:
+    from_stage = None if deal.id is None else deal.stage  # a new deal enters its first stage from nowhere
+    deal.stage, deal.updated_at = to_stage, now
+    session.add(deal)
+    session.flush()
+    change = DealStageChange(deal_id=deal.id, at=now, from_stage=from_stage, to_stage=to_stage)  # type: ignore[arg-type]
+    session.add(change)
+    session.flush()
+    return change
+
+
+def add_deal(
+    session: Session,
+    config: Config,
+    now: datetime,
+    *,
+    lead: Lead,
+    title: str,
+    value: int | None = None,
+    stage: str | None = None,
+    expected_close: datetime | None = None,
+) -> Deal:
+    """Open a deal with ``lead`` in ``stage`` (the first stage by default)."""
+    if value is not None and value < 0:
+        raise InvalidInput(f"a deal's value is 0 or more, not {value}", field="value")
+    deal = Deal(
+        lead_id=lead.id,  # type: ignore[arg-type]
+        title=validate.required(title, "title", max_len=validate.SHORT_MAX),
+        value=value,
+        stage=config.stages[0] if stage is None else _open_stage(config, stage),
+        expected_close=expected_close,
+        created_at=now,
+        updated_at=now,
+    )
+    _record(session, deal, now, deal.stage)
+    return deal
+
+
+def get_deal(session: Session, ref: str) -> Deal:
+    """A deal by its id (``12`` or ``#12``)."""
+    m = _ID.match(ref.strip())
+    deal = session.get(Deal, int(m.group(1))) if m else None
+    if deal is None:
+        what = f"no deal has id {m.group(1)}" if m else f"{ref!r} is not a deal id"
+        raise InvalidInput(f"{what}; see the deals with: salesdesk deal list")
+    return deal
+
+
+def _check_open(deal: Deal) -> None:
+    if deal.stage in DEAL_CLOSES:
+        raise Refused(f"deal #{deal.id} {deal.title} is already closed ({deal.stage})")
+
+
+def move_deal(session: Session, config: Config, deal: Deal, now: datetime, stage: str) -> DealStageChange:
+    """Move an open deal to another open stage (forward, or back if it really went back)."""
+    _check_open(deal)
+    target = _open_stage(config, stage, deal.id)
+    if target == deal.stage:
+        raise Refused(f"deal #{deal.id} {deal.title} is already at {target}")
+    return _record(session, deal, now, target)
+
+
+@dataclass(frozen=True)
+class Closed:
+    change: DealStageChange
+    warnings: list[str]
+
+
+def close_deal(
+    session: Session, config: Config, deal: Deal, now: datetime, *, won: bool, reason: str | None = None
+) -> Closed:
+    """Close a deal as won or lost. Winning straight from the first stage is allowed but warned
+    about (METHOD.md §6: don't try to close at the top of the funnel)."""
+    _check_open(deal)
+    clean_reason = validate.text(reason, "reason")
+    warnings = []
+    if won and deal.stage == config.stages[0]:
+        warnings.append(
+            f"deal #{deal.id} was won straight from {deal.stage}, the top of the funnel; "
+            "if it went through the other stages, record them so the conversion rates stay true"
+        )
+    deal.closed_at, deal.reason = now, clean_reason
+    return Closed(_record(session, deal, now, "won" if won else "lost"), warnings)
+
+
+def _stage_order(config: Config):  # type: ignore[no-untyped-def]
+    """SQL: the funnel's order; stages since removed from the config sort after the open ones."""
+    ranks = {stage: index for index, stage in enumerate((*config.stages, *DEAL_CLOSES))}
+    return case(ranks, value=Deal.stage, else_=len(config.stages))
+
+
+def _views(session: Session, rows: list[tuple[Deal, str]]) -> list[DealView]:
+    history: dict[int, list[DealStageChange]] = defaultdict(list)
+    ids = [deal.id for deal, _ in rows]
+    if ids:
+        changes = session.execute(
+            select(DealStageChange).where(DealStageChange.deal_id.in_(ids)).order_by(DealStageChange.id)  # type: ignore[attr-defined]
+        ).scalars()
+        for change in changes:
+            history[change.deal_id].append(change)
+    return [DealView(deal, name, history[deal.id]) for deal, name in rows]  # type: ignore[index]
+
+
+def list_deals(session: Session, config: Config, stage: str | None = None) -> list[DealView]:
+    """Deals in funnel order (open stages first, then won, then lost), newest first in each."""
+    query = select(Deal, Lead.name).join(Lead, Lead.id == Deal.lead_id)
+    if stage is not None:
+        norm = stage.strip().lower()
+        known = (*config.stages, *DEAL_CLOSES)
+        if norm not in known:
+            raise InvalidInput(f"stage {stage!r} is not one of: {', '.join(known)}", field="stage")
+        query = query.where(Deal.stage == norm)
+    query = query.order_by(_stage_order(config), Deal.created_at.desc(), Deal.id.desc())  # type: ignore[attr-defined, union-attr]
+    return _views(session, [(deal, name) for deal, name in session.execute(query).all()])
+
+
+def deal_view(session: Session, deal_id: int) -> DealView:
+    row = session.execute(select(Deal, Lead.name).join(Lead, Lead.id == Deal.lead_id).where(Deal.id == deal_id)).one()
+    return _views(session, [(row[0], row[1])])[0]
+
+
+@dataclass(frozen=True)
+class Move:
+    """A stage change as reports show it."""
+
+    deal_id: int
+    title: str
+    lead: str
+    at: datetime
+    from_stage: str | None
+    to_stage: str
+
+    @property
+    def between_open_stages(self) -> bool:
+        """A move along the funnel: not the deal's creation, not its close."""
+        return self.from_stage is not None and self.to_stage not in DEAL_CLOSES
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "deal_id": self.deal_id,
+            "title": self.title,
+            "lead": self.lead,
+            "at": iso(self.at),
+            "from": self.from_stage,
+            "to": self.to_stage,
+        }
+
+
+def moves(session: Session, start: datetime, end: datetime) -> list[Move]:
+    """Stage changes in ``[start, end)``, oldest first (over the index on ``at``)."""
+    rows = session.execute(
+        select(DealStageChange, Deal.title, Lead.name)
+        .join(Deal, Deal.id == DealStageChange.deal_id)
+        .join(Lead, Lead.id == Deal.lead_id)
+        .where(DealStageChange.at >= start, DealStageChange.at < end)
+        .order_by(DealStageChange.at, DealStageChange.id)
+    ).all()
+    return [Move(c.deal_id, title, name, c.at, c.from_stage, c.to_stage) for c, title, name in rows]

@@ -1,0 +1,383 @@
+"""The weekly page and the daily summary as GitHub-flavoured markdown (or JSON), and writing
+them to an owner-only file.
+
+Text the rep typed (names, notes, problems, reflections) goes through ``md``: it is put on
+one line and every character markdown could read as markup is escaped, so a ``|``, a
+newline, ``**``, a leading ``#`` or ``<script>`` shows as typed and cannot break a table or
+the page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from salesdesk.dates import fmt_local, to_local
+from salesdesk.errors import InvalidInput
+from salesdesk.services.metrics import Figures
+from salesdesk.services.pdca import DaySummary, ProblemView, TargetResult
+from salesdesk.services.reports import WeekReport
+
+FORMATS = ("markdown", "json")
+DASH = "–"  # a figure that cannot be computed (a rate with nothing to divide by)
+
+# Inline markup and HTML: emphasis, code, links, images, autolinks, entities, table pipes.
+_MARKUP = re.compile(r"([\\`*_\[\]<>|~!&#])")
+# Block markup counts only at the start of a line: bullets, setext underlines, "1." lists.
+_LEADING_MARK = re.compile(r"^([-+=])")
+_LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
+
+TARGET_LABELS = {
+    "meetings": "Meetings booked",
+    "deals_won": "Deals won",
+    "dials": "Dials",
+    "connects": "Connects",
+    "new_leads": "New leads",
+}
+# Results first (METHOD.md §7): outcomes before effort.
+_RESULT_ORDER = ("meetings", "deals_won", "dials", "connects", "new_leads")
+
+
+def md(text: object) -> str:
+    """Rep-typed text, safe anywhere in a markdown page, table cells included."""
+    one_line = " / ".join(part.strip() for part in str(text).splitlines() if part.strip())
+    escaped = _MARKUP.sub(r"\\\1", one_line)
+    escaped = _LEADING_MARK.sub(r"\\\1", escaped)
+    return _LEADING_NUMBER.sub(r"\1\\\2", escaped)
+
+
+def pct(rate: float | None) -> str:
+    return DASH if rate is None else f"{rate:.0%}"
+
+
+def minutes(value: float | None) -> str:
+    return DASH if value is None else f"{value:.0f} min"
+
+
+def money(value: float) -> str:
+    return f"{round(value):,}"
+
+
+def _deals(count: int) -> str:
+    return f"{count} deal has" if count == 1 else f"{count} deals have"
+
+
+def day_name(day: date) -> str:
+    return day.strftime("%a %d %b")
+
+
+def _day(key: str) -> str:
+    return day_name(date.fromisoformat(key))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]) -> str:
+    """A GFM table; cells are already escaped (``md``) or are numbers."""
+    align = ["--:" if right else ":--" for right in numeric]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _target_rows(targets: dict[str, TargetResult]) -> list[list[str]]:
+    rows = []
+    for name in _RESULT_ORDER:
+        if (t := targets.get(name)) is not None:
+            attained = DASH if t.attainment_pct is None else f"{t.attainment_pct:.0f}%"
+            rows.append([TARGET_LABELS[name], str(t.actual), str(t.target), attained])
+    return rows
+
+
+_DAY_HEADERS = ("Dials", "Connects", "Connect rate", "Meetings booked", "New leads", "First-contact breaches")
+
+
+def _day_cells(f: Figures) -> list[str]:
+    a = f.activity
+    return [
+        str(a.dials),
+        str(a.connects),
+        pct(a.connect_rate),
+        str(a.meetings_booked),
+        str(a.new_leads),
+        str(f.first_contact_breaches),
+    ]
+
+
+def _quality_line(f: Figures) -> str:
+    return (
+        f"Meeting rate {pct(f.activity.meeting_rate)} of connects · speed to lead (median) "
+        f"{minutes(f.speed_to_lead_median_min)} · touches without a benefit {f.touches_without_benefit} · "
+        f"leads closed below the minimum touches {f.forced_closes}"
+    )
+
+
+def _bullets(lines: Sequence[str], empty: str) -> list[str]:
+    return [f"- {line}" for line in lines] if lines else [f"_{empty}_"]
+
+
+def week_markdown(report: WeekReport) -> str:
+    """The weekly page: results first, then the days, the funnel, compliance, objections,
+    problems, lessons and next week's focus."""
+    mon, sun = report.monday, report.sunday
+    out = [
+        f"# Week {report.label} · {day_name(mon)} – {day_name(sun)} {sun.year}",
+        "",
+        f"_Made by salesdesk on {fmt_local(report.now)}._",
+        "",
+        "## Results vs targets",
+        "",
+    ]
+    rows = _target_rows(report.targets)
+    if rows:
+        out += [table(("Result", "Actual", "Target", "Attainment"), rows, (False, True, True, True)), ""]
+    else:
+        out += ["_No targets for this week: set a month goal with `salesdesk goal set`._", ""]
+    out += [
+        f"Deals won {report.funnel.won} · moved {report.moved} · lost {report.funnel.lost} · "
+        f"forecast {money(report.funnel.forecast)} (open deals weighted by your win rate from their stage)",
+        "",
+        "## Day by day",
+        "",
+    ]
+    day_rows = [[day_name(row.day), *_day_cells(row.figures)] for row in report.days]
+    day_rows.append(["**Week**", *(f"**{cell}**" for cell in _day_cells(report.totals))])
+    out += [table(("Day", *_DAY_HEADERS), day_rows, (False, *[True] * 6)), "", _quality_line(report.totals), ""]
+
+    out += ["## Funnel and conversion", "", *_funnel(report), ""]
+
+    fu = report.followups
+    out += ["## Follow-up compliance", ""]
+    if fu.due:
+        out.append(
+            f"{fu.kept} of {fu.due} follow-ups due this week were kept on the day ({pct(fu.rate)}); "
+            f"{fu.late} late, {fu.open} still open."
+        )
+    else:
+        out.append("_No follow-ups were due this week._")
+    out.append("")
+
+    out += ["## Top objections and the replies that won", ""]
+    if report.objections:
+        said: dict[str, list[str]] = {}
+        for w in report.winning:
+            said.setdefault(w.objection, []).append(f"{md(w.said)} ({md(w.lead)})")
+        objection_rows = [
+            [md(o.key), str(o.raised), str(o.meetings), "; ".join(said.get(o.key, [])) or DASH]
+            for o in report.objections
+        ]
+        headers = ("Objection", "Raised", "Meetings booked anyway", "What was said when it still won")
+        out += [table(headers, objection_rows, (False, True, True, False)), ""]
+    else:
+        out += ["_No objections were logged this week._", ""]
+
+    out += ["## Problems", ""]
+    for title, problems, empty in (
+        ("Opened", report.problems_opened, "none"),
+        ("Solved", report.problems_solved, "none"),
+        ("Still open", report.problems_open, "none: name one a day in `salesdesk review --problem`"),
+    ):
+        out += [f"### {title}", "", *_bullets([_problem(p) for p in problems], empty), ""]
+
+    out += ["## Act items and lessons", "", "### Act items", ""]
+    out += [*_bullets([f"{_day(d)}: {md(t)}" for d, t in report.act_items], "none recorded"), ""]
+    kinds = {"well": "went well", "not_well": "went badly", "didnt": "not done at all"}
+    out += ["### Lessons", ""]
+    out += [*_bullets([f"{_day(d)}, {kinds[k]}: {md(t)}" for d, k, t in report.lessons], "none recorded"), ""]
+    out += ["### Why targets were missed", ""]
+    reasons = [f"{_day(d)}, {TARGET_LABELS.get(k, md(k)).lower()}: {md(t)}" for d, k, t in report.deviations]
+    out += [*_bullets(reasons, "no deviation recorded"), ""]
+
+    now = report.now
+    out += ["## Next week's focus", "", "### A-grade leads", ""]
+    if report.a_leads:
+        lead_rows = [
+            [
+                f"#{f.lead_id} {md(f.name)}",
+                md(f.company or DASH),
+                str(f.touches),
+                fmt_local(f.last_touch_at, now) if f.last_touch_at else DASH,
+            ]
+            for f in report.a_leads
+        ]
+        out += [table(("Lead", "Company", "Touches", "Last touch"), lead_rows, (False, False, True, False)), ""]
+    else:
+        out += ["_No open A-grade leads._", ""]
+    if report.due_by > now:
+        out += [f"### Due by the end of {day_name(to_local(report.due_by).date() - timedelta(days=1))}", ""]
+    else:
+        out += [f"### Due as of {fmt_local(now)}", ""]
+    if report.due:
+        due_rows = [
+            [
+                f"#{item.lead_id} {md(item.name)}",
+                item.action,
+                fmt_local(item.due_at, report.now),
+                ", ".join(dict.fromkeys(r.rule.replace("_", " ") for r in item.reasons)),
+            ]
+            for item in report.due
+        ]
+        out += [table(("Lead", "Do", "Due", "Why"), due_rows, (False, False, False, False)), ""]
+    else:
+        out += ["_Nothing is due._", ""]
+    return "\n".join(out)
+
+
+def _funnel(report: WeekReport) -> list[str]:
+    f = report.funnel
+    rows = [
+        [
+            md(r.stage),
+            str(r.entered),
+            str(r.moved_on),
+            str(r.lost),
+            pct(r.conversion),
+            pct(r.win_rate),
+            str(r.open_deals),
+            money(r.open_value),
+        ]
+        for r in f.stages
+    ]
+    headers = ("Stage", "Entered", "Moved on", "Lost", "Conversion", "Win rate", "Open now", "Open value")
+    lines = [table(headers, rows, (False, *[True] * 7)), ""]
+    if f.low_confidence:
+        lines.append(
+            f"> Low confidence: {_deals(f.closed_total)} closed in all; conversion and win rates "
+            "settle after about 20 closed deals."
+        )
+    return lines
+
+
+def _problem(view: ProblemView) -> str:
+    p = view.problem
+    days = ", ".join(_day(d) for d in view.days) or _day(p.opened_day)
+    solved = f" — solved {fmt_local(p.solved_at)}" if p.solved_at else ""
+    solution = f": {md(p.solution)}" if p.solution else ""
+    return f"#{p.id} {md(p.text)} (worked on {days}){solved}{solution}"
+
+
+def day_markdown(summary: DaySummary) -> str:
+    """The daily summary: results first, then activity, compliance, funnel moves, objections,
+    the plan and the review."""
+    f, a = summary.figures, summary.figures.activity
+    out = [f"# Daily summary · {summary.day.strftime('%a %d %b %Y')}", "", "## Results", ""]
+    rows = _target_rows(summary.targets)
+    if rows:
+        out += [table(("Result", "Actual", "Target", "Attainment"), rows, (False, True, True, True)), ""]
+    else:
+        out += ["_No targets for this day: `salesdesk plan --dials N` or `salesdesk goal set`._", ""]
+    out += _deviations(summary)
+    moved = sum(move.between_open_stages for move in summary.moves)
+    out += [
+        f"- Deals moved {moved} · won {summary.deals_won}",
+        "",
+        "## Activity",
+        "",
+        f"Dials {a.dials} · connects {a.connects} (connect rate {pct(a.connect_rate)}) · meetings booked "
+        f"{a.meetings_booked} · new leads {a.new_leads} · first-contact breaches {f.first_contact_breaches}",
+        "",
+        _quality_line(f),
+        "",
+        "## Follow-up compliance",
+        "",
+    ]
+    fu = summary.followups
+    out.append(
+        f"{fu.kept} of {fu.due} due kept on the day ({pct(fu.rate)}), {fu.late} late, {fu.open} open."
+        if fu.due
+        else "_No follow-ups were due._"
+    )
+    out += ["", "## Funnel moves", ""]
+    lines = [
+        f"{to_local(m.at):%H:%M} #{m.deal_id} {md(m.title)} ({md(m.lead)}): "
+        f"{md(m.from_stage or 'new')} → {md(m.to_stage)}"
+        for m in summary.moves
+    ]
+    out += [*_bullets(lines, "no deal moved"), "", "## Objections", ""]
+    lines = [f"{md(o.key)} ×{o.raised} ({o.meetings} still booked a meeting)" for o in summary.objections]
+    out += [*_bullets(lines, "none logged"), "", "## Plan", ""]
+    plan = summary.plan
+    lines = [f"{'done' if item.done_at else 'not done'}: {md(item.text)} ({item.kind})" for item in plan.items]
+    out += [*_bullets(lines, "no plan for this day"), "", "## Review", ""]
+    out += _review(summary)
+    return "\n".join(out)
+
+
+_REFLECTION_LABELS = (
+    ("finished", "Finished"),
+    ("unfinished", "Not finished"),
+    ("well", "Went well"),
+    ("not_well", "Went badly"),
+    ("did", "Did"),
+    ("didnt", "Didn't do at all"),
+    ("act", "Act on tomorrow"),
+)
+
+
+def _deviations(summary: DaySummary) -> list[str]:
+    """A missed target asks why (METHOD.md §7: analyse the gap the same day), or shows the reason."""
+    lines = []
+    for t in summary.targets.values():
+        if t.missed and t.deviation is None:
+            lines.append(
+                f"- **{TARGET_LABELS[t.name]} missed** ({t.actual} of {t.target}): why? "
+                f"`salesdesk review {summary.day.isoformat()} --deviation {t.name}=REASON`"
+            )
+        elif t.deviation is not None:
+            lines.append(f"- {TARGET_LABELS[t.name]}, why missed: {md(t.deviation)}")
+    return lines
+
+
+def review_markdown(summary: DaySummary) -> str:
+    """The day's review, with the deviation prompts for missed targets above it."""
+    prompts = _deviations(summary)
+    return "\n".join(
+        [
+            f"# Review · {summary.day.strftime('%a %d %b %Y')}",
+            "",
+            *prompts,
+            *([""] if prompts else []),
+            *_review(summary),
+        ]
+    )
+
+
+def _review(summary: DaySummary) -> list[str]:
+    review = summary.review
+    out = []
+    if not review.recorded:
+        out += ["_No review yet: `salesdesk review --finished … --well … --problem …`._", ""]
+    for kind, label in _REFLECTION_LABELS:
+        for text in review.entries.get(kind, []):
+            out.append(f"- {label}: {md(text)}")
+    if review.problem is not None:
+        out.append(f"- Problem: {_problem(review.problem)}")
+    if out and out[-1]:
+        out.append("")
+    if review.calls:
+        out += ["### Connected calls", ""]
+        for call in review.calls:
+            note = md(call.reflection) if call.reflection else "_reflect: how did it land, what to change?_"
+            out.append(f"- {to_local(call.at):%H:%M} {md(call.lead)} ({md(call.outcome or '')}): {note}")
+        out.append("")
+    return out
+
+
+def as_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole and owner-only (0600), even over an existing file."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None

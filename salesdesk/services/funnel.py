@@ -1,0 +1,167 @@
+"""The funnel, counted in SQL from the deals' stage history (METHOD.md §6).
+
+For each open stage, over the deals that entered it in the period (all time by default):
+
+- ``entered``: how many deals entered the stage;
+- ``moved_on``: how many of those later left it for a later stage, or were won from it;
+- ``lost``: how many of those were lost from it;
+- ``conversion`` = moved_on / entered (None when none entered): stage-to-stage conversion.
+
+The rates are marked low-confidence until ``MIN_CLOSED`` deals have closed in all. The
+forecast weights each open deal's value by the rep's own historical win rate from the stage
+it is in: of all closed deals that were ever in that stage, the share that was won.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from salesdesk.config import DEAL_CLOSES, Config
+from salesdesk.dates import iso
+from salesdesk.models import Deal, DealStageChange
+
+# METHOD.md §6: stage conversion rates become stable after about 20-30 closed deals.
+MIN_CLOSED = 20
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    entered: int
+    moved_on: int
+    lost: int
+    win_rate: float | None  # historical: won / closed, over closed deals that were ever here
+    open_deals: int  # open now
+    open_value: int
+
+    @property
+    def conversion(self) -> float | None:
+        return self.moved_on / self.entered if self.entered else None
+
+    @property
+    def weighted_value(self) -> float:
+        return self.open_value * (self.win_rate or 0.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "entered": self.entered,
+            "moved_on": self.moved_on,
+            "lost": self.lost,
+            "conversion": self.conversion,
+            "win_rate": self.win_rate,
+            "open_deals": self.open_deals,
+            "open_value": self.open_value,
+            "weighted_value": round(self.weighted_value),
+        }
+
+
+@dataclass(frozen=True)
+class Funnel:
+    start: datetime | None
+    end: datetime | None
+    stages: list[StageRow]
+    won: int  # deals won in the period
+    lost: int  # deals lost in the period
+    closed_total: int  # deals closed, all time: what the rates rest on
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.closed_total < MIN_CLOSED
+
+    @property
+    def forecast(self) -> int:
+        return round(sum(row.weighted_value for row in self.stages))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": iso(self.start),
+            "to": iso(self.end),
+            "stages": [row.as_dict() for row in self.stages],
+            "won": self.won,
+            "lost": self.lost,
+            "closed_total": self.closed_total,
+            "low_confidence": self.low_confidence,
+            "min_closed_for_confidence": MIN_CLOSED,
+            "forecast": self.forecast,
+        }
+
+
+def funnel(session: Session, config: Config, start: datetime | None = None, end: datetime | None = None) -> Funnel:
+    """The funnel for deals entering stages in ``[start, end)``; open deals and win rates are as of now."""
+    stages = config.stages
+    ranks = {stage: index for index, stage in enumerate(stages)} | {"won": len(stages)}
+    entry, later = aliased(DealStageChange), aliased(DealStageChange)
+    in_period = [
+        *([entry.at >= start] if start is not None else []),
+        *([entry.at < end] if end is not None else []),
+    ]
+
+    entered = dict(
+        session.execute(
+            select(entry.to_stage, func.count(distinct(entry.deal_id))).where(*in_period).group_by(entry.to_stage)
+        ).all()
+    )
+
+    # What became of each entry: the deal's later changes out of that stage.
+    kind = case(
+        (later.to_stage == "lost", "lost"),
+        (case(ranks, value=later.to_stage) > case(ranks, value=entry.to_stage), "on"),
+        else_="back",
+    )
+    exits = session.execute(
+        select(entry.to_stage, kind, func.count(distinct(entry.deal_id)))
+        .join(later, and_(later.deal_id == entry.deal_id, later.from_stage == entry.to_stage, later.id > entry.id))
+        .where(*in_period)
+        .group_by(entry.to_stage, kind)
+    ).all()
+    left = {(stage, how): count for stage, how, count in exits}
+
+    closed = Deal.stage.in_(DEAL_CLOSES)  # type: ignore[attr-defined]
+    rates = {
+        stage: won / total
+        for stage, total, won in session.execute(
+            select(
+                DealStageChange.to_stage,
+                func.count(distinct(Deal.id)),
+                func.count(distinct(case((Deal.stage == "won", Deal.id)))),
+            )
+            .join(Deal, Deal.id == DealStageChange.deal_id)
+            .where(closed)
+            .group_by(DealStageChange.to_stage)
+        ).all()
+    }
+    open_now = {
+        stage: (count, value)
+        for stage, count, value in session.execute(
+            select(Deal.stage, func.count(), func.coalesce(func.sum(Deal.value), 0)).where(~closed).group_by(Deal.stage)
+        ).all()
+    }
+    closed_total = session.execute(select(func.count()).select_from(Deal).where(closed)).scalar_one()
+
+    rows = [
+        StageRow(
+            stage=stage,
+            entered=entered.get(stage, 0),
+            moved_on=left.get((stage, "on"), 0),
+            lost=left.get((stage, "lost"), 0),
+            win_rate=rates.get(stage),
+            open_deals=open_now.get(stage, (0, 0))[0],
+            open_value=open_now.get(stage, (0, 0))[1],
+        )
+        for stage in stages
+    ]
+    return Funnel(
+        start=start,
+        end=end,
+        stages=rows,
+        won=entered.get("won", 0),
+        lost=entered.get("lost", 0),
+        closed_total=closed_total,
+    )

@@ -1,0 +1,224 @@
+"""The objection library: what customers say, the replies to it, and which replies win meetings.
+
+The library is seeded with METHOD.md §3 by migration 0005. An objection may have several
+replies (variants to compare); a reply's number is its 1-based position within its
+objection, which is how ``log-call --reply N`` names it. Stats are counted in SQL over the
+touch indexes on ``objection`` and ``reply_id``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from salesdesk import validate
+from salesdesk.errors import InvalidInput, Refused
+from salesdesk.models import Objection, ObjectionReply, Touch
+
+# Below this many uses a reply's meeting rate is an anecdote, not evidence.
+FEW_USES = 10
+
+
+@dataclass(frozen=True)
+class ObjectionView:
+    objection: Objection
+    replies: list[ObjectionReply]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.objection.key,
+            "text": self.objection.text,
+            "replies": [{"id": r.id, "number": r.position, "text": r.text} for r in self.replies],
+        }
+
+
+def _unknown(session: Session, key: str) -> InvalidInput:
+    keys = list(session.execute(select(Objection.key).order_by(Objection.position)).scalars())
+    close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
+    close += [k for k in keys if key in k and k not in close]
+    hint = f"did you mean {' or '.join(close)}?" if close else f"known: {', '.join(keys)}"
+    return InvalidInput(f"unknown objection {key!r}; {hint} (add one with: salesdesk objection add)")
+
+
+def _replies(session: Session, key: str) -> list[ObjectionReply]:
+    query = select(ObjectionReply).where(ObjectionReply.objection_key == key).order_by(ObjectionReply.position)
+    return list(session.execute(query).scalars())
+
+
+def get(session: Session, key: str) -> ObjectionView:
+    """One objection and its replies, in number order; an unknown key names close matches."""
+    clean = validate.key(key, "objection")
+    found = session.get(Objection, clean) if clean else None
+    if found is None:
+        raise _unknown(session, clean or key)
+    return ObjectionView(found, _replies(session, found.key))
+
+
+def list_objections(session: Session) -> list[ObjectionView]:
+    """The whole library in its order, each objection with its replies."""
+    objections = list(session.execute(select(Objection).order_by(Objection.position)).scalars())
+    replies: dict[str, list[ObjectionReply]] = {o.key: [] for o in objections}
+    for reply in session.execute(select(ObjectionReply).order_by(ObjectionReply.position)).scalars():
+        replies[reply.objection_key].append(reply)
+    return [ObjectionView(o, replies[o.key]) for o in objections]
+
+
+def _numbers(count: int) -> str:
+    """The reply numbers an objection has, in words."""
+    return {0: "no reply yet", 1: "only reply 1"}.get(count, f"replies 1 to {count}")
+
+
+def resolve(session: Session, key: str | None, reply: int | None) -> tuple[str | None, int | None]:
+    """The objection key and reply id a logged call records; the key must be in the library
+    and ``reply`` (1-based, as ``objection show`` numbers them) one of its replies."""
+    clean = validate.key(key, "objection")
+    if clean is None:
+        if reply is not None:
+            raise InvalidInput("a reply number needs the objection it answers (--objection KEY)", field="reply")
+        return None, None
+    if session.get(Objection, clean) is None:
+        raise _unknown(session, clean)
+    if reply is None:
+        return clean, None
+    found = session.execute(
+        select(ObjectionReply.id).where(ObjectionReply.objection_key == clean, ObjectionReply.position == reply)
+    ).scalar_one_or_none()
+    if found is None:
+        have = _numbers(len(_replies(session, clean)))
+        raise InvalidInput(f"objection {clean} has {have}, not reply {reply}; see salesdesk objection show {clean}")
+    return clean, found
+
+
+def _reply_text(text: str | None) -> str:
+    return validate.required(text, "reply", max_len=validate.TEXT_MAX)
+
+
+def _add_reply(session: Session, key: str, text: str) -> ObjectionReply:
+    last = session.execute(
+        select(func.max(ObjectionReply.position)).where(ObjectionReply.objection_key == key)
+    ).scalar_one()
+    reply = ObjectionReply(objection_key=key, position=(last or 0) + 1, text=text)
+    session.add(reply)
+    session.flush()
+    return reply
+
+
+def add(session: Session, key: str, text: str, replies: list[str] | None = None) -> ObjectionView:
+    """A new objection at the end of the library, with its replies in the order given."""
+    clean = validate.key(key, "objection")
+    if clean is None:
+        raise InvalidInput("an objection needs a key like no_time (a-z, 0-9, _)")
+    if session.get(Objection, clean) is not None:
+        raise Refused(f"objection {clean} exists; add a reply with: salesdesk objection edit {clean} --add-reply TEXT")
+    clean_text = validate.required(text, "objection text", max_len=validate.SHORT_MAX)
+    clean_replies = [_reply_text(reply) for reply in replies or []]
+    last = session.execute(select(func.max(Objection.position))).scalar_one()
+    session.add(Objection(key=clean, text=clean_text, position=(last or 0) + 1))
+    session.flush()
+    for reply in clean_replies:
+        _add_reply(session, clean, reply)
+    return get(session, clean)
+
+
+def edit(
+    session: Session,
+    key: str,
+    *,
+    text: str | None = None,
+    add_reply: str | None = None,
+    reply: int | None = None,
+    reply_text: str | None = None,
+) -> ObjectionView:
+    """Reword the objection, reword reply number ``reply``, or add a reply variant.
+
+    Replies are never renumbered or removed, so the stats of past calls keep their meaning."""
+    view = get(session, key)
+    if text is None and add_reply is None and reply is None:
+        raise InvalidInput("say what to change: --text, --add-reply, or --reply N with --reply-text")
+    if (reply is None) != (reply_text is None):
+        raise InvalidInput("rewording a reply needs both --reply N and --reply-text TEXT")
+    if text is not None:
+        view.objection.text = validate.required(text, "objection text", max_len=validate.SHORT_MAX)
+        session.add(view.objection)
+    if reply is not None:
+        target = next((r for r in view.replies if r.position == reply), None)
+        if target is None:
+            raise InvalidInput(f"objection {view.objection.key} has {_numbers(len(view.replies))}, not reply {reply}")
+        target.text = _reply_text(reply_text)
+        session.add(target)
+    if add_reply is not None:
+        _add_reply(session, view.objection.key, _reply_text(add_reply))
+    session.flush()
+    return get(session, view.objection.key)
+
+
+@dataclass(frozen=True)
+class ReplyStats:
+    reply: ObjectionReply
+    uses: int
+    meetings: int
+
+    @property
+    def meeting_rate(self) -> float | None:
+        return self.meetings / self.uses if self.uses else None
+
+    @property
+    def few(self) -> bool:
+        return self.uses < FEW_USES
+
+    def as_dict(self) -> dict[str, Any]:
+        rate = self.meeting_rate
+        return {
+            "id": self.reply.id,
+            "number": self.reply.position,
+            "uses": self.uses,
+            "meetings": self.meetings,
+            "meeting_rate": None if rate is None else round(rate, 4),
+        }
+
+
+@dataclass(frozen=True)
+class ObjectionStats:
+    objection: Objection
+    met: int
+    replies: list[ReplyStats]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.objection.key,
+            "text": self.objection.text,
+            "met": self.met,
+            "replies": [r.as_dict() for r in self.replies],
+        }
+
+
+def stats(session: Session) -> list[ObjectionStats]:
+    """Per objection, the calls it came up on; per reply, its uses and the meetings booked on
+    those calls. Most-met objections first; replies in number order."""
+    met = dict(
+        session.execute(
+            select(Touch.objection, func.count()).where(Touch.objection.is_not(None)).group_by(Touch.objection)  # type: ignore[union-attr]
+        ).all()
+    )
+    used = {
+        reply_id: (uses, meetings)
+        for reply_id, uses, meetings in session.execute(
+            select(Touch.reply_id, func.count(), func.count(case((Touch.meeting, 1))))
+            .where(Touch.reply_id.is_not(None))  # type: ignore[union-attr]
+            .group_by(Touch.reply_id)
+        ).all()
+    }
+    rows = [
+        ObjectionStats(
+            view.objection,
+            met.get(view.objection.key, 0),
+            [ReplyStats(reply, *used.get(reply.id, (0, 0))) for reply in view.replies],
+        )
+        for view in list_objections(session)
+    ]
+    # A stable sort keeps the library's order among objections met equally often.
+    return sorted(rows, key=lambda row: -row.met)

@@ -1,0 +1,240 @@
+"""The weekly roll-up (METHOD.md §7): the days of an ISO week, with the same figures as the
+daily summary, the funnel, follow-up compliance, objections, problems, lessons, and next
+week's focus. ``exports`` writes it as markdown or JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from salesdesk.config import Config
+from salesdesk.dates import iso, local_day_bounds, parse_day, to_local
+from salesdesk.errors import InvalidInput
+from salesdesk.models import Account, Lead, Problem, ReviewEntry, Touch
+from salesdesk.services import deals, funnel, metrics, pdca
+from salesdesk.services.queue import OPEN, DueItem, due
+
+_WEEK = re.compile(r"^(\d{4})-?w(\d{1,2})$")
+WEEK_EXAMPLES = "2026-W48, 2026-11-23, today, last mon"
+# How many objections, examples, A-grade leads and due leads the page lists.
+TOP_OBJECTIONS = 5
+EXAMPLES_PER_OBJECTION = 2
+FOCUS_ROWS = 15
+LESSON_KINDS = ("well", "not_well", "didnt")
+
+
+def parse_week(text: str | None, now: datetime) -> date:
+    """The Monday of an ISO week (``2026-W48``), of the week holding a day, or of this week."""
+    if text is None:
+        day = to_local(now).date()
+    elif m := _WEEK.match(text.strip().lower()):
+        try:
+            return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except ValueError:
+            raise InvalidInput(f"{text!r} is not a week of that year; try: {WEEK_EXAMPLES}") from None
+    else:
+        try:
+            day = parse_day(text, now)
+        except InvalidInput:
+            raise InvalidInput(f"can't read {text!r} as a week; try: {WEEK_EXAMPLES}") from None
+    return day - timedelta(days=day.weekday())
+
+
+def week_label(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    figures: metrics.Figures
+
+
+@dataclass(frozen=True)
+class Winning:
+    """A call where the objection came up and a meeting was booked all the same."""
+
+    objection: str
+    lead: str
+    said: str  # the call's benefit and note: what was offered and said
+
+
+@dataclass(frozen=True)
+class FocusLead:
+    lead_id: int
+    name: str
+    company: str | None
+    touches: int
+    last_touch_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WeekReport:
+    monday: date
+    now: datetime
+    days: list[DayRow]
+    totals: metrics.Figures
+    targets: dict[str, pdca.TargetResult]
+    moves: list[deals.Move]
+    funnel: funnel.Funnel
+    followups: metrics.FollowUps
+    objections: list[metrics.ObjectionCount]
+    winning: list[Winning]
+    problems_opened: list[pdca.ProblemView]
+    problems_solved: list[pdca.ProblemView]
+    problems_open: list[pdca.ProblemView]
+    act_items: list[tuple[str, str]]  # (day, text)
+    lessons: list[tuple[str, str, str]]  # (day, kind, text)
+    deviations: list[tuple[str, str, str]]  # (day, target, reason)
+    a_leads: list[FocusLead]
+    due: list[DueItem]
+    due_by: datetime
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def label(self) -> str:
+        return week_label(self.monday)
+
+    @property
+    def moved(self) -> int:
+        return sum(move.between_open_stages for move in self.moves)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "week": self.label,
+            "from": self.monday.isoformat(),
+            "to": self.sunday.isoformat(),
+            "targets": {name: result.as_dict() for name, result in self.targets.items()},
+            "days": [{"date": row.day.isoformat(), **row.figures.as_dict()} for row in self.days],
+            "totals": self.totals.as_dict(),
+            "deals": {"won": self.funnel.won, "lost": self.funnel.lost, "moves": [m.as_dict() for m in self.moves]},
+            "funnel": self.funnel.as_dict(),
+            "followups": self.followups.as_dict(),
+            "objections": [o.as_dict() for o in self.objections],
+            "replies_that_won": [{"objection": w.objection, "lead": w.lead, "said": w.said} for w in self.winning],
+            "problems": {
+                "opened": [p.as_dict() for p in self.problems_opened],
+                "solved": [p.as_dict() for p in self.problems_solved],
+                "open": [p.as_dict() for p in self.problems_open],
+            },
+            "act_items": [{"date": d, "text": t} for d, t in self.act_items],
+            "lessons": [{"date": d, "kind": k, "text": t} for d, k, t in self.lessons],
+            "deviations": [{"date": d, "target": k, "reason": t} for d, k, t in self.deviations],
+            "next_week": {
+                "a_leads": [
+                    {
+                        "lead_id": f.lead_id,
+                        "name": f.name,
+                        "company": f.company,
+                        "touches": f.touches,
+                        "last_touch_at": iso(f.last_touch_at),
+                    }
+                    for f in self.a_leads
+                ],
+                "due_by": iso(self.due_by),
+                "due": [item.as_dict() for item in self.due],
+            },
+        }
+
+
+def _winning(session: Session, start: datetime, end: datetime, keys: list[str]) -> list[Winning]:
+    rows = session.execute(
+        select(Touch.objection, Lead.name, Touch.benefit, Touch.note)
+        .join(Lead, Lead.id == Touch.lead_id)
+        .where(Touch.at >= start, Touch.at < end, Touch.objection.in_(keys), Touch.meeting)  # type: ignore[union-attr]
+        .order_by(Touch.at, Touch.id)
+    ).all()
+    shown: dict[str, int] = defaultdict(int)
+    found = []
+    for key, name, benefit, note in rows:
+        said = "; ".join(part for part in (benefit, note) if part)
+        if said and shown[key] < EXAMPLES_PER_OBJECTION:
+            shown[key] += 1
+            found.append(Winning(key, name, said))
+    return sorted(found, key=lambda w: keys.index(w.objection))
+
+
+def _a_leads(session: Session) -> list[FocusLead]:
+    """Open A-grade leads, the longest untouched first (never touched before all)."""
+    rows = session.execute(
+        select(Lead, Account.name)
+        .join(Account, Account.id == Lead.account_id, isouter=True)
+        .where(Lead.grade == "A", Lead.status.in_(OPEN))  # type: ignore[attr-defined]
+        .order_by(Lead.last_touch_at.is_not(None), Lead.last_touch_at, Lead.id)  # type: ignore[union-attr]
+        .limit(FOCUS_ROWS)
+    ).all()
+    return [FocusLead(lead.id, lead.name, company, lead.touch_count, lead.last_touch_at) for lead, company in rows]  # type: ignore[arg-type]
+
+
+def week_report(session: Session, config: Config, monday: date, now: datetime) -> WeekReport:
+    days = [monday + timedelta(days=i) for i in range(7)]
+    bounds = [local_day_bounds(day) for day in days]
+    start, end = bounds[0][0], bounds[-1][1]
+    rows = [DayRow(day, metrics.figures(session, config, *b, now)) for day, b in zip(days, bounds, strict=True)]
+    totals = metrics.figures(session, config, start, end, now)
+    week_funnel = funnel.funnel(session, config, start, end)
+
+    moves = deals.moves(session, start, end)
+    # The week's targets are its days' targets added up, set against the week's totals: the
+    # same numbers as the day table's Week row and the deals line, whatever day they fell on.
+    planned: dict[str, pdca.Target] = {}
+    for day in days:
+        for name, target in pdca.day_targets(session, config, day).items():
+            before = planned[name].value if name in planned else 0
+            planned[name] = pdca.Target(name, before + target.value, "week")
+    targets = pdca.target_results(planned, pdca.actuals(totals, week_funnel.won), {})
+
+    first, last = monday.isoformat(), days[-1].isoformat()
+    entries = session.execute(
+        select(ReviewEntry)
+        .where(ReviewEntry.day >= first, ReviewEntry.day <= last)
+        .order_by(ReviewEntry.day, ReviewEntry.position)
+    ).scalars()
+    act_items, lessons, deviations = [], [], []
+    for entry in entries:
+        if entry.kind == "act":
+            act_items.append((entry.day, entry.text))
+        elif entry.kind == "deviation":
+            deviations.append((entry.day, entry.target or "", entry.text))
+        elif entry.kind in LESSON_KINDS:
+            lessons.append((entry.day, entry.kind, entry.text))
+
+    all_problems = pdca.list_problems(session)
+    objections = metrics.objections(session, start, end, limit=TOP_OBJECTIONS)
+    due_by = max(now, local_day_bounds(days[-1] + timedelta(days=7))[1])
+    return WeekReport(
+        monday=monday,
+        now=now,
+        days=rows,
+        totals=totals,
+        targets=targets,
+        moves=moves,
+        funnel=week_funnel,
+        followups=sum((metrics.followups(session, *b) for b in bounds), metrics.FollowUps()),
+        objections=objections,
+        winning=_winning(session, start, end, [o.key for o in objections]),
+        problems_opened=[p for p in all_problems if first <= p.problem.opened_day <= last],
+        problems_solved=[p for p in all_problems if _within(p.problem, start, end)],
+        problems_open=[p for p in all_problems if p.problem.solved_at is None],
+        act_items=act_items,
+        lessons=lessons,
+        deviations=deviations,
+        a_leads=_a_leads(session),
+        due=due(session, config.rules, due_by, limit=FOCUS_ROWS),
+        due_by=due_by,
+    )
+
+
+def _within(problem: Problem, start: datetime, end: datetime) -> bool:
+    return problem.solved_at is not None and start <= problem.solved_at < end
