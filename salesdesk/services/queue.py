@@ -127,10 +127,13 @@ def _julian(moment: datetime) -> float:
     return moment.timestamp() / 86400 + 2440587.5
 
 
-def _ranked(session: Session, rules: r.Rules, now: datetime, limit: int | None) -> dict[int, Key]:
+def _ranked(
+    session: Session, rules: r.Rules, now: datetime, limit: int | None, *, first_contact_only: bool = False
+) -> dict[int, Key]:
     """Every due lead's rank, as light tuples (no ORM objects: at 50,000 leads most are due).
 
     With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL.
+    ``first_contact_only`` stops after the first group, which always ranks first.
     """
     keys: dict[int, Key] = {}
 
@@ -156,6 +159,8 @@ def _ranked(session: Session, rules: r.Rules, now: datetime, limit: int | None) 
             offer(lead_id, (0, 0, -deadline.timestamp(), *_tiebreak(grade, is_coach)))
         else:
             offer(lead_id, (0, 1, deadline.timestamp(), *_tiebreak(grade, is_coach)))
+    if first_contact_only:
+        return keys
 
     # 2-3. Open follow-ups that are due (index on done_at, due_at).
     followups = session.execute(
@@ -247,6 +252,13 @@ def iter_due(session: Session, rules: r.Rules, now: datetime, limit: int | None 
         # DueItems hold plain values, and the session's identity map holds its objects
         # weakly: each chunk's leads are freed once it is yielded.
         yield from _items(session, rules, now, ranked[i : i + _CHUNK])
+
+
+def first_contact_due(session: Session, rules: r.Rules, now: datetime) -> list[DueItem]:
+    """The head of the queue: leads waiting for first contact, breaches first. It always ranks
+    first, so this equals the queue's first rows without ranking the rest of the book."""
+    ranked = sorted(_ranked(session, rules, now, None, first_contact_only=True).items(), key=lambda e: (e[1], e[0]))
+    return _items(session, rules, now, ranked)
 
 
 def count_due(session: Session, rules: r.Rules, now: datetime) -> int:

@@ -488,3 +488,15 @@ def test_a_first_contact_row_is_due_at_its_deadline(demo_engine, config, now) ->
             lead = session.get(Lead, item.lead_id)
             deadline = r.add_working_time(lead.created_at, config.rules.first_contact_window, None)
             assert item.due_at == deadline
+
+
+def test_first_contact_due_is_the_head_of_the_queue(demo_engine, config, now) -> None:  # type: ignore[no-untyped-def]
+    from salesdesk.db import read_session
+    from salesdesk.services import queue
+
+    with read_session(demo_engine) as session:
+        head = queue.first_contact_due(session, config.rules, now)
+        full = queue.due(session, config.rules, now)
+    assert head and [i.lead_id for i in head] == [i.lead_id for i in full[: len(head)]]
+    assert full[len(head)].reasons[0].rule != "first_contact"
+    assert [i.reasons for i in head] == [i.reasons for i in full[: len(head)]]
