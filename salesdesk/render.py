@@ -13,18 +13,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from salesdesk.config import Outcome
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
-from salesdesk.models import FollowUp, GradeChange, Touch
-from salesdesk.services.compliance import Violations
-from salesdesk.services.leads import LeadView
-from salesdesk.services.maintenance import Checkup
-from salesdesk.services.queue import DueItem, LeadRules
 
-if TYPE_CHECKING:  # the block service loads dateutil's rrule: commands that print no block don't pay for it
-    from salesdesk.models import CallBlock, Script
+# Types only: every command imports this module, and most need none of these services.
+if TYPE_CHECKING:
+    from salesdesk.config import Outcome
+    from salesdesk.models import CallBlock, FollowUp, GradeChange, Script, Touch
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
+    from salesdesk.services.compliance import Violations
+    from salesdesk.services.leads import LeadView
+    from salesdesk.services.maintenance import Checkup
     from salesdesk.services.objections import ObjectionStats, ObjectionView
+    from salesdesk.services.queue import DueItem, LeadRules
 
 
 def emit_json(data: Any) -> None:
