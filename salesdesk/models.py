@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Index
 from sqlalchemy.types import TypeDecorator
+from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 
@@ -35,14 +36,22 @@ def _when(*, nullable: bool = False, index: bool = False) -> datetime:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-class Meta(SQLModel, table=True):
+class Table(SQLModel):
+    """Base of every table. Table models never validate their input (SQLModel skips it), so
+    pydantic's validation schema is built only if something asks for it: at start-up, building
+    one per table was the largest part of every command's own cost."""
+
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+
+
+class Meta(Table, table=True):
     """Small facts about the database itself (e.g. when the demo data was made)."""
 
     key: str = Field(primary_key=True)
     value: str
 
 
-class Account(SQLModel, table=True):
+class Account(Table, table=True):
     """A company. Leads at the same company share one account."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -51,7 +60,7 @@ class Account(SQLModel, table=True):
     created_at: datetime = _when()
 
 
-class Lead(SQLModel, table=True):
+class Lead(Table, table=True):
     """A person being worked. ``created_at`` is when the lead arrived, not when typed in."""
 
     __table_args__ = (
@@ -87,7 +96,7 @@ class Lead(SQLModel, table=True):
     last_touch_at: datetime | None = _when(nullable=True)
 
 
-class Touch(SQLModel, table=True):
+class Touch(Table, table=True):
     """One contact attempt on any channel; calls carry an outcome."""
 
     __table_args__ = (Index("ix_touch_lead_at", "lead_id", "at"),)
@@ -109,7 +118,7 @@ class Touch(SQLModel, table=True):
     reply_id: int | None = Field(default=None, foreign_key="objection_reply.id", index=True)
 
 
-class GradeChange(SQLModel, table=True):
+class GradeChange(Table, table=True):
     """Every grade a lead has had, with when it changed (the first grade too)."""
 
     __tablename__ = "grade_change"  # type: ignore[assignment]
@@ -122,7 +131,7 @@ class GradeChange(SQLModel, table=True):
     new_grade: str | None = None
 
 
-class FollowUp(SQLModel, table=True):
+class FollowUp(Table, table=True):
     """Something the rep (or a rule) said must happen: contact this lead on this channel.
 
     ``rule`` names who asked for it (``scheduled`` for a ``--next``); ``done_at`` and
@@ -143,7 +152,7 @@ class FollowUp(SQLModel, table=True):
     done_touch_id: int | None = Field(default=None, foreign_key="touch.id")
 
 
-class LeadClose(SQLModel, table=True):
+class LeadClose(Table, table=True):
     """A lead closed as won or lost. ``forced``: closed as lost below the minimum touches,
     overriding the rule (the reason says why); summaries count these."""
 
@@ -163,7 +172,7 @@ class LeadClose(SQLModel, table=True):
 # --- deals, goals, plans, reviews, problems (migration 0006) ---
 
 
-class Deal(SQLModel, table=True):
+class Deal(Table, table=True):
     """An opportunity with one lead; a lead (or its account) may have several.
 
     ``stage`` is one of the configured open stages, or ``won`` / ``lost`` once closed.
@@ -182,7 +191,7 @@ class Deal(SQLModel, table=True):
     reason: str | None = None  # why it was won or lost
 
 
-class DealStageChange(SQLModel, table=True):
+class DealStageChange(Table, table=True):
     """A deal entering a stage; ``from_stage`` is None for the stage it was created in."""
 
     __tablename__ = "deal_stage_change"  # type: ignore[assignment]
@@ -195,7 +204,7 @@ class DealStageChange(SQLModel, table=True):
     to_stage: str
 
 
-class Goal(SQLModel, table=True):
+class Goal(Table, table=True):
     """A monthly goal for one metric (``month`` like ``2026-12``)."""
 
     month: str = Field(primary_key=True)
@@ -204,7 +213,7 @@ class Goal(SQLModel, table=True):
     set_at: datetime = _when()
 
 
-class DayPlan(SQLModel, table=True):
+class DayPlan(Table, table=True):
     """A local day's own activity targets; None leaves the month goal's share in force."""
 
     __tablename__ = "day_plan"  # type: ignore[assignment]
@@ -217,7 +226,7 @@ class DayPlan(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
-class Problem(SQLModel, table=True):
+class Problem(Table, table=True):
     """A problem named in a review; it lives on, linked from later days' reviews, until solved."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -228,7 +237,7 @@ class Problem(SQLModel, table=True):
     solution: str | None = None
 
 
-class Review(SQLModel, table=True):
+class Review(Table, table=True):
     """A day's review (Act); ``problem_id`` is the day's one problem."""
 
     day: str = Field(primary_key=True)
@@ -237,7 +246,7 @@ class Review(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
-class ReviewEntry(SQLModel, table=True):
+class ReviewEntry(Table, table=True):
     """One line of a review: a reflection (finished, unfinished, well, not_well, did, didnt),
     an act item, or a deviation reason for a missed ``target``."""
 
@@ -252,7 +261,7 @@ class ReviewEntry(SQLModel, table=True):
     position: int
 
 
-class PlanItem(SQLModel, table=True):
+class PlanItem(Table, table=True):
     """One of a day's (at most 7) plan items: key, routine or ad-hoc work."""
 
     __tablename__ = "plan_item"  # type: ignore[assignment]
@@ -274,7 +283,7 @@ class PlanItem(SQLModel, table=True):
 Index("ix_followup_due_at", FollowUp.__table__.c.due_at)  # type: ignore[attr-defined]
 
 
-class TouchReflection(SQLModel, table=True):
+class TouchReflection(Table, table=True):
     """A one-line reflection on a connected call: how it landed, what to change."""
 
     __tablename__ = "touch_reflection"  # type: ignore[assignment]
@@ -287,7 +296,7 @@ class TouchReflection(SQLModel, table=True):
 # --- call blocks, objections, scripts (migration 0005) ---
 
 
-class CallBlock(SQLModel, table=True):
+class CallBlock(Table, table=True):
     """Protected calling time: the first occurrence, and an RRULE (RFC 5545) when it repeats.
 
     Occurrences are expanded in local wall time, so a daily 09:00 block stays at 09:00 across
@@ -307,7 +316,7 @@ class CallBlock(SQLModel, table=True):
     created_at: datetime = _when()
 
 
-class BlockException(SQLModel, table=True):
+class BlockException(Table, table=True):
     """One occurrence of a recurring block removed, named by its local day (``YYYY-MM-DD``)."""
 
     __tablename__ = "block_exception"  # type: ignore[assignment]
@@ -318,7 +327,7 @@ class BlockException(SQLModel, table=True):
     day: str
 
 
-class BlockFill(SQLModel, table=True):
+class BlockFill(Table, table=True):
     """The call list planned for one occurrence (``start``), with the rate the planner assumed:
     ``rate_meetings`` meetings per ``rate_dials`` dials."""
 
@@ -336,7 +345,7 @@ class BlockFill(SQLModel, table=True):
     created_at: datetime = _when()
 
 
-class BlockLead(SQLModel, table=True):
+class BlockLead(Table, table=True):
     """One lead on a planned call list, in calling order."""
 
     __tablename__ = "block_lead"  # type: ignore[assignment]
@@ -348,7 +357,7 @@ class BlockLead(SQLModel, table=True):
     position: int
 
 
-class Objection(SQLModel, table=True):
+class Objection(Table, table=True):
     """An objection the rep meets on calls, by key (``no_time``); seeded from METHOD.md §3."""
 
     key: str = Field(primary_key=True)
@@ -356,7 +365,7 @@ class Objection(SQLModel, table=True):
     position: int
 
 
-class ObjectionReply(SQLModel, table=True):
+class ObjectionReply(Table, table=True):
     """One reply to an objection; ``position`` is its 1-based number within the objection."""
 
     __tablename__ = "objection_reply"  # type: ignore[assignment]
@@ -368,7 +377,7 @@ class ObjectionReply(SQLModel, table=True):
     text: str
 
 
-class Script(SQLModel, table=True):
+class Script(Table, table=True):
     """A call script step or a voicemail template, with {placeholders} for names."""
 
     key: str = Field(primary_key=True)
