@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from pydantic import ConfigDict
 from sqlalchemy import DateTime, Index
 from sqlalchemy.types import TypeDecorator
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 
