@@ -53,17 +53,17 @@ class Figure:
         return f"| {self.name} | {self.seconds:.3f} s | {self.peak_mib:.0f} MiB | {shown} | {verdict} |"
 
 
-def env() -> dict[str, str]:
+def env(db: Path = DB) -> dict[str, str]:
     return {
         **os.environ,
         "TZ": TZ,
-        "SALESDESK_DB": str(DB),
+        "SALESDESK_DB": str(db),
         "SALESDESK_HOME": str(DATA / "home"),
         "SALESDESK_NOW": NOW.isoformat(),
     }
 
 
-def measure(argv: list[str], repeat: int, stdin: bytes | None = None, setup=None) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def measure(argv: list[str], repeat: int, stdin: bytes | None = None, setup=None, db: Path = DB) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Median wall time and peak RSS (MiB) of ``argv`` as its own process."""
     times, peaks = [], []
     for _ in range(repeat):
@@ -71,7 +71,7 @@ def measure(argv: list[str], repeat: int, stdin: bytes | None = None, setup=None
             setup()
         start = time.perf_counter()
         proc = subprocess.Popen(
-            argv, env=env(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            argv, env=env(db), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         if stdin is not None:
             proc.stdin.write(stdin)  # type: ignore[union-attr]
@@ -109,6 +109,79 @@ engine.dispose()
 print(f"built {DB} in {{time.perf_counter() - started:.0f}} s: {{counts}}")
 """
     subprocess.run([sys.executable, "-c", script], env=env(), check=True)
+
+
+SCRATCH = DATA / "scratch.db"
+
+
+def fresh_scratch() -> None:
+    """A copy of the book to write into, so bulk runs don't change what the others measure."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{SCRATCH}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(DB, SCRATCH)
+
+
+def bulk_files() -> tuple[Path, Path, Path, Path]:
+    """100,000 calls as JSONL and as the equivalent SQL inserts; 50,000 new leads as CSV and as SQL.
+
+    The SQL files are the floor: sqlite3 inserting the same rows, in one transaction, with the
+    same triggers firing. (salesdesk also writes the follow-ups its rules open: not in the floor.)
+    """
+    import csv
+    import json
+    import random
+
+    calls_jsonl, calls_sql = DATA / "calls.jsonl", DATA / "calls.sql"
+    leads_csv, leads_sql = DATA / "leads.csv", DATA / "leads.sql"
+    if calls_jsonl.exists() and leads_csv.exists():
+        return calls_jsonl, calls_sql, leads_csv, leads_sql
+    rng = random.Random(11)
+    outcomes = ["no_answer"] * 5 + ["busy", "voicemail", "connected", "connected", "meeting_booked"]
+    with calls_jsonl.open("w") as jsonl, calls_sql.open("w") as sql:
+        sql.write("BEGIN IMMEDIATE;\n")
+        for i in range(100_000):
+            lead, outcome = rng.randrange(1, 50_001), rng.choice(outcomes)
+            at = f"2026-11-23T{9 + i % 6:02d}:{i % 60:02d}:00+08:00"
+            line = {"lead": lead, "outcome": outcome, "at": at}
+            if outcome in ("connected", "meeting_booked"):
+                line["benefit"] = "case study"
+            jsonl.write(json.dumps(line) + "\n")
+            connected, meeting = int(outcome in ("connected", "meeting_booked")), int(outcome == "meeting_booked")
+            stamp = f"2026-11-23 {1 + i % 6:02d}:{i % 60:02d}:00.000000"
+            sql.write(
+                "INSERT INTO touch (lead_id, at, channel, outcome, connected, meeting, benefit, recorded_at) "
+                f"VALUES ({lead}, '{stamp}', 'call', '{outcome}', {connected}, {meeting}, "
+                f"{'NULL' if not connected else repr('case study')}, '{stamp}');\n"
+            )
+        sql.write("COMMIT;\n")
+    with leads_csv.open("w", newline="", encoding="utf-8") as handle, leads_sql.open("w") as sql:
+        writer = csv.writer(handle)
+        writer.writerow(["姓名", "公司", "电话", "email", "source", "grade"])
+        sql.write("BEGIN IMMEDIATE;\n")
+        for i in range(50_000):
+            name, phone, email = f"Bulk Lead {i}", f"+8619{i:09d}", f"bulk{i}@example.org"
+            writer.writerow([name, f"Bulk Co {i % 500}", phone, email, "event", "C"])
+            sql.write(
+                "INSERT INTO lead (name, name_key, phone, email, source, grade, status, is_coach, created_at, "
+                f"updated_at) VALUES ('{name}', '{name.lower()}', '{phone}', '{email}', 'event', 'C', 'new', 0, "
+                "'2026-11-23 07:00:00.000000', '2026-11-23 07:00:00.000000');\n"
+            )
+        sql.write("COMMIT;\n")
+    return calls_jsonl, calls_sql, leads_csv, leads_sql
+
+
+def bulk_figures(repeat: int) -> list[Figure]:
+    calls_jsonl, calls_sql, leads_csv, leads_sql = bulk_files()
+    figures = []
+    for name, argv, sql in (
+        ("batch: log-call --from 100,000 calls", ["log-call", "--from", str(calls_jsonl)], calls_sql),
+        ("import leads: 50,000-row CSV", ["import", "leads", str(leads_csv)], leads_sql),
+    ):
+        seconds, peak = measure([str(SALESDESK), *argv], repeat, setup=fresh_scratch, db=SCRATCH)
+        floor, _ = measure(["sqlite3", str(SCRATCH), f".read {sql}"], repeat, setup=fresh_scratch, db=SCRATCH)
+        figures.append(Figure(name, seconds, peak, "sqlite3 inserting the same rows", floor, 5.0))
+    SCRATCH.unlink(missing_ok=True)
+    return figures
 
 
 def sqlite_floor(sql: str, repeat: int) -> float:
@@ -161,12 +234,29 @@ def main() -> None:
     command("due --limit 50", ["due", "--limit", "50"], 1.5)
     command("rules check", ["rules", "check"], 1.5)
 
+    command("summary 2026-11-20", ["summary", "2026-11-20"], 1.5)
+    command("export week 2026-W47", ["export", "week", "2026-W47", "-o", str(DATA / "week.md")], 1.5)
+    day = (
+        "SELECT count(*), sum(connected), sum(meeting) FROM touch WHERE channel = 'call' AND at >= '{}' AND at < '{}';"
+    )
+    figures.append(
+        Figure(
+            "floor: sqlite3 one day's counts",
+            sqlite_floor(day.format("2026-11-19 16:00", "2026-11-20 16:00"), repeat),
+            0,
+        )
+    )
+    week = " ".join(day.format(f"2026-11-{d:02d} 16:00", f"2026-11-{d + 1:02d} 16:00") for d in range(15, 22))
+    figures.append(Figure("floor: sqlite3 seven days' counts", sqlite_floor(week, repeat), 0))
+
     due_floor = sqlite_floor(
         "SELECT id FROM lead WHERE status IN ('new','working') AND (first_touch_at IS NULL OR "
         "julianday(coalesce(last_touch_at, created_at)) + 14 <= julianday('now')) LIMIT 50;",
         repeat,
     )
     figures.append(Figure("floor: sqlite3 due-like scan", due_floor, 0.0))
+
+    figures.extend(bulk_figures(max(1, repeat // 2)))
 
     seconds, _ = tui_first_screen()
     figures.append(Figure("TUI first screen (headless)", seconds, 0.0))

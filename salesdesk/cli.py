@@ -15,7 +15,19 @@ from typing import Annotated
 import typer
 
 from salesdesk import __version__
-from salesdesk.commands import blocks, deals, exports, leads, maintenance, objections, pdca, rules, scripts, touches
+from salesdesk.commands import (
+    blocks,
+    deals,
+    exports,
+    imports,
+    leads,
+    maintenance,
+    objections,
+    pdca,
+    rules,
+    scripts,
+    touches,
+)
 from salesdesk.commands.common import State
 from salesdesk.errors import SalesdeskError
 
@@ -36,6 +48,11 @@ app.add_typer(scripts.app, name="script")
 app.add_typer(deals.app)
 app.add_typer(pdca.app)
 app.add_typer(exports.app, name="export")
+app.add_typer(imports.app, name="import")
+
+# Messages quote what was typed; a pasted page must not flood the terminal.
+MESSAGE_LINE_MAX = 300
+CLIPPED_WORD = 40
 
 # How the CLI names the input a service error points at.
 _OPTION_HINTS = {
@@ -66,14 +83,29 @@ def root(
         SalesdeskApp(state.engine, state.config, state.clock(), title_suffix=" (demo)" if demo else "").run()
 
 
+def _clip(line: str) -> str:
+    """A message line cut to about ``MESSAGE_LINE_MAX`` by shortening the longest words (what
+    was typed), so the words around them (what would work) stay whole."""
+    while len(line) > MESSAGE_LINE_MAX:
+        longest = max(line.split(" "), key=len)
+        keep = max(len(longest) - (len(line) - MESSAGE_LINE_MAX), CLIPPED_WORD)
+        if keep >= len(longest):
+            break
+        line = line.replace(longest, f"{longest[: keep - 9]}…{longest[-8:]}", 1)
+    return line
+
+
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"salesdesk: {message}\n")
+    text = "\n".join(_clip(line) for line in message.splitlines())
+    sys.stderr.write(f"salesdesk: {text}\n")
     sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command and turn every expected failure into the exit-code contract."""
-    from sqlalchemy.exc import OperationalError
+    from sqlite3 import Error as SqliteError
+
+    from sqlalchemy.exc import DatabaseError
 
     # Customer data is personal data: whatever salesdesk writes is readable by the owner only.
     os.umask(0o077)
@@ -88,8 +120,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{exc.format_message()}{hint}", exc.exit_code)
     except typer.Abort:
         _fail("aborted", 1)
-    except OperationalError as exc:  # locked past the busy timeout, read-only file, full disk
+    except DatabaseError as exc:  # locked past the busy timeout, read-only file, full disk, damaged file
         _fail(f"database error: {exc.orig}", 2)
+    except SqliteError as exc:  # the same, from code that speaks to sqlite3 directly (backup)
+        _fail(f"database error: {exc}", 2)
     except BrokenPipeError:  # `salesdesk lead list | head`: the reader left, that's fine
         sys.stderr.close()
         sys.exit(0)

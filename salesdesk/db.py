@@ -8,6 +8,7 @@ once with "database is locked" instead of waiting, so writers take the lock up f
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,9 +27,12 @@ from salesdesk.paths import ensure_private_dir, touch_private
 
 MEMORY = ":memory:"
 MIGRATION_TABLE = "salesdesk_migration"
-# Long enough to outlast another process's write burst (a batch of calls), short enough
-# that a stuck writer is reported rather than waited on forever.
-BUSY_TIMEOUT_MS = 15_000
+# Long enough to outlast another process's atomic batch (100,000 calls hold the write lock
+# for about 18 s on a 2-core machine), short enough that a stuck writer is reported rather
+# than waited on forever. TUI writes wait in worker threads, so the screen never freezes.
+BUSY_TIMEOUT_MS = 60_000
+# Less room than this is a full disk to SQLite: its shared-memory index alone takes 32 KiB.
+LOW_SPACE_BYTES = 64 * 1024
 
 
 class SchemaTooNew(InvalidInput):
@@ -133,14 +137,21 @@ def _check_history(applied: list[str]) -> None:
 def backup_to(db_file: Path, target: Path) -> Path:
     """Copy a live database to ``target`` (owner-only) with SQLite's online backup API, which
     reads a consistent snapshot even while the TUI or a script is writing."""
+    created = not target.exists()
     touch_private(target)
-    src = sqlite3.connect(db_file)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        src = sqlite3.connect(db_file)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    except BaseException:
+        # A backup that failed (a full disk) must not be left behind looking like one.
+        if created:
+            target.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -215,7 +226,20 @@ def open_store(path: Path | str, now: datetime) -> Engine:
         # through a file (IsADirectoryError, NotADirectoryError, FileExistsError).
         if isinstance(exc, OSError):
             raise InvalidInput(f"cannot open the database {path}: {exc.strerror or exc}") from None
-        if isinstance(exc, DatabaseError):
-            raise InvalidInput(f"cannot open the database {path}: {exc.orig}") from None
+        if isinstance(exc, DatabaseError | sqlite3.Error):
+            reason = exc.orig if isinstance(exc, DatabaseError) else exc
+            raise InvalidInput(f"cannot open the database {path}: {reason}{_disk_full(path)}") from None
         raise
     return engine
+
+
+def _disk_full(path: Path | str) -> str:
+    """A note for the message when the database's disk has no room left: SQLite then reports
+    only "disk I/O error", because the first file it cannot grow is its shared-memory index."""
+    if str(path) == MEMORY:
+        return ""
+    try:
+        free = shutil.disk_usage(Path(path).parent).free
+    except OSError:
+        return ""
+    return " (the disk is full)" if free < LOW_SPACE_BYTES else ""

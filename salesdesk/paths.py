@@ -10,6 +10,7 @@ Nothing here creates a directory at import time; callers ask with ``ensure_priva
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -56,7 +57,11 @@ def demo_db_path() -> Path:
 
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by the owner only, if missing."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        # A file stands where the directory should be; "File exists" would not say so.
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
     return path
 
 
@@ -64,7 +69,14 @@ def touch_private(path: Path) -> None:
     """Create ``path`` as an empty owner-only (0600) file if it does not exist.
 
     Customer data is personal data: the file gets its mode at creation, so there is no
-    window in which another user could open it.
+    window in which another user could open it. An existing file is never opened: closing
+    any descriptor on a database file drops every SQLite lock this process holds on it
+    (POSIX record locks are per process), which lets other writers corrupt it.
     """
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path)) from None
+        return
     os.close(fd)

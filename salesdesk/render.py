@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
@@ -19,8 +21,10 @@ from salesdesk.dates import fmt_duration, fmt_local, fmt_span
 if TYPE_CHECKING:
     from salesdesk.config import Outcome
     from salesdesk.models import CallBlock, FollowUp, GradeChange, Script, Touch
+    from salesdesk.services.batch import BatchResult
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
     from salesdesk.services.compliance import Violations
+    from salesdesk.services.imports import ImportReport
     from salesdesk.services.leads import LeadView
     from salesdesk.services.maintenance import Checkup
     from salesdesk.services.objections import ObjectionStats, ObjectionView
@@ -513,3 +517,70 @@ def markdown(text: str) -> None:
     from rich.markdown import Markdown
 
     _console().print(Markdown(text))
+
+
+# --- bulk in and out: import leads, log-call --from, export leads|touches ---
+
+
+@contextmanager
+def byte_progress(path: Path, description: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar over a file's bytes, drawn on stderr only when stderr is a terminal,
+    so piped output and logs stay clean. Yields the callback to report bytes read, or None."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    try:
+        total: int | None = path.stat().st_size
+    except OSError:
+        total = None  # the import itself reports the unreadable file
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def import_report(report: ImportReport) -> None:
+    verb = "Would import" if report.dry_run else "Imported"
+    say(f"{verb} {_plural(report.imported, 'lead')} from {report.file} ({report.encoding}).")
+    if report.duplicates_existing or report.duplicates_in_file:
+        say(
+            f"Skipped {_plural(report.duplicates_existing + report.duplicates_in_file, 'duplicate')}: "
+            f"{report.duplicates_existing:,} already known, {report.duplicates_in_file:,} repeated in the file "
+            "(same phone or email)."
+        )
+    if report.new_accounts:
+        say(f"New companies: {report.new_accounts:,}.")
+    if report.ignored:
+        say(f"Columns not imported: {', '.join(report.ignored)} (--map COLUMN=field imports one).")
+    if report.bad_count:
+        for bad in report.bad:
+            warn(f"line {bad.line}: {bad.reason}")
+        more = report.bad_count - len(report.bad)
+        warn(f"{_plural(report.bad_count, 'bad row')} skipped" + (f" ({more:,} not shown)" if more else ""))
+
+
+# A batch in "warn" mode can warn on every line: show enough to see the pattern.
+BATCH_WARNINGS_SHOWN = 20
+
+
+def batch_warnings(result: BatchResult) -> None:
+    for line, warning in result.warnings[:BATCH_WARNINGS_SHOWN]:
+        warn(f"line {line}: warning: {warning}")
+    more = len(result.warnings) - BATCH_WARNINGS_SHOWN
+    if more > 0:
+        warn(f"... and {_plural(more, 'more warning')}")
+
+
+def batch_logged(result: BatchResult) -> None:
+    batch_warnings(result)
+    say(
+        f"Logged {_plural(result.calls, 'call')} for {_plural(result.leads, 'lead')}: "
+        f"{_plural(result.fallbacks, 'fallback follow-up')} opened, {_plural(result.scheduled, 'next call')} "
+        "scheduled."
+    )

@@ -17,9 +17,14 @@ _PHONE_CHARS = re.compile(r"^\+?[0-9\s\-().]+$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
 
 
+# Bidirectional overrides and isolates reorder what follows them on screen ("Trojan source"):
+# a name or note holding one shows as something else than it is, in the terminal and in exports.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _has_control(value: str, allow_newlines: bool) -> bool:
     allowed = {"\n", "\t"} if allow_newlines else set()
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+    return any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value)
 
 
 def text(value: str | None, field: str, *, max_len: int = SHORT_MAX, multiline: bool = False) -> str | None:

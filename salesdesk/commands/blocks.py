@@ -9,7 +9,7 @@ import typer
 
 from salesdesk.commands.common import JsonOpt, state_of
 
-app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, export.", no_args_is_help=True)
+app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, start, export.", no_args_is_help=True)
 
 BlockArg = Annotated[int, typer.Argument(metavar="ID", help="The block's id (see salesdesk block list).")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, e.g. mon, 2026-11-23 (inclusive).")]
@@ -161,6 +161,33 @@ def block_fill(
         render.emit_json(filled.as_dict())
     else:
         render.block_filled(filled, state.now)
+
+
+@app.command("start")
+def block_start(
+    ctx: typer.Context,
+    block_id: Annotated[
+        int | None, typer.Argument(metavar="ID", help="The block's id; default: the one under way or next today.")
+    ] = None,
+) -> None:
+    """Open the call session of a block: the one under way now or next today, or block ID's
+    current or next occurrence. Exits 2 when there is none.
+
+    Example: salesdesk block start 3
+    """
+    from salesdesk.db import read_session
+    from salesdesk.tui.session_data import SessionStart, occurrence_to_start
+
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        occurrence = occurrence_to_start(session, state.now, block_id)
+    # Textual is loaded only once there is a session to open.
+    from salesdesk.tui.app import SalesdeskApp
+
+    suffix = " (demo)" if state.demo else ""
+    SalesdeskApp(
+        state.engine, state.config, state.clock(), title_suffix=suffix, session=SessionStart.of(occurrence)
+    ).run()
 
 
 @app.command("export")

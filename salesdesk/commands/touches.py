@@ -12,11 +12,19 @@ from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, sta
 app = typer.Typer()
 
 
+# Optional only so that --from can stand in for it; without --from a LEAD is required.
+BatchLeadArg = Annotated[
+    str | None, typer.Argument(metavar="LEAD", help="Id, or part of a name, phone or email (not with --from).")
+]
+
+
 @app.command("log-call")
 def log_call(
     ctx: typer.Context,
-    lead: LeadArg,
-    outcome: Annotated[str, typer.Option("--outcome", "-o", help="How it ended; see `salesdesk outcomes`.")],
+    lead: BatchLeadArg = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", "-o", help="How it ended; see `salesdesk outcomes`.")
+    ] = None,
     note: NoteOpt = None,
     benefit: BenefitOpt = None,
     duration: Annotated[str | None, typer.Option(help="Talk time: 4m30s, 90s, 4:30.")] = None,
@@ -26,12 +34,33 @@ def log_call(
     ] = None,
     next_: Annotated[str | None, typer.Option("--next", help="When to call next, e.g. 'tue 10:00'.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="When the call was made (default now).")] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE.jsonl",
+            help='Log many calls, one JSON object a line: {"lead": 12, "outcome": "busy", "note": ...} with '
+            "the options above as keys; - reads stdin. All lines or none are logged.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Log a call and its outcome.
+    """Log a call and its outcome, or a batch of calls with --from.
 
     Example: salesdesk log-call "Li Na" --outcome callback --next "tomorrow 10:00" --benefit "sent case study"
+
+    Example: salesdesk log-call --from calls.jsonl
     """
+    if from_ is not None:
+        given = (lead, outcome, note, benefit, duration, objection, reply, next_, at)
+        if any(value is not None for value in given):
+            ctx.fail("--from takes the lead and options from each line; give no LEAD or other option with it")
+        _log_batch(ctx, from_, as_json)
+        return
+    if lead is None:
+        ctx.fail("Missing argument 'LEAD' (or --from FILE.jsonl for a batch).")
+    if outcome is None:
+        ctx.fail("Missing option '--outcome' / '-o'.")
     from salesdesk.dates import parse_duration
     from salesdesk.db import write_session
     from salesdesk.services import leads, touches
@@ -82,6 +111,39 @@ def log_touch(
         )
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
     _print_logged(view, logged, as_json, state.now)
+
+
+def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
+    import io
+    import sys
+
+    from salesdesk import render
+    from salesdesk.db import write_session
+    from salesdesk.errors import InvalidInput
+    from salesdesk.services.batch import log_calls
+
+    state = state_of(ctx)
+    if source == "-":
+        stream = sys.stdin
+        if isinstance(stream, io.TextIOWrapper):
+            # JSON is UTF-8 whatever the locale says; a BOM from a Windows editor is tolerated.
+            stream.reconfigure(encoding="utf-8-sig")
+    else:
+        try:
+            stream = open(source, encoding="utf-8-sig")  # noqa: SIM115 - closed below, after the batch
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+    try:
+        with write_session(state.engine) as session:
+            result = log_calls(session, state.config, state.now, stream, as_json=as_json)
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if as_json:
+        render.batch_warnings(result)
+        render.emit_json_array(result.items or [])
+    else:
+        render.batch_logged(result)
 
 
 def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]

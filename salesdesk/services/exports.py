@@ -1,5 +1,5 @@
-"""The weekly page and the daily summary as GitHub-flavoured markdown (or JSON), and writing
-them to an owner-only file.
+"""The weekly page and the daily summary as GitHub-flavoured markdown (or JSON), leads and
+touches as CSV or JSON Lines, and writing them to owner-only files.
 
 Text the rep typed (names, notes, problems, reflections) goes through ``md``: it is put on
 one line and every character markdown could read as markup is escaped, so a ``|``, a
@@ -9,19 +9,27 @@ the page.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from salesdesk.dates import fmt_local, to_local
+from sqlalchemy import select
+from sqlmodel import Session
+
+from salesdesk.dates import fmt_local, iso, to_local
 from salesdesk.errors import InvalidInput
+from salesdesk.models import Account, Lead, Touch
+from salesdesk.services.leads import LeadView
 from salesdesk.services.metrics import Figures
 from salesdesk.services.pdca import DaySummary, ProblemView, TargetResult
 from salesdesk.services.reports import WeekReport
+from salesdesk.services.touches import touch_dict
 
 FORMATS = ("markdown", "json")
 DASH = "–"  # a figure that cannot be computed (a rate with nothing to divide by)
@@ -381,3 +389,101 @@ def write_private(path: Path, text: str) -> None:
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# --- leads and touches as CSV or JSON Lines, streamed row by row ---
+
+TABLE_FORMATS = ("csv", "jsonl")
+LEAD_COLUMNS = (
+    "id", "name", "company", "title", "phone", "email", "wechat", "source", "grade", "status", "is_coach",
+    "role", "notes", "created_at", "closed_at", "close_reason", "touch_count", "last_touch_at",
+)  # fmt: skip
+TOUCH_COLUMNS = (
+    "id", "lead_id", "lead", "at", "channel", "outcome", "connected", "meeting", "duration_s", "note",
+    "benefit", "objection", "reply_id", "recorded_at",
+)  # fmt: skip
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection");
+# a leading ' makes it text. Cells starting with ' get one too, so dropping one leading '
+# from any cell that has it always gives the value back.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_ROWS_PER_FETCH = 1_000
+
+
+def csv_cell(value: object) -> str:
+    """One value as a CSV cell a spreadsheet shows as text: never runs it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def write_csv(handle: IO[str], columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> int:
+    """Rows as CSV with a header and a UTF-8 BOM (so Excel reads Chinese right); returns the count."""
+    handle.write("\ufeff")
+    writer = csv.writer(handle)
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([csv_cell(row[column]) for column in columns])
+        count += 1
+    return count
+
+
+def write_jsonl(handle: IO[str], rows: Iterable[dict[str, Any]]) -> int:
+    """One JSON object a line, non-ASCII kept as is; returns the count."""
+    count = 0
+    for row in rows:
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def lead_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """Every lead as ``lead list --json`` shows it, oldest id first, fetched a batch at a time."""
+    query = (
+        select(Lead, Account.name)
+        .join(Account, Lead.account_id == Account.id, isouter=True)
+        .order_by(Lead.id)  # type: ignore[arg-type]
+        .execution_options(yield_per=_ROWS_PER_FETCH)
+    )
+    for lead, company in session.execute(query):
+        data = LeadView(lead, company, lead.touch_count, lead.last_touch_at).as_dict()
+        yield {column: data[column] for column in LEAD_COLUMNS}
+
+
+def touch_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """Every touch as ``log-call --json`` shows it, with its lead's name, oldest id first."""
+    query = (
+        select(Touch, Lead.name)
+        .join(Lead, Lead.id == Touch.lead_id)
+        .order_by(Touch.id)  # type: ignore[arg-type]
+        .execution_options(yield_per=_ROWS_PER_FETCH)
+    )
+    for touch, name in session.execute(query):
+        data = {**touch_dict(touch), "lead": name, "meeting": touch.meeting, "recorded_at": iso(touch.recorded_at)}
+        yield {column: data[column] for column in TOUCH_COLUMNS}
+
+
+@contextmanager
+def private_file(path: Path) -> Iterator[IO[str]]:
+    """A file written owner-only (0600) under a temporary name and put in place only when
+    complete, so a failed export never leaves half a file where the old one was."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -19,6 +19,8 @@ from salesdesk.models import Account, GradeChange, Lead
 
 # How many candidates an "ambiguous lead" message lists before it says "and N more".
 CANDIDATES_SHOWN = 8
+# The longest reference worth matching: an email address at its longest.
+REF_MAX = 254
 _ID = re.compile(r"^#?(\d{1,9})$")
 
 
@@ -167,6 +169,9 @@ def resolve_lead(session: Session, ref: str) -> Lead:
     text = (ref or "").strip()
     if not text:
         raise InvalidInput("LEAD is empty; give an id, or part of a name, phone or email")
+    if len(text) > REF_MAX:
+        # SQLite refuses LIKE patterns this long ("pattern too complex"); no lead field is.
+        raise InvalidInput(f"LEAD is {len(text):,} characters long; give an id, or part of a name, phone or email")
     if (m := _ID.match(text)) is not None:
         lead = session.get(Lead, int(m.group(1)))
         if lead is not None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Hit, Hits, Provider
@@ -30,9 +32,13 @@ from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.leads import LeadsScreen
 from salesdesk.tui.log_call import Clock
 from salesdesk.tui.queue import QueueScreen
+from salesdesk.tui.review import ReviewScreen
+from salesdesk.tui.session import SessionScreen
+from salesdesk.tui.session_data import SessionStart, occurrence_to_start
 from salesdesk.tui.today import TodayScreen
+from salesdesk.tui.week import WeekScreen
 
-# One footer entry ("t d l Go") for the three screens keeps every footer to one line at
+# One footer entry ("t d l v w Go") for the five screens keeps every footer to one line at
 # 80 columns; "?" names each.
 SCREEN_KEYS = Binding.Group("Go")
 # How many leads the command palette offers for what was typed.
@@ -72,25 +78,44 @@ class SalesdeskApp(App[None]):
         Binding("t", "go('today')", "Today", group=SCREEN_KEYS),
         Binding("d", "go('queue')", "Queue", tooltip="who to contact next, and why", group=SCREEN_KEYS),
         Binding("l", "go('leads')", "Leads", group=SCREEN_KEYS),
+        Binding("v", "go('review')", "Review", tooltip="tick the plan, check targets, reflect", group=SCREEN_KEYS),
+        Binding("w", "go('week')", "Week", tooltip="the week in charts and numbers", group=SCREEN_KEYS),
         Binding("escape", "back", "Back"),
         Binding("question_mark", "toggle_help", "Help"),
         # Left out of the footer to keep it to one line at 80 columns; "?" lists it.
         Binding("q", "quit", "Quit", show=False),
     ]
 
-    def __init__(self, engine: Engine, config: Config, clock: Clock, *, title_suffix: str = "") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        config: Config,
+        clock: Clock,
+        *,
+        title_suffix: str = "",
+        session: SessionStart | None = None,
+    ) -> None:
+        """``session`` opens the app in the call session of that block occurrence (``block start``)."""
         super().__init__()
         self.engine = engine
         self.config = config
         self.clock = clock
         self.title = f"salesdesk{title_suffix}"
+        self._session = session
         self.add_mode("today", partial(TodayScreen, engine, config, clock))
         self.add_mode("queue", partial(QueueScreen, engine, config, clock))
         self.add_mode("leads", partial(LeadsScreen, engine, config, clock))
+        self.add_mode("review", partial(ReviewScreen, engine, config, clock))
+        self.add_mode("week", partial(WeekScreen, engine, config, clock))
+
+    def on_mount(self) -> None:
+        if self._session is not None:
+            self.open_session(self._session)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Letters belong to the dialog while one is open (an outcome key may be "q").
-        if action in ("go", "quit") and isinstance(self.screen, ModalScreen):
+        # Letters belong to the dialog, or to the call session's outcomes, while one is open
+        # (an outcome key may be "q"); leaving a session goes through its result.
+        if action in ("go", "quit") and (isinstance(self.screen, ModalScreen) or self.in_session()):
             return False
         # Hidden where they would do nothing, so the footer keeps room at 80 columns.
         at_base = len(self.screen_stack) == 1
@@ -100,6 +125,11 @@ class SalesdeskApp(App[None]):
 
     async def action_go(self, mode: str) -> None:
         """Show the base screen of ``mode``; its search, filters and page are kept."""
+        if self.in_session():
+            # Going to a base screen would close the session under the screen shown (a lead
+            # opened from the palette, say) with its calls still being written.
+            self.notify("A call block is open: go back to it and press Esc to end it.", markup=False)
+            return
         if self.current_mode != mode:
             await self.switch_mode(mode)
         while len(self.screen_stack) > 1:
@@ -114,6 +144,31 @@ class SalesdeskApp(App[None]):
     def open_lead(self, lead_id: int) -> None:
         self.push_screen(LeadScreen(self.engine, self.config, self.clock, lead_id))
 
+    def in_session(self) -> bool:
+        """Is a call session open, shown or under another screen?"""
+        return any(isinstance(screen, SessionScreen) for screen in self.screen_stack)
+
+    def open_session(self, start: SessionStart) -> None:
+        """The call session of one block occurrence, over whatever screen is shown."""
+        if self.in_session():
+            self.notify("A call session is open already; Esc in it shows the block's result.", markup=False)
+            return
+        self.push_screen(SessionScreen(self.engine, self.config, self.clock, start))
+
+    def start_block(self) -> None:
+        """The session of the block under way now, or the next one today."""
+        self._find_block(self.clock())
+
+    @work(thread=True, group="start-block")
+    def _find_block(self, now: datetime) -> None:
+        try:
+            with read_session(self.engine) as session:
+                found = occurrence_to_start(session, now)
+        except SalesdeskError as exc:
+            self.call_from_thread(self.notify, str(exc), title="No call block", severity="warning", markup=False)
+            return
+        self.call_from_thread(self.open_session, SessionStart.of(found))
+
     def find_leads(self, text: str) -> list[LeadView]:
         """Leads matching ``text`` for the palette; runs in a thread, so it opens its own session."""
         try:
@@ -127,4 +182,9 @@ class SalesdeskApp(App[None]):
         yield SystemCommand("Today", "Today's numbers and touches (t)", partial(self.action_go, "today"))
         yield SystemCommand("Queue", "Who to contact next, and why (d)", partial(self.action_go, "queue"))
         yield SystemCommand("Leads", "Search, filter and page through leads (l)", partial(self.action_go, "leads"))
+        yield SystemCommand("Review", "Today's plan, targets and reflection (v)", partial(self.action_go, "review"))
+        yield SystemCommand("Week", "The week in charts and numbers (w)", partial(self.action_go, "week"))
+        yield SystemCommand(
+            "Start call block", "The call session of the block under way now, or next today", self.start_block
+        )
         yield from super().get_system_commands(screen)

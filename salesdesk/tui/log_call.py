@@ -25,7 +25,7 @@ from salesdesk.dates import fmt_local, parse_duration, parse_when
 from salesdesk.db import write_session
 from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.models import Lead
-from salesdesk.services import touches
+from salesdesk.services import blocks, touches
 from salesdesk.services.touches import Logged
 from salesdesk.tui.widgets import HotkeyList
 
@@ -43,6 +43,8 @@ class LogCallResult:
     next_text: str = ""
     duration_s: int | None = None
     next_at: datetime | None = None
+    objection: str | None = None  # the objection's key
+    reply: int | None = None  # the reply's number within that objection
 
 
 class LogCallModal(ModalScreen[LogCallResult | None]):
@@ -184,7 +186,7 @@ def record_call(engine: Engine, config: Config, lead_id: int, now: datetime, cal
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise InvalidInput(f"lead #{lead_id} no longer exists")
-        return touches.log_call(
+        logged = touches.log_call(
             session,
             config,
             lead,
@@ -194,7 +196,15 @@ def record_call(engine: Engine, config: Config, lead_id: int, now: datetime, cal
             benefit=call.benefit,
             duration_s=call.duration_s,
             next_at=call.next_at,
+            objection=call.objection,
+            reply=call.reply,
         )
+        if call.next_at is not None:
+            # As on the CLI: a callback put in protected calling time says so, and offers two free slots.
+            protected = blocks.protect_warning(session, call.next_at, now, config.rules.business_hours)
+            if protected:
+                logged.warnings.append(protected)
+        return logged
 
 
 class CallLoggingScreen(Screen[None]):

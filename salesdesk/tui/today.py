@@ -10,25 +10,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import takewhile
 from typing import ClassVar
 
+from rich.text import Text
 from sqlalchemy import Engine
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from salesdesk.config import Config
-from salesdesk.dates import local_day_bounds, to_local
+from salesdesk.dates import fmt_span, local_day_bounds, to_local
 from salesdesk.db import read_session
 from salesdesk.models import Touch
 from salesdesk.services import queue, touches
+from salesdesk.services.blocks import Occurrence
 from salesdesk.services.touches import DayActivity
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.log_call import Clock
+from salesdesk.tui.session import SessionScreen
+from salesdesk.tui.session_data import SessionStart, block_today
 from salesdesk.tui.widgets import Col, Countdowns, FitTable, Stat, cell, touch_cells
 
 # The screen re-reads the day this often, so calls logged from the CLI in another
@@ -71,6 +74,7 @@ class DaySnapshot:
     activity: DayActivity
     touches: list[tuple[Touch, str]]
     deadlines: list[Deadline]
+    block: Occurrence | None  # under way now, or next today
 
 
 def deadline_title(deadlines: list[Deadline], now: datetime) -> str:
@@ -111,6 +115,8 @@ class TodayScreen(Screen[None]):
         grid-size: 3; grid-gutter: 0 3; height: auto; padding: 0 1; margin-bottom: 1;
     }
     TodayScreen.-wide #stats { grid-size: 6; }
+    TodayScreen #block { padding: 0 1; margin-bottom: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    TodayScreen.-no-block #block { display: none; }
     TodayScreen #no-touches { padding: 0 1; color: $text-muted; display: none; }
     TodayScreen.-quiet #no-touches { display: block; }
     TodayScreen.-quiet #today-touches { display: none; }
@@ -118,7 +124,10 @@ class TodayScreen(Screen[None]):
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "refresh", "Refresh")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh", "Refresh"),
+        Binding("b", "start_block", "Call block", tooltip="start the call session of the block under way or next"),
+    ]
 
     AUTO_FOCUS = "#today-touches"
 
@@ -132,6 +141,7 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="today"):
+            yield Static("", id="block")
             yield Label("", id="deadlines-title", classes="section-title", markup=False)
             yield Countdowns(id="deadlines")
             yield Label("", id="day-title", classes="section-title", markup=False)
@@ -155,7 +165,29 @@ class TodayScreen(Screen[None]):
 
     def _tick_countdowns(self) -> None:
         if self.is_current and self.snapshot is not None:
+            self._show_block(self.snapshot.block)
             self._show_deadlines(self.snapshot.deadlines)
+
+    def _show_block(self, block: Occurrence | None) -> None:
+        self.set_class(block is None, "-no-block")
+        self.refresh_bindings()
+        if block is not None:
+            now = self.clock()
+            when = f"starts in {fmt_span(block.start - now)}" if now < block.start else "under way"
+            span = f"{to_local(block.start):%H:%M}-{to_local(block.end):%H:%M}"
+            line = Text.assemble(("Call block ", "bold"), f"{block.block.title} · {span} · {when}", (" (b)", "dim"))
+            self.query_one("#block", Static).update(line)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_block":
+            return self.snapshot is not None and self.snapshot.block is not None
+        return True
+
+    def action_start_block(self) -> None:
+        if self.snapshot is not None and self.snapshot.block is not None:
+            self.app.push_screen(
+                SessionScreen(self.engine, self.config, self.clock, SessionStart.of(self.snapshot.block))
+            )
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -168,20 +200,21 @@ class TodayScreen(Screen[None]):
         day = to_local(now).date()
         start, end = local_day_bounds(day)
         with read_session(self.engine) as session:
-            # First contact ranks a lead above every other rule, so these leads head the queue
-            # (and their due time is the deadline): read it only as far as they go.
-            due = queue.iter_due(session, self.config.rules, now)
-            deadlines = takewhile(lambda item: item.reasons[0].rule == "first_contact", due)
+            # The head of the queue, without ranking the rest of the book (a row's due time is
+            # its deadline).
+            deadlines = queue.first_contact_due(session, self.config.rules, now)
             snapshot = DaySnapshot(
                 day=day,
                 activity=touches.day_activity(session, self.config, start, end),
                 touches=touches.touches_between(session, start, end),
                 deadlines=[Deadline(item.name, item.due_at) for item in deadlines],
+                block=block_today(session, now),
             )
         self.app.call_from_thread(self._show, snapshot)
 
     def _show(self, snapshot: DaySnapshot) -> None:
         self.snapshot = snapshot
+        self._show_block(snapshot.block)
         self._show_deadlines(snapshot.deadlines)
         self.query_one("#day-title", Label).update(f"{snapshot.day:%A %d %B %Y} · so far today")
         for key, value in stat_values(snapshot.activity).items():

@@ -1,0 +1,247 @@
+"""``salesdesk import leads``: mapping, encodings, duplicates, bad rows, all-or-nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import db_fingerprint, run
+
+NOW = "2026-11-23T15:00:00+08:00"
+CHINESE = "姓名,公司,手机,邮箱,微信,来源,等级,创建时间,职位,备注\n"
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESDESK_NOW", NOW)
+
+
+@pytest.fixture
+def db(isolated_home: Path) -> Path:
+    assert run("lead", "list").code == 0  # creates and migrates the database
+    return isolated_home / "salesdesk.db"
+
+
+def _csv(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "leads.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _leads() -> list[dict]:
+    result = run("lead", "list", "--json")
+    assert result.code == 0, result.err
+    return sorted(result.json(), key=lambda lead: lead["id"])
+
+
+def _count(db: Path, table: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_chinese_headers_are_mapped_and_values_cleaned(db: Path, tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        CHINESE + "王芳,华为,+86 138-0013-8000,Wang.Fang@Example.com,wf_88,inbound,b,2026/11/5 9:30,采购经理,展会认识\n"
+        "李雷,华为,13900000001,,,,,,,\n",
+    )
+    result = run("import", "leads", str(path), "--json")
+    assert result.code == 0, result.err
+    report = result.json()
+    assert report["imported"] == 2 and report["new_accounts"] == 1 and report["ignored_columns"] == []
+    assert report["mapping"]["手机"] == "phone" and report["mapping"]["创建时间"] == "created_at"
+    wang, li = _leads()
+    assert (wang["name"], wang["company"], wang["title"], wang["notes"]) == ("王芳", "华为", "采购经理", "展会认识")
+    assert (wang["phone"], wang["email"], wang["wechat"]) == ("+8613800138000", "wang.fang@example.com", "wf_88")
+    assert (wang["source"], wang["grade"], wang["status"]) == ("inbound", "B", "new")
+    assert wang["created_at"] == "2026-11-05T09:30:00+08:00"
+    # Empty cells take add_lead's defaults; the same company is one account.
+    assert (li["source"], li["grade"], li["created_at"], li["company"]) == ("outbound", None, NOW, "华为")
+    assert _count(db, "account") == 1
+    history = run("lead", "show", "王芳", "--json").json()["grade_history"]
+    assert history == [{"at": "2026-11-05T09:30:00+08:00", "old_grade": None, "new_grade": "B"}]
+
+
+def test_english_headers_and_map_overrides(db: Path, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "Full Name,E-mail,Handy,Fax,Lead Source\nAnna Berg,anna@x.com,+49 171 2345678,123,referral\n")
+    result = run("import", "leads", str(path), "--map", "Handy=phone", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["ignored_columns"] == ["Fax"]
+    (anna,) = _leads()
+    assert (anna["name"], anna["email"], anna["phone"], anna["source"]) == (
+        "Anna Berg", "anna@x.com", "+491712345678", "referral",
+    )  # fmt: skip
+
+
+def test_two_columns_for_one_field_are_refused_until_mapped(db: Path, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "姓名,电话,手机\n王芳,010-12345678,13800138000\n")
+    refused = run("import", "leads", str(path))
+    assert refused.code == 2 and "both look like phone" in refused.err and "--map" in refused.err
+    assert run("import", "leads", str(path), "--map", "手机=phone").code == 0
+    assert _leads()[0]["phone"] == "13800138000"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--map", "nope=phone"), "--map names no column 'nope'"),
+        (("--map", "姓名=shoe_size"), "field 'shoe_size' is not one of"),
+        (("--map", "姓名"), "is not COLUMN=field"),
+    ],
+)
+def test_bad_maps_are_refused(db: Path, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    path = _csv(tmp_path, "姓名\n王芳\n")
+    result = run("import", "leads", str(path), *args)
+    assert result.code == 2 and message in result.err
+
+
+def test_without_a_name_column_the_import_is_refused(db: Path, tmp_path: Path) -> None:
+    result = run("import", "leads", str(_csv(tmp_path, "who,phone\nAnna,12345678\n")))
+    assert result.code == 2 and "no column holds the name" in result.err and "--map COLUMN=name" in result.err
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_gbk_and_utf8_with_or_without_bom_read_the_same(db: Path, tmp_path: Path, encoding: str) -> None:
+    path = _csv(tmp_path, CHINESE + "王芳,华为技术有限公司,13800138000,,,,,,采购经理,备注：重要\n", encoding)
+    result = run("import", "leads", str(path), "--json")
+    assert result.code == 0, result.err
+    assert result.json()["mapping"]["姓名"] == "name"  # the BOM is not part of the first header
+    (lead,) = _leads()
+    assert (lead["name"], lead["company"], lead["title"], lead["notes"]) == (
+        "王芳",
+        "华为技术有限公司",
+        "采购经理",
+        "备注：重要",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("name\nJosé Müller\n".encode("latin-1"), "neither UTF-8 nor GBK"),
+        ("name\n王芳\n".encode("utf-16"), "UTF-16"),
+        (b"name\nAnna\n\xff\xfe\xff\n", "line 3"),
+    ],
+)
+def test_other_encodings_are_refused_clearly(db: Path, tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    before = db_fingerprint(db)
+    result = run("import", "leads", str(path))
+    assert result.code == 2 and message in result.err and "Traceback" not in result.err
+    assert db_fingerprint(db) == before
+
+
+def test_duplicates_of_existing_leads_and_within_the_file_are_skipped_and_counted(db: Path, tmp_path: Path) -> None:
+    assert run("lead", "add", "Old", "--phone", "+86 138 0013 8000", "--email", "old@x.com").code == 0
+    path = _csv(
+        tmp_path,
+        "name,phone,email\n"
+        "Same number without country code,13800138000,\n"  # existing, by phone
+        "Same email other case,,OLD@x.com\n"  # existing, by email
+        "New one,13900000001,new@x.com\n"
+        "Repeat of new one's phone,+86 139 0000 0001,\n"  # in the file, by phone (country code added)
+        "Repeat of new one's email,,New@X.com\n"  # in the file, by email
+        "Another,13700000002,\n",
+    )
+    result = run("import", "leads", str(path), "--json")
+    assert result.code == 0, result.err
+    report = result.json()
+    assert (report["imported"], report["duplicates_existing"], report["duplicates_in_file"]) == (2, 2, 2)
+    assert [lead["name"] for lead in _leads()] == ["Old", "New one", "Another"]
+    text = run("import", "leads", str(path))
+    assert "Skipped 6 duplicates: 6 already known, 0 repeated in the file" in text.out
+
+
+BAD_FILE = (
+    "name,phone,notes\n"  # line 1
+    'Anna,12345678,"two\n'  # line 2: a quoted cell spanning lines 2-3
+    'lines"\n'
+    "Bob,call me,\n"  # line 4: bad phone
+    "\n"  # line 5: blank, skipped
+    '"",87654321,\n'  # line 6: no name
+    "Cara,11112222,fine\n"  # line 7
+)
+
+
+def test_a_bad_row_imports_nothing_and_names_its_physical_line(db: Path, tmp_path: Path) -> None:
+    path = _csv(tmp_path, BAD_FILE)
+    before = db_fingerprint(db)
+    result = run("import", "leads", str(path))
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert lines[0].startswith("salesdesk: line 4: phone 'call me' is not a phone number")
+    assert lines[1] == "line 6: name is empty; give a name"
+    assert "2 bad rows, so nothing was imported" in lines[2] and "--skip-errors to import the 2 good rows" in lines[2]
+    assert db_fingerprint(db) == before
+
+
+def test_skip_errors_imports_the_good_rows_and_reports_the_bad(db: Path, tmp_path: Path) -> None:
+    result = run("import", "leads", str(_csv(tmp_path, BAD_FILE)), "--skip-errors", "--json")
+    assert result.code == 0, result.err
+    report = result.json()
+    assert (report["rows"], report["imported"], report["bad_rows"]) == (4, 2, 2)
+    assert [bad["line"] for bad in report["bad"]] == [4, 6]
+    assert [lead["name"] for lead in _leads()] == ["Anna", "Cara"]
+    assert _leads()[0]["notes"] == "two\nlines"
+    text = run(
+        "import",
+        "leads",
+        str(_csv(tmp_path, BAD_FILE.replace("Anna", "Dan").replace("Cara", "Eve"), name="b.csv")),
+        "--skip-errors",
+    )
+    assert "line 4: phone 'call me'" in text.err and "2 bad rows skipped" in text.err
+
+
+@pytest.mark.parametrize("flags", [(), ("--skip-errors",)])
+def test_dry_run_writes_nothing(db: Path, tmp_path: Path, flags: tuple[str, ...]) -> None:
+    path = _csv(tmp_path, "name,company,grade\nAnna,Acme,A\nBob,Beta,\n")
+    before = db_fingerprint(db)
+    result = run("import", "leads", str(path), "--dry-run", *flags)
+    assert result.code == 0, result.err
+    assert "Would import 2 leads" in result.out
+    assert db_fingerprint(db) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name,notes\nAnna,"never closed\n', "line 2: not valid CSV"),
+        ('name,notes\nAnna,"a"b\n', "line 2: not valid CSV"),
+        ("", "is empty"),
+        ("name,phone\nAnna,12345678,extra\n", "3 cells, but the header names 2 columns"),
+        ("name,created_at\nAnna,next year\n", "can't read 'next year' as a time"),
+        ("name,created_at\nAnna,2027-01-01\n", "cannot arrive in the future"),
+        ("name,notes\nAnna,a\x01b\n", "control characters"),
+    ],
+)
+def test_broken_files_and_rows_are_refused_cleanly(db: Path, tmp_path: Path, text: str, message: str) -> None:
+    before = db_fingerprint(db)
+    result = run("import", "leads", str(_csv(tmp_path, text)))
+    assert result.code == 2 and message in result.err and "Traceback" not in result.err
+    assert db_fingerprint(db) == before
+
+
+def test_a_missing_file_is_invalid_input(db: Path, tmp_path: Path) -> None:
+    result = run("import", "leads", str(tmp_path / "nope.csv"))
+    assert result.code == 2 and "cannot read" in result.err
+
+
+def test_five_thousand_rows_import_with_matching_counts(db: Path, tmp_path: Path) -> None:
+    rows = [
+        f"Lead {i},Company {i % 300},+86 139{i:08d},lead{i}@example.com,{'ABCD'[i % 4] if i % 5 else ''}"
+        for i in range(5000)
+    ]
+    path = _csv(tmp_path, "name,company,phone,email,grade\n" + "\n".join(rows) + "\n")
+    result = run("import", "leads", str(path), "--json")
+    assert result.code == 0, result.err
+    assert (result.json()["imported"], result.json()["new_accounts"]) == (5000, 300)
+    graded = sum(1 for i in range(5000) if i % 5)
+    assert (_count(db, "lead"), _count(db, "account"), _count(db, "grade_change")) == (5000, 300, graded)
+    again = run("import", "leads", str(path), "--json").json()
+    assert (again["imported"], again["duplicates_existing"]) == (0, 5000)
