@@ -44,7 +44,8 @@ def text(value: str | None, field: str, *, max_len: int = SHORT_MAX, multiline: 
 def required(value: str | None, field: str, *, max_len: int = NAME_MAX) -> str:
     cleaned = text(value, field, max_len=max_len)
     if cleaned is None:
-        raise InvalidInput(f"{field} is empty; give a {field}")
+        article = "an" if field[:1].lower() in "aeiou" else "a"
+        raise InvalidInput(f"{field} is empty; give {article} {field}")
     return cleaned
 
 
