@@ -140,7 +140,8 @@ def bulk_files() -> tuple[Path, Path, Path, Path]:
     with calls_jsonl.open("w") as jsonl, calls_sql.open("w") as sql:
         sql.write("BEGIN IMMEDIATE;\n")
         for i in range(100_000):
-            lead, outcome = rng.randrange(1, 50_001), rng.choice(outcomes)
+            # The book's last three leads arrive today (fresh inbound): a call before that is refused.
+            lead, outcome = rng.randrange(1, 49_998), rng.choice(outcomes)
             at = f"2026-11-23T{9 + i % 6:02d}:{i % 60:02d}:00+08:00"
             line = {"lead": lead, "outcome": outcome, "at": at}
             if outcome in ("connected", "meeting_booked"):

@@ -27,7 +27,7 @@ from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.models import Lead
 from salesdesk.services import blocks, touches
 from salesdesk.services.touches import Logged
-from salesdesk.tui.widgets import HotkeyList
+from salesdesk.tui.widgets import HotkeyList, titled_input
 
 Clock = Callable[[], datetime]
 
@@ -87,22 +87,16 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
             with Horizontal(id="body"):
                 yield HotkeyList(choices, id="outcomes")
                 with Vertical(id="fields"):
-                    yield self._input("note", "Note", "what was said", draft.note)
-                    yield self._input("benefit", "Benefit offered", "the value you gave them", draft.benefit)
-                    yield self._input("duration", "Duration", "4m30s, 90s, 4:30", draft.duration_text)
-                    yield self._input("next", "Next call", "tomorrow 10am, tue 14:00, in 3 days", draft.next_text)
+                    yield titled_input("note", "Note", "what was said", draft.note)
+                    yield titled_input("benefit", "Benefit offered", "the value you gave them", draft.benefit)
+                    yield titled_input("duration", "Duration", "4m30s, 90s, 4:30", draft.duration_text)
+                    yield titled_input("next", "Next call", "tomorrow 10am, tue 14:00, in 3 days", draft.next_text)
             yield Label(
                 "Press an outcome's key, then type. Enter on Next call saves.",
                 id="hint",
                 markup=False,
             )
         yield Footer()
-
-    @staticmethod
-    def _input(name: str, title: str, placeholder: str, value: str) -> Input:
-        field = Input(value=value, placeholder=placeholder, id=name)
-        field.border_title = title
-        return field
 
     def on_mount(self) -> None:
         outcomes = self.query_one("#outcomes", HotkeyList)

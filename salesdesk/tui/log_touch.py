@@ -29,7 +29,7 @@ from salesdesk.models import Lead
 from salesdesk.services import touches
 from salesdesk.services.touches import Logged
 from salesdesk.tui.log_call import CallLoggingScreen
-from salesdesk.tui.widgets import HotkeyList
+from salesdesk.tui.widgets import HotkeyList, titled_input
 
 # The fields a refusal can point at; any other field (or none) puts the cursor on the note.
 FIELDS = ("note", "benefit")
@@ -112,20 +112,14 @@ class LogTouchModal(ModalScreen[LogTouchResult | None]):
             with Horizontal(id="body"):
                 yield HotkeyList(choices, id="channels")
                 with Vertical(id="fields"):
-                    yield self._input("note", "Note", "what was sent or said", self._draft.note)
-                    yield self._input("benefit", "Benefit offered", "the value you gave them", self._draft.benefit)
+                    yield titled_input("note", "Note", "what was sent or said", self._draft.note)
+                    yield titled_input("benefit", "Benefit offered", "the value you gave them", self._draft.benefit)
             yield Label(
                 "Enter keeps the channel (or press another's key). Enter on Benefit saves.",
                 id="hint",
                 markup=False,
             )
         yield Footer()
-
-    @staticmethod
-    def _input(name: str, title: str, placeholder: str, value: str) -> Input:
-        field = Input(value=value, placeholder=placeholder, id=name)
-        field.border_title = title
-        return field
 
     def on_mount(self) -> None:
         channels = self.query_one("#channels", HotkeyList)

@@ -14,7 +14,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, OptionList
+from textual.widgets import DataTable, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from salesdesk.config import Config
@@ -284,3 +284,10 @@ class HotkeyList(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.Picked(self, self._values[event.option_index]))
+
+
+def titled_input(name: str, title: str, placeholder: str, value: str) -> Input:
+    """A one-line input with its title on the border: the dialogs' fields."""
+    field = Input(value=value, placeholder=placeholder, id=name)
+    field.border_title = title
+    return field
