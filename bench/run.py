@@ -54,8 +54,11 @@ class Figure:
 
 
 def env(db: Path = DB) -> dict[str, str]:
+    # Byte-code as an installed copy has it (pip compiles at install time): a development
+    # environment with PYTHONDONTWRITEBYTECODE would recompile salesdesk on every command.
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {
-        **os.environ,
+        **inherited,
         "TZ": TZ,
         "SALESDESK_DB": str(db),
         "SALESDESK_HOME": str(DATA / "home"),
@@ -220,6 +223,11 @@ def main() -> None:
     args = parser.parse_args()
     build(args.rebuild)
     repeat = args.repeat
+    import compileall
+
+    import salesdesk
+
+    compileall.compile_dir(Path(salesdesk.__file__).parent, quiet=1)
 
     import_floor, import_peak = measure([sys.executable, "-c", "import sqlmodel, typer"], repeat)
     figures = [Figure("floor: python -c 'import sqlmodel, typer'", import_floor, import_peak)]
