@@ -260,3 +260,16 @@ def test_a_database_from_a_newer_salesdesk_is_refused_untouched(book: Path) -> N
     result = run("lead", "list")
     assert result.code == 2 and "newer salesdesk" in result.err
     assert db_fingerprint(book) == before
+
+
+def test_only_the_commands_module_is_mounted() -> None:
+    """Typer builds every mounted command on each run; a scripted log-call must not pay for 46."""
+    from salesdesk.cli import COMMAND_MODULES, build_app
+    from salesdesk.commands import touches
+
+    def mounted(argv: list[str]) -> list[object]:
+        return [info.typer_instance for info in build_app(argv).registered_groups]
+
+    assert mounted(["log-call", "Li Na", "--outcome", "busy"]) == [touches.app]
+    assert mounted(["--demo", "lead", "list"]) == [COMMAND_MODULES[0][0]]
+    assert len(mounted(["--help"])) == len(mounted([])) == len(mounted(["frob"])) == len(COMMAND_MODULES)
