@@ -7,6 +7,7 @@ the screen reopens the modal with everything the rep typed, so nothing has to be
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -247,7 +248,7 @@ class CallLoggingScreen(Screen[None]):
             self.notify(warning, severity="warning", markup=False)
         self.touch_logged(lead_id)
 
+    @abstractmethod
     def touch_logged(self, lead_id: int) -> None:
         """Refresh whatever shows this lead; called on the UI thread after a call (or, on
-        screens that log them too, another touch) is saved."""
-        raise NotImplementedError
+        screens that log them too, another touch) is saved. Every screen that logs defines it."""
