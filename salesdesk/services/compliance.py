@@ -13,6 +13,7 @@ from salesdesk import rules as r
 from salesdesk.config import Config
 from salesdesk.dates import iso, local_day_bounds, to_local
 from salesdesk.models import FollowUp, Lead, LeadClose, Touch
+from salesdesk.services.metrics import reached_clause
 from salesdesk.services.queue import OPEN
 
 # How many examples of each kind of violation are listed; the counts are always complete.
@@ -50,11 +51,6 @@ class Violations:
         }
 
 
-def _reached_condition():  # type: ignore[no-untyped-def]
-    """SQL form of ``touches.reached``: connected calls, and every other channel but "other"."""
-    return or_(and_(Touch.channel == "call", Touch.connected), and_(Touch.channel != "call", Touch.channel != "other"))
-
-
 def check(session: Session, config: Config, now: datetime) -> Violations:
     rules = config.rules
 
@@ -83,8 +79,7 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
         for lead in below
     ]
 
-    not_terminal = or_(Touch.outcome.is_(None), Touch.outcome.not_in(config.terminal_outcomes))  # type: ignore[union-attr]
-    no_benefit = and_(_reached_condition(), not_terminal, or_(Touch.benefit.is_(None), Touch.benefit == ""))  # type: ignore[union-attr]
+    no_benefit = and_(reached_clause(config), or_(Touch.benefit.is_(None), Touch.benefit == ""))  # type: ignore[union-attr]
     benefit_missing = 0
     recent: list[dict[str, Any]] = []
     if rules.benefit != "off":
