@@ -11,7 +11,9 @@ from salesdesk import validate
 from salesdesk.config import Config
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import FollowUp, Lead, LeadClose
-from salesdesk.services.queue import explain
+from salesdesk.rules import touches_short_of_close
+from salesdesk.services.queue import explain, has_terminal_outcome
+from salesdesk.services.touches import LEAD_COUNTERS
 
 
 class TooFewTouches(Refused):
@@ -46,10 +48,14 @@ def close_lead(
     if not won:
         if clean_reason is None:
             raise InvalidInput("closing as lost needs a reason: why is this lead lost?", field="reason")
-        state = explain(session, rules, config.terminal_outcomes, lead, now)
-        if state.touches_short:
+        session.refresh(lead, LEAD_COUNTERS)  # kept by triggers: read them fresh
+        terminal = has_terminal_outcome(session, config.terminal_outcomes, lead.id)  # type: ignore[arg-type]
+        short = touches_short_of_close(lead.touch_count, rules.min_touches_before_lost, terminal)
+        if short:
             if not force:
-                raise TooFewTouches(lead, rules.min_touches_before_lost, state.touches_short, state.next_step(now))
+                # Only a refusal needs "what is next", which ranks the whole queue.
+                next_step = explain(session, rules, config.terminal_outcomes, lead, now).next_step(now)
+                raise TooFewTouches(lead, rules.min_touches_before_lost, short, next_step)
             forced = True
     record = LeadClose(
         lead_id=lead.id,  # type: ignore[arg-type]
