@@ -20,6 +20,7 @@ from salesdesk.errors import InvalidInput
 from salesdesk.services import deals, exports, goals, pdca, reports
 from salesdesk.services.leads import add_lead
 from salesdesk.services.touches import log_call
+from tests.markdown_helpers import inline_text, table_cells
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = date(2026, 11, 16)  # ISO week 2026-W47, the week before the suite's NOW
@@ -72,34 +73,17 @@ def _parse(text: str) -> list[Token]:
     return MarkdownIt("commonmark", {"html": True}).enable("table").parse(text)
 
 
-def _text(inline: Token) -> str:
-    return "".join(child.content for child in inline.children or [])
-
-
-def _tables(tokens: list[Token]) -> list[list[list[str]]]:
-    """Each table as rows of cell texts, the header row first."""
-    tables: list[list[list[str]]] = []
-    for index, token in enumerate(tokens):
-        if token.type == "table_open":
-            tables.append([])
-        elif token.type == "tr_open":
-            tables[-1].append([])
-        elif token.type in ("th_open", "td_open"):
-            tables[-1][-1].append(_text(tokens[index + 1]))
-    return tables
-
-
 def _table(tokens: list[Token], first_header: str) -> list[list[str]]:
-    return next(t for t in _tables(tokens) if t[0][0] == first_header)
+    return next(t for t in table_cells(tokens) if t[0][0] == first_header)
 
 
 def _items(tokens: list[Token]) -> list[str]:
     """The text of each list item (list_item_open, paragraph_open, inline)."""
-    return [_text(tokens[i + 2]) for i, tok in enumerate(tokens) if tok.type == "list_item_open"]
+    return [inline_text(tokens[i + 2]) for i, tok in enumerate(tokens) if tok.type == "list_item_open"]
 
 
 def _headings(tokens: list[Token]) -> list[tuple[str, str]]:
-    return [(tok.tag, _text(tokens[i + 1])) for i, tok in enumerate(tokens) if tok.type == "heading_open"]
+    return [(tok.tag, inline_text(tokens[i + 1])) for i, tok in enumerate(tokens) if tok.type == "heading_open"]
 
 
 def test_title_and_sections(week: str) -> None:
@@ -151,7 +135,7 @@ def test_funnel_objections_problems_and_focus(week: str) -> None:
     ]
     lead_rows = _table(tokens, "Lead")
     assert lead_rows[1][:3] == [f"#2 {NASTY_NAME}", "–", "3"]
-    paragraphs = [_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "paragraph_open"]
+    paragraphs = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "paragraph_open"]
     assert any(text.startswith("Deals won 0 · moved 1 · lost 0 · forecast 0 ") for text in paragraphs)
     inline = _items(tokens)
     assert f"#1 {NASTY_PROBLEM} (worked on Tue 17 Nov)" in inline
@@ -164,7 +148,7 @@ def test_rep_text_cannot_break_the_page(week: str) -> None:
     tokens = _parse(week)
     inline_kinds = [child.type for token in tokens for child in token.children or []]
     assert not [t for t in tokens if t.type.startswith("html")] and "html_inline" not in inline_kinds
-    for table in _tables(tokens):
+    for table in table_cells(tokens):
         assert len({len(row) for row in table}) == 1, table[0]  # no row gained or lost a cell
     html = MarkdownIt("commonmark", {"html": True}).enable("table").render(week)
     assert "<script>" not in html and "<b>" not in html and "&lt;script&gt;" in html
@@ -178,11 +162,11 @@ def test_no_markup_survives_escaping() -> None:
     for raw in (NASTY_NAME, NASTY_PROBLEM, NASTY_ACT, "- a", "+ b", "1) c", "> quote", "`code`", "[x](http://e.com)",
                 "![img](x.png)", "a\\b", "&amp;", "~~gone~~", "=== under", "*", "_x_", "#5 deal"):  # fmt: skip
         tokens = md.parse(f"| h |\n| :-- |\n| {exports.md(raw)} |\n\n- {exports.md(raw)}\n\n{exports.md(raw)}\n")
-        cells = [_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "td_open"]
+        cells = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "td_open"]
         kinds = {child.type for token in tokens for child in token.children or []}
         assert cells == [raw] and _items(tokens) == [raw], raw
         assert [t.type for t in tokens][-3:] == ["paragraph_open", "inline", "paragraph_close"], raw
-        assert _text(tokens[-2]) == raw and kinds <= {"text"}, (raw, kinds)
+        assert inline_text(tokens[-2]) == raw and kinds <= {"text"}, (raw, kinds)
     assert exports.md("two\nlines") == "two / lines"
 
 

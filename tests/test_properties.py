@@ -29,6 +29,7 @@ from salesdesk.models import Lead
 from salesdesk.services import blocks, leads, pdca, reports
 from salesdesk.services.exports import week_markdown
 from tests.conftest import NOW
+from tests.markdown_helpers import inline_text, table_cells
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -136,22 +137,6 @@ def test_a_piece_of_a_name_finds_one_lead_holding_it_or_lists_the_candidates(
 # --- the weekly markdown ------------------------------------------------------------------------
 
 
-def _inline_text(inline: Token) -> str:
-    return "".join(child.content for child in inline.children or [])
-
-
-def _tables(tokens: list[Token]) -> list[list[list[str]]]:
-    tables: list[list[list[str]]] = []
-    for index, token in enumerate(tokens):
-        if token.type == "table_open":
-            tables.append([])
-        elif token.type == "tr_open":
-            tables[-1].append([])
-        elif token.type in ("th_open", "td_open"):
-            tables[-1][-1].append(_inline_text(tokens[index + 1]))
-    return tables
-
-
 def _shape(tokens: list[Token]) -> list[tuple[str, str, tuple[str, ...]]]:
     """The page's structure without its words: block tokens, and the kinds of inline tokens
     in each (runs of plain text counted once)."""
@@ -203,7 +188,7 @@ def test_rep_text_comes_out_of_the_weekly_page_as_typed(
     # The rep's text changed the words on the page, never its structure.
     assert _shape(tokens) == _shape(parser.parse(plain_page))
 
-    tables = _tables(tokens)
+    tables = table_cells(tokens)
     for table in tables:
         assert len({len(row) for row in table}) == 1, table  # no row gained or lost a cell
     focus = next(t for t in tables if t[0] == ["Lead", "Company", "Touches", "Last touch"])
@@ -216,7 +201,7 @@ def test_rep_text_comes_out_of_the_weekly_page_as_typed(
         [f"#{lead.id} {_one_line(name)}", _one_line(accounts[validate.name_key(company.strip())])]
         for lead, (name, company) in zip(added, people, strict=True)
     )
-    items = [_inline_text(tokens[i + 2]) for i, t in enumerate(tokens) if t.type == "list_item_open"]
+    items = [inline_text(tokens[i + 2]) for i, t in enumerate(tokens) if t.type == "list_item_open"]
     for line in act:
         assert f"{MONDAY:%a %d %b}: {_one_line(line)}" in items
     assert any(f" {_one_line(problem)} (worked on" in item for item in items)
