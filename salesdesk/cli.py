@@ -22,6 +22,7 @@ from salesdesk.commands import (
     imports,
     leads,
     maintenance,
+    meetings,
     objections,
     pdca,
     rules,
@@ -41,6 +42,7 @@ COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
     (objections.app, "objection"),
     (scripts.app, "script"),
     (deals.app, None),
+    (meetings.app, "meeting"),
     (pdca.app, None),
     (exports.app, "export"),
     (imports.app, "import"),
@@ -84,6 +86,7 @@ CLIPPED_WORD = 40
 # How the CLI names the input a service error points at.
 _OPTION_HINTS = {
     "next": "--next WHEN, e.g. --next 'tomorrow 10:00'",
+    "meeting": "--meeting WHEN, e.g. --meeting 'fri 10:00'",
     "benefit": "--benefit TEXT",
     "at": "--at WHEN",
     "arrival": "salesdesk lead edit LEAD --at WHEN",

@@ -22,8 +22,8 @@ whether it is a default or from this file):
     min_touches_before_lost = 6
     benefit = "require"                     # require | warn | off
     fallback_channels = ["whatsapp", "email"]
-    focus_after_attempts = 3
-    review_after_touches = 5
+    focus_after_reached = 3
+    review_after_reached = 5
     [rules.cadence_days]
     A = 7
     B = 14
@@ -48,12 +48,13 @@ from pathlib import Path
 from typing import Any
 
 from salesdesk.errors import InvalidInput
+from salesdesk.lifecycle import STATES
 from salesdesk.rules import UNGRADED, BusinessHours, Rules
 
 CHANNELS = ("call", "email", "wechat", "sms", "visit", "social", "other")
 SOURCES = ("inbound", "outbound", "referral", "event", "other")
 GRADES = ("A", "B", "C", "D")
-STATUSES = ("new", "working", "won", "lost")
+STATUSES = STATES  # a lead's lifecycle states
 # METHOD.md §6: interested -> inquiry -> proposal -> won (or lost).
 DEAL_STAGES = ("interested", "inquiry", "proposal")
 DEAL_CLOSES = ("won", "lost")
@@ -66,6 +67,7 @@ class Outcome:
     connected: the person was reached (counts as a connect).
     meeting: a meeting was booked (counts toward meeting goals).
     terminal: no further attempts make sense (bad number, do-not-call).
+    do_not_contact: the customer asked not to be contacted: the lead leaves every queue.
     requires_next: logging it needs a ``--next WHEN`` follow-up (a callback).
     key: the one key that picks it in the TUI.
     """
@@ -77,6 +79,7 @@ class Outcome:
     meeting: bool = False
     terminal: bool = False
     requires_next: bool = False
+    do_not_contact: bool = False
 
 
 def _o(name: str, label: str, connected: bool, key: str, **flags: bool) -> Outcome:
@@ -97,10 +100,10 @@ DEFAULT_OUTCOMES: tuple[Outcome, ...] = (
     _o("not_interested", "Not interested", True, "i"),
     _o("not_qualified", "Not qualified", True, "q"),
     _o("referred", "Referred", True, "r"),
-    _o("do_not_call", "Do not call", True, "d", terminal=True),
+    _o("do_not_call", "Do not call", True, "d", terminal=True, do_not_contact=True),
 )
 
-_BOOL_FLAGS = ("connected", "meeting", "terminal", "requires_next")
+_BOOL_FLAGS = ("connected", "meeting", "terminal", "requires_next", "do_not_contact")
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,18 @@ def _merge_outcomes(path: Path, table: object) -> dict[str, Outcome]:
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-_INT_RULES = ("min_touches_before_lost", "focus_after_attempts", "review_after_touches")
+_INT_RULES = (
+    "min_touches_before_lost", "min_touch_days_before_lost", "fallback_expiry_days", "focus_after_reached",
+    "review_after_reached", "review_quiet_days", "hard_to_reach_after_calls",
+)  # fmt: skip
+
+
+# Settings whose meaning changed (issue 9): a silent rename would keep the old number under a new meaning.
+_RENAMED_RULES = {
+    "focus_after_attempts": "calls that reach nobody now flag hard_to_reach_after_calls; "
+    "focus_after_reached counts times the customer was reached (METHOD.md §4)",
+    "review_after_touches": "review_after_reached counts times the customer was reached, with review_quiet_days",
+}
 
 
 def _str_list(path: Path, name: str, value: object) -> tuple[str, ...]:
@@ -211,6 +225,9 @@ def _load_rules(path: Path, spec: object, channels: tuple[str, ...]) -> tuple[Ru
     if not isinstance(spec, dict):
         raise _bad(path, "[rules] must be a table")
     known = {f.name for f in fields(Rules)} | {"business_days"}
+    for old, hint in _RENAMED_RULES.items():
+        if old in spec:
+            raise _bad(path, f"rules.{old} is gone: {hint}")
     unknown = set(spec) - known
     if unknown:
         raise _bad(path, f"[rules] has unknown setting(s): {', '.join(sorted(unknown))}")
@@ -315,11 +332,15 @@ RULE_HELP = {
     "first_contact_sources": "lead sources the first-contact clock applies to (all = every source)",
     "business_hours": "count only these working hours (none = wall-clock hours)",
     "min_touches_before_lost": "touches required before a lead may be closed out as lost",
+    "min_touch_days_before_lost": "...on at least this many different days (persistence over time)",
     "benefit": "a touch that reaches the customer must offer something of value (require | warn | off)",
     "fallback_channels": "after a call that doesn't get through, follow up on these channels at once",
+    "fallback_expiry_days": "a fallback not acted on within this many days lapses (recorded, not overdue forever)",
     "cadence_days": "days without a touch before a lead is due again, by grade (- = ungraded)",
-    "focus_after_attempts": "calls without reaching anyone before a lead is marked for focus",
-    "review_after_touches": "touches without a meeting before a lead is flagged for review",
+    "focus_after_reached": "times reached without a deal before a lead is flagged focus (engaged: concentrate)",
+    "review_after_reached": "times reached, nothing won, before a lead is flagged review (keep or drop?)...",
+    "review_quiet_days": "...when its deals had no stage move in this many days",
+    "hard_to_reach_after_calls": "calls that reached nobody before a lead is flagged hard to reach",
 }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from salesdesk.errors import InvalidInput
-from salesdesk.migrations import MIGRATIONS
+from salesdesk.migrations import MIGRATIONS, Migration
 from salesdesk.paths import ensure_private_dir, touch_private
 
 MEMORY = ":memory:"
@@ -187,24 +187,42 @@ def migrate(engine: Engine, now: datetime, *, upto: int | None = None) -> list[s
         for index, migration in enumerate(target):
             if index < len(applied):
                 continue
-            with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
-                # Another process may have migrated while we waited for the lock.
-                if migration.name in _applied(conn):
-                    continue
-                if index == 0:
-                    conn.exec_driver_sql(
-                        f"CREATE TABLE {MIGRATION_TABLE} (id INTEGER NOT NULL PRIMARY KEY, "
-                        "name VARCHAR NOT NULL UNIQUE, applied_at DATETIME NOT NULL)"
-                    )
-                for statement in migration.statements:
-                    conn.exec_driver_sql(statement)
-                conn.execute(
-                    text(f"INSERT INTO {MIGRATION_TABLE} (id, name, applied_at) VALUES (:i, :n, :t)"),
-                    {"i": index + 1, "n": migration.name, "t": now.astimezone(UTC).isoformat()},
-                )
-                conn.exec_driver_sql(f"PRAGMA user_version = {index + 1}")
-            done.append(migration.name)
+            raw = conn.connection.driver_connection
+            if migration.rebuilds:
+                # Only outside a transaction does this pragma take effect (isolation_level None).
+                raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+            try:
+                if _apply(conn, index, migration, now):
+                    done.append(migration.name)
+            finally:
+                if migration.rebuilds:
+                    raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
         return done
+
+
+def _apply(conn: Connection, index: int, migration: Migration, now: datetime) -> bool:
+    """Run one migration and record it, in one write transaction; False if another process
+    applied it while we waited for the lock."""
+    with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+        if migration.name in _applied(conn):
+            return False
+        if index == 0:
+            conn.exec_driver_sql(
+                f"CREATE TABLE {MIGRATION_TABLE} (id INTEGER NOT NULL PRIMARY KEY, "
+                "name VARCHAR NOT NULL UNIQUE, applied_at DATETIME NOT NULL)"
+            )
+        for statement in migration.statements:
+            conn.exec_driver_sql(statement)
+        if migration.rebuilds:
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+            if broken is not None:
+                raise InvalidInput(f"migration {migration.name} would break a reference ({broken[0]}); nothing changed")
+        conn.execute(
+            text(f"INSERT INTO {MIGRATION_TABLE} (id, name, applied_at) VALUES (:i, :n, :t)"),
+            {"i": index + 1, "n": migration.name, "t": now.astimezone(UTC).isoformat()},
+        )
+        conn.exec_driver_sql(f"PRAGMA user_version = {index + 1}")
+    return True
 
 
 def schema_version(engine: Engine) -> int:

@@ -21,8 +21,11 @@ from salesdesk import __version__
 from salesdesk.errors import InvalidInput
 from salesdesk.models import BlockException, CallBlock
 from salesdesk.services.blocks import Occurrence, expand, occurrences
+from salesdesk.services.meetings import MeetingView
 
 PRODID = f"-//salesdesk//salesdesk {__version__}//EN"
+# A meeting's length in the calendar: the store keeps only its start.
+MEETING_MINUTES = 60
 # VTIMEZONE rules are written out this far past the last block, so repeating blocks keep
 # their local time in calendar apps for years.
 ZONE_YEARS_AHEAD = 10
@@ -105,17 +108,44 @@ def export(session: Session, now: datetime, first: date | None = None, last: dat
                     event.add("exdate", skipped)
             events.append(event)
         starts = [block.start for block in blocks]
+    return _calendar("salesdesk call blocks", events, starts, zone, now), len(events)
+
+
+def _calendar(name: str, events: list[Event], starts: list[datetime], zone: tzinfo | None, now: datetime) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "salesdesk call blocks")
+    calendar.add("x-wr-calname", name)
     for event in events:
         calendar.add_component(event)
-    if starts and zone is not None:
+    if starts and isinstance(zone, ZoneInfo):
         latest = max([*starts, now]).astimezone(zone).date()
         calendar.add_missing_timezones(
             first_date=min(starts).astimezone(zone).date() - timedelta(days=1),
             last_date=latest.replace(year=latest.year + ZONE_YEARS_AHEAD, day=min(latest.day, 28)),
         )
-    return calendar.to_ical(), len(events)
+    return calendar.to_ical()
+
+
+def export_meetings(views: list[MeetingView], now: datetime) -> tuple[bytes, int]:
+    """Booked meetings as one-hour events (a calendar app keeps the length the rep gives)."""
+    zone = local_zone() or UTC
+    events = []
+    booked = [v for v in views if v.meeting.status == "booked"]
+    for view in booked:
+        meeting = view.meeting
+        event = Event()
+        # Stable across exports, so re-importing updates the event instead of duplicating it.
+        event.add("uid", f"salesdesk-meeting-{meeting.id}-{meeting.created_at:%Y%m%dT%H%M%SZ}@salesdesk")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("created", meeting.created_at.astimezone(UTC))
+        event.add("dtstart", meeting.at.astimezone(zone))
+        event.add("dtend", (meeting.at + timedelta(minutes=MEETING_MINUTES)).astimezone(zone))
+        event.add("summary", f"Meeting: {view.lead_name}")
+        if meeting.place:
+            event.add("location", meeting.place)
+        event.add("description", f"salesdesk meeting #{meeting.id} with lead #{meeting.lead_id} {view.lead_name}")
+        events.append(event)
+    starts = [v.meeting.at for v in booked]
+    return _calendar("salesdesk meetings", events, starts, zone, now), len(events)

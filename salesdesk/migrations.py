@@ -14,6 +14,9 @@ from typing import NamedTuple
 class Migration(NamedTuple):
     name: str
     statements: tuple[str, ...]
+    # A migration that rebuilds a table others reference runs with foreign keys off (they
+    # can't be switched inside a transaction) and checks them all before it commits.
+    rebuilds: bool = False
 
 
 _INITIAL = (
@@ -410,6 +413,144 @@ _PDCA = (
     )""",
 )
 
+# The lead lifecycle (issue 9): one explicit state per lead, every change recorded with its
+# cause; meetings as records; follow-ups that say how they ended; counters for "reached" and
+# "attempted". SQLite can't widen a CHECK in place, so ``lead`` is rebuilt (the 12-step
+# procedure of the SQLite docs); the touch triggers name ``lead`` and are rebuilt with it.
+# Frozen here: ``lifecycle.STATES`` may grow, this migration's CHECK may not (a test compares).
+_STATES_V7 = ("new", "working", "meeting", "deal", "won", "lost", "nurture", "do_not_contact")
+_STATES_SQL = ", ".join(f"'{state}'" for state in _STATES_V7)
+
+# Reached: a connected call, or any other channel but "other" (a note to self reaches nobody).
+# Attempted: every channel but "other"; the first attempt stops the first-contact clock.
+_REACHED = "((NEW.channel = 'call' AND NEW.connected) OR NEW.channel NOT IN ('call', 'other'))"
+_RECOUNT_V2 = """
+    UPDATE lead SET
+        touch_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id),
+        call_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND channel = 'call'),
+        connect_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND channel = 'call' AND connected),
+        meeting_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND meeting),
+        reach_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id
+                       AND ((channel = 'call' AND connected) OR channel NOT IN ('call', 'other'))),
+        first_touch_at = (SELECT min(at) FROM touch WHERE lead_id = lead.id),
+        first_attempt_at = (SELECT min(at) FROM touch WHERE lead_id = lead.id AND channel != 'other'),
+        last_touch_at = (SELECT max(at) FROM touch WHERE lead_id = lead.id)"""
+
+_LIFECYCLE = (
+    "DROP TRIGGER touch_counts_insert",
+    "DROP TRIGGER touch_counts_delete",
+    "DROP TRIGGER touch_counts_update",
+    f"""CREATE TABLE lead_v7 (
+        id INTEGER NOT NULL PRIMARY KEY,
+        name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+        name_key VARCHAR NOT NULL,
+        account_id INTEGER REFERENCES account (id),
+        title VARCHAR,
+        phone VARCHAR,
+        email VARCHAR,
+        wechat VARCHAR,
+        source VARCHAR NOT NULL
+            CHECK (source IN ('inbound', 'outbound', 'referral', 'event', 'other')),
+        grade VARCHAR CHECK (grade IN ('A', 'B', 'C', 'D')),
+        status VARCHAR NOT NULL CHECK (status IN ({_STATES_SQL})),
+        is_coach BOOLEAN NOT NULL DEFAULT 0 CHECK (is_coach IN (0, 1)),
+        role VARCHAR,
+        notes VARCHAR,
+        created_at DATETIME NOT NULL,
+        updated_at DATETIME NOT NULL,
+        closed_at DATETIME,
+        close_reason VARCHAR,
+        touch_count INTEGER NOT NULL DEFAULT 0,
+        call_count INTEGER NOT NULL DEFAULT 0,
+        connect_count INTEGER NOT NULL DEFAULT 0,
+        meeting_count INTEGER NOT NULL DEFAULT 0,
+        first_touch_at DATETIME,
+        last_touch_at DATETIME,
+        reach_count INTEGER NOT NULL DEFAULT 0,
+        first_attempt_at DATETIME,
+        nurture_until DATETIME,
+        CHECK ((status = 'nurture') = (nurture_until IS NOT NULL))
+    )""",
+    """INSERT INTO lead_v7 (id, name, name_key, account_id, title, phone, email, wechat, source, grade, status,
+        is_coach, role, notes, created_at, updated_at, closed_at, close_reason, touch_count, call_count,
+        connect_count, meeting_count, first_touch_at, last_touch_at)
+    SELECT id, name, name_key, account_id, title, phone, email, wechat, source, grade, status,
+        is_coach, role, notes, created_at, updated_at, closed_at, close_reason, touch_count, call_count,
+        connect_count, meeting_count, first_touch_at, last_touch_at FROM lead""",
+    "DROP TABLE lead",
+    "ALTER TABLE lead_v7 RENAME TO lead",
+    "CREATE INDEX ix_lead_name_key ON lead (name_key)",
+    "CREATE INDEX ix_lead_account_id ON lead (account_id)",
+    "CREATE INDEX ix_lead_phone ON lead (phone)",
+    "CREATE INDEX ix_lead_email ON lead (email)",
+    "CREATE INDEX ix_lead_created_at ON lead (created_at)",
+    "CREATE INDEX ix_lead_status_grade ON lead (status, grade)",
+    "CREATE INDEX ix_lead_status_first_touch ON lead (status, first_touch_at)",
+    "CREATE INDEX ix_lead_status_last_touch ON lead (status, last_touch_at)",
+    _RECOUNT_V2,
+    f"""CREATE TRIGGER touch_counts_insert AFTER INSERT ON touch BEGIN
+        UPDATE lead SET
+            touch_count = touch_count + 1,
+            call_count = call_count + (NEW.channel = 'call'),
+            connect_count = connect_count + (NEW.channel = 'call' AND NEW.connected),
+            meeting_count = meeting_count + NEW.meeting,
+            reach_count = reach_count + {_REACHED},
+            first_touch_at = CASE WHEN first_touch_at IS NULL OR NEW.at < first_touch_at
+                             THEN NEW.at ELSE first_touch_at END,
+            first_attempt_at = CASE WHEN NEW.channel != 'other'
+                               AND (first_attempt_at IS NULL OR NEW.at < first_attempt_at)
+                               THEN NEW.at ELSE first_attempt_at END,
+            last_touch_at = CASE WHEN last_touch_at IS NULL OR NEW.at > last_touch_at
+                            THEN NEW.at ELSE last_touch_at END
+        WHERE id = NEW.lead_id;
+    END""",
+    f"""CREATE TRIGGER touch_counts_delete AFTER DELETE ON touch BEGIN
+        {_RECOUNT_V2.strip()} WHERE id = OLD.lead_id;
+    END""",
+    f"""CREATE TRIGGER touch_counts_update AFTER UPDATE ON touch BEGIN
+        {_RECOUNT_V2.strip()} WHERE id IN (OLD.lead_id, NEW.lead_id);
+    END""",
+    # Existing leads take the state their history says: an open deal, a do-not-call answer.
+    """UPDATE lead SET status = 'deal' WHERE status IN ('new', 'working')
+        AND EXISTS (SELECT 1 FROM deal WHERE deal.lead_id = lead.id AND deal.closed_at IS NULL)""",
+    """UPDATE lead SET status = 'do_not_contact' WHERE status IN ('new', 'working', 'deal')
+        AND EXISTS (SELECT 1 FROM touch WHERE touch.lead_id = lead.id AND touch.outcome = 'do_not_call')""",
+    # A lead is "new" until its first attempt; a note on channel "other" isn't one.
+    "UPDATE lead SET status = 'new' WHERE status = 'working' AND first_attempt_at IS NULL",
+    "UPDATE lead SET status = 'working' WHERE status = 'new' AND first_attempt_at IS NOT NULL",
+    f"""CREATE TABLE lead_state_change (
+        id INTEGER NOT NULL PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES lead (id),
+        at DATETIME NOT NULL,
+        from_state VARCHAR CHECK (from_state IN ({_STATES_SQL})),
+        to_state VARCHAR NOT NULL CHECK (to_state IN ({_STATES_SQL})),
+        cause VARCHAR NOT NULL,
+        touch_id INTEGER REFERENCES touch (id)
+    )""",
+    "CREATE INDEX ix_lead_state_change_lead_id ON lead_state_change (lead_id, id)",
+    # How each follow-up ended: kept (a touch on its channel), satisfied (the customer was
+    # reached another way), superseded (a newer next step), lapsed (a fallback left too long),
+    # cancelled (the lead closed). NULL while open.
+    """ALTER TABLE followup ADD COLUMN resolution VARCHAR
+        CHECK (resolution IN ('kept', 'satisfied', 'superseded', 'lapsed', 'cancelled'))""",
+    "UPDATE followup SET resolution = 'kept' WHERE done_at IS NOT NULL AND done_touch_id IS NOT NULL",
+    "UPDATE followup SET resolution = 'cancelled' WHERE done_at IS NOT NULL AND done_touch_id IS NULL",
+    """CREATE TABLE meeting (
+        id INTEGER NOT NULL PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES lead (id),
+        at DATETIME NOT NULL,
+        place VARCHAR,
+        status VARCHAR NOT NULL CHECK (status IN ('booked', 'held', 'no_show', 'moved', 'cancelled')),
+        touch_id INTEGER REFERENCES touch (id),
+        moved_from INTEGER REFERENCES meeting (id),
+        note VARCHAR,
+        created_at DATETIME NOT NULL,
+        updated_at DATETIME NOT NULL
+    )""",
+    "CREATE INDEX ix_meeting_lead_id ON meeting (lead_id)",
+    "CREATE INDEX ix_meeting_at ON meeting (at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_followups", _FOLLOWUPS),
@@ -417,4 +558,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0004_lead_closes", _LEAD_CLOSES),
     Migration("0005_blocks_objections", (*_BLOCKS, *_OBJECTIONS, *_SEED)),
     Migration("0006_pdca", _PDCA),
+    Migration("0007_lifecycle", _LIFECYCLE, rebuilds=True),
 )

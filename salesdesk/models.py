@@ -94,6 +94,10 @@ class Lead(Table, table=True):
     meeting_count: int = 0
     first_touch_at: datetime | None = _when(nullable=True)
     last_touch_at: datetime | None = _when(nullable=True)
+    reach_count: int = 0  # touches that reached the customer (migration 0007)
+    first_attempt_at: datetime | None = _when(nullable=True)  # first touch on a channel but "other"
+    # Set only in the ``nurture`` state: the day the lead comes back to the queue.
+    nurture_until: datetime | None = _when(nullable=True)
 
 
 class Touch(Table, table=True):
@@ -150,6 +154,7 @@ class FollowUp(Table, table=True):
     source_touch_id: int | None = Field(default=None, foreign_key="touch.id")
     done_at: datetime | None = _when(nullable=True)
     done_touch_id: int | None = Field(default=None, foreign_key="touch.id")
+    resolution: str | None = None  # how it ended (lifecycle.Resolution); None while open
 
 
 class LeadClose(Table, table=True):
@@ -385,3 +390,38 @@ class Script(Table, table=True):
     position: int
     title: str
     body: str
+
+
+# --- the lead lifecycle (migration 0007) ---
+
+
+class LeadStateChange(Table, table=True):
+    """A lead entering a state, with why (``cause``) and the touch that did it, if any."""
+
+    __tablename__ = "lead_state_change"  # type: ignore[assignment]
+    __table_args__ = (Index("ix_lead_state_change_lead_id", "lead_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id")
+    at: datetime = _when()
+    from_state: str | None = None
+    to_state: str
+    cause: str
+    touch_id: int | None = Field(default=None, foreign_key="touch.id")
+
+
+class Meeting(Table, table=True):
+    """A meeting with a lead: when, where, and what became of it (booked, held, no_show,
+    moved, cancelled). ``touch_id`` is the touch that booked it; a moved meeting points
+    at the new one's ``moved_from``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    at: datetime = _when(index=True)
+    place: str | None = None
+    status: str
+    touch_id: int | None = Field(default=None, foreign_key="touch.id")
+    moved_from: int | None = Field(default=None, foreign_key="meeting.id")
+    note: str | None = None
+    created_at: datetime = _when()
+    updated_at: datetime = _when()

@@ -16,19 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
+from salesdesk.lifecycle import followup_phrase
 
 # Types only: every command imports this module, and most need none of these services.
 if TYPE_CHECKING:
     from salesdesk.config import Outcome
-    from salesdesk.models import CallBlock, FollowUp, GradeChange, Script, Touch
+    from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Script, Touch
     from salesdesk.services.batch import BatchResult
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
     from salesdesk.services.compliance import Violations
+    from salesdesk.services.deals import DealView
     from salesdesk.services.imports import ImportReport
     from salesdesk.services.leads import LeadView
     from salesdesk.services.maintenance import Checkup
+    from salesdesk.services.meetings import MeetingView
     from salesdesk.services.objections import ObjectionStats, ObjectionView
     from salesdesk.services.queue import DueItem, LeadRules
+    from salesdesk.services.touches import Logged
 
 
 def emit_json(data: Any) -> None:
@@ -113,6 +117,8 @@ def lead_card(
     followups: Sequence[FollowUp],
     grades: Sequence[GradeChange],
     now: datetime,
+    deals: Sequence[DealView] = (),
+    meetings: Sequence[Meeting] = (),
 ) -> None:
     lead = view.lead
     console = _console()
@@ -130,6 +136,16 @@ def lead_card(
     if len(grades) > 1:
         history = " <- ".join(f"{g.new_grade or '-'} ({fmt_local(g.at, now)})" for g in grades)
         console.print(f"  [dim]{'grades':>12}[/]  {_esc(history)}")
+    if lead.nurture_until is not None:
+        console.print(f"  [dim]{'back on':>12}[/]  {fmt_local(lead.nurture_until, now)} (parked)")
+    for deal in deals:
+        d = deal.deal
+        value = f", {d.value:,}" if d.value is not None else ""
+        console.print(f"  [dim]{'deal':>12}[/]  #{d.id} {_esc(d.title)} ({d.stage}{value})")
+    for meeting in meetings:
+        place = f" at {_esc(meeting.place)}" if meeting.place else ""
+        status = meeting.status.replace("_", "-")
+        console.print(f"  [dim]{'meeting':>12}[/]  #{meeting.id} {fmt_local(meeting.at, now)}{place} ({status})")
     for followup in followups:
         overdue = " [red](overdue)[/]" if followup.due_at < now else ""
         console.print(
@@ -146,16 +162,50 @@ def lead_card(
     console.print(table if touches else "  no touches yet")
 
 
-def touch_logged(view: LeadView, touch: Touch, followups: Sequence[FollowUp], now: datetime) -> None:
+def touch_logged(view: LeadView, logged: Logged, now: datetime) -> None:
+    touch, followups = logged.touch, logged.followups
     what = f"call ({touch.outcome})" if touch.channel == "call" else touch.channel
     duration = f", {fmt_duration(touch.duration_s)}" if touch.duration_s else ""
     say(f"Logged {what}{duration} for {lead_line(view)} at {fmt_local(touch.at, now)}.")
+    if logged.meeting is not None:
+        place = f" at {logged.meeting.place}" if logged.meeting.place else ""
+        say(f"Meeting #{logged.meeting.id}: {fmt_local(logged.meeting.at, now)}{place}.")
     for followup in followups:
         if followup.rule == "scheduled":
             say(f"Next: {followup.channel} {fmt_local(followup.due_at, now)}.")
     fallbacks = [f.channel for f in followups if f.rule == "fallback"]
     if fallbacks:
-        say(f"Didn't get through: follow up now by {' and '.join(fallbacks)}.")
+        say(f"Didn't get through: {followup_phrase(fallbacks, now=True)}.")
+    ended = [resolution for _, resolution in logged.resolved]
+    if ended:
+        counts = ", ".join(f"{ended.count(r)} {r}" for r in dict.fromkeys(ended))
+        say(f"Follow-ups ended: {counts}.")
+
+
+def meeting_table(views: Sequence[MeetingView], now: datetime) -> None:
+    console = _console()
+    if not views:
+        console.print("No meetings in that time.")
+        return
+    table = _table(None, ["id", "when", "lead", "place", "status"])
+    for view in views:
+        m = view.meeting
+        status = m.status.replace("_", "-")
+        table.add_row(
+            f"#{m.id}", fmt_local(m.at, now), f"#{m.lead_id} {_esc(view.lead_name)}", _esc(m.place or ""), status
+        )
+    console.print(table)
+
+
+def meeting_changed(view: MeetingView, before: Meeting, now: datetime) -> None:
+    m = view.meeting
+    who = f"#{m.lead_id} {view.lead_name}"
+    if m.status == "held":
+        say(f"Meeting #{m.id} with {who} ({fmt_local(m.at, now)}) held.")
+    elif m.status == "no_show":
+        say(f"Meeting #{m.id} with {who} ({fmt_local(m.at, now)}): no-show. Next: call now to set a new time.")
+    else:
+        say(f"Meeting #{before.id} moved: now #{m.id}, {fmt_local(m.at, now)} with {who}.")
 
 
 def outcome_table(outcomes: Iterable[Outcome]) -> None:
@@ -186,10 +236,7 @@ def why_card(report: LeadRules, now: datetime) -> None:
     lead = report.lead
     console = _console()
     console.print(f"[bold]#{lead.id} {_esc(lead.name)}[/]  {lead.status}, grade {lead.grade or '-'}")
-    short = report.touches_short
-    guard = "may be closed as lost" if not short else f"{short} more before it may be closed as lost"
-    terminal = " (terminal outcome: guard lifted)" if report.terminal else ""
-    console.print(f"  touches        {lead.touch_count} of {report.min_touches}: {guard}{terminal}")
+    console.print(f"  touches        {report.guard.text()}")
     fc = report.first_contact
     if fc is None:
         console.print("  first contact  rule does not apply to this source")
@@ -321,10 +368,17 @@ def occurrence_table(views: Sequence[OccurrenceView], first: date, last: date, n
     console.print(table)
 
 
-def _short(found: int, wanted: int) -> None:
+def _short(plan: Plan) -> None:
+    found, wanted = len(plan.leads), plan.list_size
     if found < wanted:
-        leads = "1 lead is" if found == 1 else f"{found} leads are"
-        warn(f"only {leads} due for a call, {wanted - found} short of the list: add leads, or plan fewer meetings")
+        warn(
+            f"only {found} to call ({plan.due} due, {_count(plan.prospects, 'prospect')}), "
+            f"{wanted - found} short of the list: add or import leads, or plan fewer meetings"
+        )
+
+
+def _mix(plan: Plan) -> str:
+    return f"{plan.due} due for a call, then {_count(plan.prospects, 'prospect')} never called"
 
 
 def plan_report(plan: Plan, now: datetime) -> None:
@@ -335,9 +389,10 @@ def plan_report(plan: Plan, now: datetime) -> None:
         f"call [bold]{plan.list_size}[/] leads."
     )
     console.print(f"  [dim]rate: {_esc(rate.explain())}[/]")
+    console.print(f"  [dim]list: {_mix(plan)}[/]")
     if plan.leads:
         due_table(plan.leads, now)
-    _short(len(plan.leads), plan.list_size)
+    _short(plan)
 
 
 def block_filled(filled: Filled, now: datetime) -> None:
@@ -346,9 +401,10 @@ def block_filled(filled: Filled, now: datetime) -> None:
     block, plan = filled.occurrence.block, filled.plan
     say(
         f"Filled block #{block.id} {block.title!r} on {span_text(filled.occurrence, now)} with "
-        f"{_count(len(plan.leads), 'lead')} for {_count(plan.target_meetings, 'meeting')} ({plan.rate.explain()})."
+        f"{_count(len(plan.leads), 'lead')} for {_count(plan.target_meetings, 'meeting')} ({plan.rate.explain()}): "
+        f"{_mix(plan)}."
     )
-    _short(len(plan.leads), plan.list_size)
+    _short(plan)
 
 
 def _replies_text(view: ObjectionView) -> str:

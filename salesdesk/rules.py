@@ -7,7 +7,7 @@ come from are in ``config.Rules``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
@@ -74,17 +74,25 @@ class Rules:
     first_contact_sources: tuple[str, ...] = ("inbound",)
     # None: the 5 hours are wall-clock hours; else only business hours count.
     business_hours: BusinessHours | None = None
-    # METHOD.md §4 rule 2: at least 6 touches before a lead may be closed out as lost.
+    # METHOD.md §4 rule 2: at least 6 touches before a lead may be closed out as lost...
     min_touches_before_lost: int = 6
+    # ...spread over at least 3 local days: persistence means touches over time (METHOD.md §4).
+    min_touch_days_before_lost: int = 3
     # METHOD.md §4 rule 3: every touch that reaches the customer offers something of value.
     benefit: BenefitMode = "require"
     # METHOD.md §4 rule 4: a call that doesn't get through -> add on WeChat and send an email.
     fallback_channels: tuple[str, ...] = ("wechat", "email")
+    # A fallback is worth something soon after the failed call; left this many days, it lapses.
+    fallback_expiry_days: int = 3
     # METHOD.md §4: contact frequency by value tier, in days.
     cadence_days: Mapping[str, int] = field(default_factory=_cadence)
-    # METHOD.md §4: about 3 touches -> focused follow-up; 5+ without progress -> review.
-    focus_after_attempts: int = 3
-    review_after_touches: int = 5
+    # METHOD.md §4 (拜访三次左右 -> 重点跟进): reached about 3 times without a deal -> concentrate here.
+    focus_after_reached: int = 3
+    # METHOD.md §4: 5+ visits without signing -> review; "without progress" = no stage move lately.
+    review_after_reached: int = 5
+    review_quiet_days: int = 21
+    # Calls that never reached anyone: try another channel or time (not the method's "focus").
+    hard_to_reach_after_calls: int = 3
 
     @property
     def first_contact_window(self) -> timedelta:
@@ -128,40 +136,22 @@ def first_contact(
     return FirstContact(deadline, "breach" if now > deadline else "at_risk", None)
 
 
-def touches_short_of_close(touch_count: int, minimum: int, terminal: bool) -> int:
-    """How many more touches a lead needs before it may be closed out as lost (0: may close).
-
-    A terminal outcome (bad number, do-not-call) lifts the guard: more attempts are pointless.
-    """
-    if terminal:
-        return 0
-    return max(0, minimum - touch_count)
-
-
-def fallbacks_to_open(connected: bool, channels: Iterable[str], open_channels: Iterable[str]) -> list[str]:
-    """The fallback channels to open after a call: none if it got through, and never a second
-    open follow-up on a channel that already has one."""
-    if connected:
-        return []
-    already = set(open_channels)
-    result: list[str] = []
-    for channel in channels:
-        if channel not in already and channel not in result:
-            result.append(channel)
-    return result
-
-
 def cadence_due_at(last_touch_at: datetime | None, created_at: datetime, interval: timedelta) -> datetime:
     """When the grade's cadence asks for the next touch: one interval after the last touch
     (or after arrival, for a lead never touched)."""
     return (last_touch_at or created_at) + interval
 
 
-def needs_focus(call_attempts: int, connects: int, threshold: int) -> bool:
-    """Several attempts and nobody reached yet: this lead needs focused follow-up."""
-    return connects == 0 and call_attempts >= threshold
+def hard_to_reach(call_count: int, reach_count: int, threshold: int) -> bool:
+    """Several calls and nobody reached yet: try another channel or another time of day."""
+    return reach_count == 0 and call_count >= threshold
 
 
-def needs_review(touch_count: int, progressed: bool, threshold: int) -> bool:
-    """Many touches and no progress (no meeting, no stage move): why, and should I drop it?"""
-    return not progressed and touch_count >= threshold
+def needs_focus(reach_count: int, has_deal: bool, threshold: int) -> bool:
+    """Reached about three times and still no deal: an engaged lead, worth concentrated effort."""
+    return not has_deal and reach_count >= threshold
+
+
+def needs_review(reach_count: int, progressed_lately: bool, threshold: int) -> bool:
+    """Reached many times, nothing won and no stage move lately: keep going, or drop it?"""
+    return not progressed_lately and reach_count >= threshold

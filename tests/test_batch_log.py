@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from salesdesk.services import batch
 from tests.cli_helpers import db_fingerprint, run, run_process
 
 NOW = "2026-11-23T15:00:00+08:00"
@@ -52,10 +51,13 @@ def _book(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("log-call", "Li Nan", "--outcome", "busy", "--at", "2 days ago", "--next", "today 9:00").code == 0
 
 
+TABLES = ("touch", "followup", "lead", "meeting", "lead_state_change")
+
+
 def _tables(db: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(db)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in ("touch", "followup", "lead")}
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in TABLES}
     finally:
         conn.close()
 
@@ -72,12 +74,9 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.mark.parametrize("chunk", [batch.CHUNK_CALLS, 2])
 def test_a_batch_leaves_the_database_as_the_same_single_calls_do(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A chunk of 2 makes follow-ups opened in one chunk be met in a later one.
-    monkeypatch.setattr(batch, "CHUNK_CALLS", chunk)
     singles, batched = tmp_path / "singles.db", tmp_path / "batched.db"
     _book(singles, monkeypatch)
     for call in CALLS:
@@ -145,10 +144,7 @@ def test_a_bad_line_is_named_and_nothing_is_written(db: Path, tmp_path: Path, li
     assert db_fingerprint(db) == before
 
 
-def test_a_bad_line_after_thousands_of_good_ones_still_writes_nothing(
-    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(batch, "CHUNK_CALLS", 100)  # several chunks reach the database before the bad line
+def test_a_bad_line_after_thousands_of_good_ones_still_writes_nothing(db: Path, tmp_path: Path) -> None:
     good = [{"lead": 2, "outcome": "no_answer", "at": "1h ago"}] * 1000
     source = tmp_path / "calls.jsonl"
     source.write_text(_jsonl(good) + '{"lead": 2, "outcome": "connected"}\n', encoding="utf-8")

@@ -181,7 +181,8 @@ def test_no_rules_section_means_the_method_defaults(tmp_path: Path) -> None:
     assert (rules.min_touches_before_lost, rules.benefit) == (6, "require")
     assert rules.fallback_channels == ("wechat", "email")
     assert dict(rules.cadence_days) == {"A": 7, "B": 14, "C": 30, "D": 90, "-": 14}
-    assert (rules.focus_after_attempts, rules.review_after_touches) == (3, 5)
+    assert (rules.focus_after_reached, rules.review_after_reached, rules.review_quiet_days) == (3, 5, 21)
+    assert (rules.min_touch_days_before_lost, rules.fallback_expiry_days, rules.hard_to_reach_after_calls) == (3, 3, 3)
 
 
 @pytest.mark.parametrize(
@@ -197,8 +198,12 @@ def test_no_rules_section_means_the_method_defaults(tmp_path: Path) -> None:
         ('benefit = "off"', "benefit", "off"),
         ('fallback_channels = ["Email"]', "fallback_channels", ("email",)),
         ("fallback_channels = []", "fallback_channels", ()),
-        ("focus_after_attempts = 4", "focus_after_attempts", 4),
-        ("review_after_touches = 7", "review_after_touches", 7),
+        ("focus_after_reached = 4", "focus_after_reached", 4),
+        ("review_after_reached = 7", "review_after_reached", 7),
+        ("review_quiet_days = 30", "review_quiet_days", 30),
+        ("min_touch_days_before_lost = 2", "min_touch_days_before_lost", 2),
+        ("fallback_expiry_days = 5", "fallback_expiry_days", 5),
+        ("hard_to_reach_after_calls = 4", "hard_to_reach_after_calls", 4),
         ("business_hours = false", "business_hours", None),
     ],
 )
@@ -259,8 +264,8 @@ def test_cadence_days_merge_over_the_defaults(tmp_path: Path) -> None:
         ("min_touches_before_lost = -1", "min_touches_before_lost"),
         ("min_touches_before_lost = 6.5", "min_touches_before_lost"),
         ("min_touches_before_lost = true", "min_touches_before_lost"),
-        ('focus_after_attempts = "3"', "focus_after_attempts"),
-        ("review_after_touches = -5", "review_after_touches"),
+        ('focus_after_reached = "3"', "focus_after_reached"),
+        ("review_after_reached = -5", "review_after_reached"),
         ('benefit = "maybe"', "benefit"),
         ("benefit = true", "benefit"),
         ('fallback_channels = ["fax"]', "fallback_channels: fax"),
@@ -348,3 +353,14 @@ def test_rule_settings_of_the_defaults(tmp_path: Path) -> None:
     settings = rule_settings(load_config(tmp_path / "absent.toml"))
     assert {s["source"] for s in settings} == {"default"}
     assert {s["name"]: s["value"] for s in settings}["business_hours"] is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "hint"),
+    [("focus_after_attempts", "hard_to_reach_after_calls"), ("review_after_touches", "review_after_reached")],
+)
+def test_a_setting_whose_meaning_changed_is_refused_with_its_successor(tmp_path: Path, setting: str, hint: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[rules]\n{setting} = 3\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=f"rules.{setting} is gone: .*{hint}"):
+        load_config(path)

@@ -365,3 +365,67 @@ def test_write_session_takes_the_write_lock_up_front(tmp_path: Path, now: dateti
     finally:
         other.close()
         engine.dispose()
+
+
+def test_the_lifecycle_migration_keeps_every_row_and_gives_each_lead_its_state(tmp_path: Path, now: datetime) -> None:
+    """A file at version 6 with history: leads keep their ids and counters, and take the state
+    their history says (an open deal, a do-not-call answer, a note on "other" only)."""
+    path = tmp_path / "v6.db"
+    old = make_engine(path)
+    migrate(old, now, upto=6)
+    t = "'2026-11-20 01:00:00.000000'"
+    with old.begin() as conn:
+        for lead_id, name, status in [(1, "Plain", "working"), (2, "Dealer", "working"), (3, "Refuser", "working"),
+                                      (4, "Noted", "working"), (5, "Fresh", "new"), (6, "Gone", "lost")]:  # fmt: skip
+            conn.exec_driver_sql(
+                "INSERT INTO lead (id, name, name_key, source, status, is_coach, created_at, updated_at) "
+                f"VALUES ({lead_id}, '{name}', '{name.lower()}', 'outbound', '{status}', 0, {t}, {t})"
+            )
+        history = [(1, 1, "call", "no_answer", 0), (2, 2, "call", "connected", 1), (3, 3, "call", "do_not_call", 1),
+                   (4, 4, "other", None, 0), (5, 6, "call", "busy", 0)]  # fmt: skip
+        for touch_id, lead_id, channel, outcome, connected in history:
+            outcome_sql = "NULL" if outcome is None else f"'{outcome}'"
+            conn.exec_driver_sql(
+                "INSERT INTO touch (id, lead_id, at, channel, outcome, connected, recorded_at) "
+                f"VALUES ({touch_id}, {lead_id}, {t}, '{channel}', {outcome_sql}, {connected}, {t})"
+            )
+        conn.exec_driver_sql(
+            "INSERT INTO deal (id, lead_id, title, stage, created_at, updated_at) "
+            f"VALUES (1, 2, 'Pilot', 'proposal', {t}, {t})"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO followup (id, lead_id, channel, due_at, rule, created_at, source_touch_id, done_at, "
+            f"done_touch_id) VALUES (1, 1, 'wechat', {t}, 'fallback', {t}, 1, NULL, NULL), "
+            f"(2, 6, 'email', {t}, 'fallback', {t}, 5, {t}, NULL), (3, 2, 'call', {t}, 'scheduled', {t}, 2, {t}, 2)"
+        )
+    old.dispose()
+    engine = open_store(path, now)
+    with engine.connect() as conn:
+        states = dict(conn.exec_driver_sql("SELECT name, status FROM lead").all())
+        assert states == {"Plain": "working", "Dealer": "deal", "Refuser": "do_not_contact", "Noted": "new",
+                          "Fresh": "new", "Gone": "lost"}  # fmt: skip
+        counters = conn.exec_driver_sql(
+            "SELECT id, touch_count, reach_count, first_attempt_at IS NOT NULL FROM lead ORDER BY id"
+        ).all()
+        assert counters == [(1, 1, 0, 1), (2, 1, 1, 1), (3, 1, 1, 1), (4, 1, 0, 0), (5, 0, 0, 0), (6, 1, 0, 1)]
+        resolutions = conn.exec_driver_sql("SELECT id, resolution FROM followup ORDER BY id").all()
+        assert resolutions == [(1, None), (2, "cancelled"), (3, "kept")]
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        # The counters' triggers came back with the rebuilt table.
+        conn.exec_driver_sql(
+            f"INSERT INTO touch (lead_id, at, channel, connected, recorded_at) VALUES (5, {t}, 'email', 0, {t})"
+        )
+        assert conn.exec_driver_sql("SELECT touch_count, reach_count FROM lead WHERE id = 5").one() == (1, 1)
+        conn.rollback()
+    engine.dispose()
+
+
+def test_the_lead_state_check_accepts_exactly_the_lifecycle_states(engine: Engine, now: datetime) -> None:
+    from salesdesk.lifecycle import STATES
+
+    with engine.connect() as conn:
+        ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'lead'").scalar_one()
+    checked = ddl.split("status IN (")[1].split(")")[0]
+    assert tuple(state.strip(" '") for state in checked.split(",")) == STATES

@@ -62,39 +62,24 @@ class TestFirstContact:
             rules.BusinessHours(time(9), time(18), frozenset())
 
 
-class TestCloseGuard:
-    @pytest.mark.parametrize(("touches", "short"), [(0, 6), (5, 1), (6, 0), (9, 0)])
-    def test_six_touches_are_needed_before_closing_as_lost(self, touches: int, short: int) -> None:
-        assert rules.touches_short_of_close(touches, 6, terminal=False) == short
-
-    def test_a_terminal_outcome_lifts_the_guard(self) -> None:
-        assert rules.touches_short_of_close(1, 6, terminal=True) == 0
-
-
-class TestFallbacks:
-    def test_a_failed_call_opens_every_fallback_channel(self) -> None:
-        assert rules.fallbacks_to_open(False, ["wechat", "email"], []) == ["wechat", "email"]
-
-    def test_a_connected_call_opens_none(self) -> None:
-        assert rules.fallbacks_to_open(True, ["wechat", "email"], []) == []
-
-    def test_no_duplicate_of_an_open_follow_up(self) -> None:
-        assert rules.fallbacks_to_open(False, ["wechat", "email"], ["wechat"]) == ["email"]
-        assert rules.fallbacks_to_open(False, ["email", "email"], []) == ["email"]
-
-
 class TestCadenceFocusReview:
     def test_cadence_counts_from_the_last_touch_or_from_arrival(self) -> None:
         week = timedelta(days=7)
         assert rules.cadence_due_at(at(16, 10), at(2, 10), week) == at(23, 10)
         assert rules.cadence_due_at(None, at(2, 10), week) == at(9, 10)
 
-    @pytest.mark.parametrize(("attempts", "connects", "focus"), [(2, 0, False), (3, 0, True), (5, 1, False)])
-    def test_focus_after_three_attempts_without_a_connect(self, attempts: int, connects: int, focus: bool) -> None:
-        assert rules.needs_focus(attempts, connects, 3) is focus
+    @pytest.mark.parametrize(("reached", "has_deal", "focus"), [(2, False, False), (3, False, True), (5, True, False)])
+    def test_focus_when_reached_three_times_without_a_deal(self, reached: int, has_deal: bool, focus: bool) -> None:
+        assert rules.needs_focus(reached, has_deal, 3) is focus
 
     @pytest.mark.parametrize(
-        ("touches", "progressed", "review"), [(4, False, False), (5, False, True), (8, True, False)]
+        ("reached", "progressed", "review"), [(4, False, False), (5, False, True), (8, True, False)]
     )
-    def test_review_after_five_touches_without_progress(self, touches: int, progressed: bool, review: bool) -> None:
-        assert rules.needs_review(touches, progressed, 5) is review
+    def test_review_when_reached_five_times_without_recent_progress(
+        self, reached: int, progressed: bool, review: bool
+    ) -> None:
+        assert rules.needs_review(reached, progressed, 5) is review
+
+    @pytest.mark.parametrize(("calls", "reached", "hard"), [(2, 0, False), (3, 0, True), (9, 1, False)])
+    def test_hard_to_reach_when_calls_reach_nobody(self, calls: int, reached: int, hard: bool) -> None:
+        assert rules.hard_to_reach(calls, reached, 3) is hard

@@ -104,6 +104,8 @@ def deal_close(
     for warning in closed.warnings:
         render.warn(f"warning: {warning}")
     _print_deal(view, False, "Closed")
+    if closed.lead_state is not None:
+        render.say(f"Lead #{found.lead_id} is now {closed.lead_state}.")
 
 
 @deal_app.command("list")

@@ -60,7 +60,10 @@ def _print_lead(view: object, as_json: bool, verb: str) -> None:
 def lead_list(
     ctx: typer.Context,
     grade: Annotated[str | None, typer.Option(help="Only this grade (A-D).")] = None,
-    status: Annotated[str | None, typer.Option(help="Only this status: new|working|won|lost.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only this state: new|working|meeting|deal|won|lost|nurture|do_not_contact."),
+    ] = None,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the name, company, phone, email or WeChat id.")] = None,
     limit: Annotated[
@@ -102,7 +105,7 @@ def lead_show(
     from salesdesk import render
     from salesdesk.dates import iso
     from salesdesk.db import read_session
-    from salesdesk.services import leads, touches
+    from salesdesk.services import deals, leads, meetings, touches
 
     state = state_of(ctx)
     with read_session(state.engine) as session:
@@ -111,14 +114,18 @@ def lead_show(
         history = touches.timeline(session, found.id)  # type: ignore[arg-type]
         followups = touches.open_followups(session, found.id)  # type: ignore[arg-type]
         grades = leads.grade_history(session, found.id)  # type: ignore[arg-type]
+        lead_deals = deals.lead_deals(session, found.id)  # type: ignore[arg-type]
+        lead_meetings = meetings.lead_meetings(session, found.id)  # type: ignore[arg-type]
     if as_json:
         data = view.as_dict()
         data["touches"] = [touches.touch_dict(t) for t in history]
         data["followups"] = [touches.followup_dict(f) for f in followups]
         data["grade_history"] = [{"at": iso(g.at), "old_grade": g.old_grade, "new_grade": g.new_grade} for g in grades]
+        data["deals"] = [d.as_dict() for d in lead_deals]
+        data["meetings"] = [touches.meeting_dict(m) for m in lead_meetings]
         render.emit_json(data)
     else:
-        render.lead_card(view, history, followups, grades, state.now)
+        render.lead_card(view, history, followups, grades, state.now, lead_deals, lead_meetings)
 
 
 @app.command("edit")
@@ -137,14 +144,22 @@ def lead_edit(
     role: Annotated[str | None, typer.Option(help="New role at the account.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Replace the notes.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Correct when the lead arrived.")] = None,
+    do_not_contact: Annotated[
+        bool,
+        typer.Option(
+            "--do-not-contact", help="They asked not to be contacted: out of every queue; `lead reopen` lifts it."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Edit a lead's fields; grade changes are kept in its history.
 
     Example: salesdesk lead edit 12 --grade A --coach
+
+    Example: salesdesk lead edit 12 --do-not-contact
     """
     from salesdesk.db import write_session
-    from salesdesk.services import leads
+    from salesdesk.services import closing, leads
 
     state = state_of(ctx)
     with write_session(state.engine) as session:
@@ -154,8 +169,35 @@ def lead_edit(
             wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
             created_at=state.when(at),
         )  # fmt: skip
+        if do_not_contact:
+            closing.do_not_contact(session, found, state.now)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
     _print_lead(view, as_json, "Updated")
+
+
+@app.command("nurture")
+def lead_nurture(
+    ctx: typer.Context,
+    lead: LeadArg,
+    until: Annotated[
+        str, typer.Option("--until", help="When it comes back to the queue, e.g. 'in 3 months', 2027-03-01.")
+    ],
+    reason: Annotated[str | None, typer.Option(help="Why it is parked (e.g. waiting for next year's budget).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Park a lead on purpose: out of the queue and call lists until the revisit date.
+
+    Example: salesdesk lead nurture 12 --until "2027-03-01" --reason "budget round in March"
+    """
+    from salesdesk.db import write_session
+    from salesdesk.services import closing, leads
+
+    state = state_of(ctx)
+    with write_session(state.engine) as session:
+        found = leads.resolve_lead(session, lead)
+        closing.nurture_lead(session, found, state.now, state.when(until, prefer="future"), reason)  # type: ignore[arg-type]
+        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    _print_lead(view, as_json, "Parked")
 
 
 @app.command("close")
@@ -182,8 +224,11 @@ def lead_close(
     state = state_of(ctx)
     with write_session(state.engine) as session:
         found = leads.resolve_lead(session, lead)
-        record = closing.close_lead(session, state.config, found, state.now, won=won, reason=reason, force=force)
+        closed = closing.close_lead(session, state.config, found, state.now, won=won, reason=reason, force=force)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+    record = closed.record
+    for deal in closed.deals:
+        render.warn(f"deal #{deal.id} {deal.title} closed as lost too ({deal.reason})")
     if record.forced:
         render.warn(
             f"warning: closed below the minimum of {record.min_touches} touches ({record.touch_count}); "
@@ -198,7 +243,7 @@ def lead_reopen(
     lead: LeadArg,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reopen a closed lead; its close stays in the history.
+    """Reopen a closed, parked or do-not-contact lead; its close stays in the history.
 
     Example: salesdesk lead reopen 12
     """

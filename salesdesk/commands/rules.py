@@ -54,7 +54,7 @@ def why(
     state = state_of(ctx)
     with read_session(state.engine) as session:
         found = leads.resolve_lead(session, lead)
-        report = queue.explain(session, state.config.rules, state.config.terminal_outcomes, found, state.now)
+        report = queue.explain(session, state.config, found, state.now)
     if as_json:
         render.emit_json(report.as_dict(state.now))
     else:

@@ -9,6 +9,14 @@ import typer
 
 from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, state_of
 
+MeetingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--meeting", metavar="WHEN", help="The meeting booked, e.g. 'fri 10:00' (read back with the weekday)."
+    ),
+]
+PlaceOpt = Annotated[str | None, typer.Option("--place", help="Where the meeting is.")]
+
 app = typer.Typer()
 
 
@@ -33,6 +41,8 @@ def log_call(
         int | None, typer.Option("--reply", min=1, help="The reply used: its number in `salesdesk objection show`.")
     ] = None,
     next_: Annotated[str | None, typer.Option("--next", help="When to call next, e.g. 'tue 10:00'.")] = None,
+    meeting: MeetingOpt = None,
+    place: PlaceOpt = None,
     at: Annotated[str | None, typer.Option("--at", help="When the call was made (default now).")] = None,
     from_: Annotated[
         str | None,
@@ -49,10 +59,12 @@ def log_call(
 
     Example: salesdesk log-call "Li Na" --outcome callback --next "tomorrow 10:00" --benefit "sent case study"
 
+    Example: salesdesk log-call "Li Na" -o meeting_booked --meeting "fri 10:00" --place "their office" --benefit agenda
+
     Example: salesdesk log-call --from calls.jsonl
     """
     if from_ is not None:
-        given = (lead, outcome, note, benefit, duration, objection, reply, next_, at)
+        given = (lead, outcome, note, benefit, duration, objection, reply, next_, meeting, place, at)
         if any(value is not None for value in given):
             ctx.fail("--from takes the lead and options from each line; give no LEAD or other option with it")
         _log_batch(ctx, from_, as_json)
@@ -68,19 +80,14 @@ def log_call(
     state = state_of(ctx)
     duration_s = parse_duration(duration) if duration is not None else None
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
+    meeting_at = state.when(meeting, prefer="future")
     with write_session(state.engine) as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_call(
             session, state.config, found, state.now, outcome=outcome, at=at_time, note=note, benefit=benefit,
-            duration_s=duration_s, objection=objection, next_at=next_at, reply=reply,
+            duration_s=duration_s, objection=objection, next_at=next_at, reply=reply, meeting_at=meeting_at,
+            place=place,
         )  # fmt: skip
-        if next_at is not None:
-            # Only a --next can land in a protected call block, so only then is the planner loaded.
-            from salesdesk.services.blocks import protect_warning
-
-            protected = protect_warning(session, next_at, state.now, state.config.rules.business_hours)
-            if protected:
-                logged.warnings.append(protected)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
     _print_logged(view, logged, as_json, state.now)
 
@@ -92,12 +99,16 @@ def log_touch(
     channel: Annotated[str, typer.Option("--channel", "-c", help="email|wechat|sms|visit|social|other")],
     note: NoteOpt = None,
     benefit: BenefitOpt = None,
+    meeting: MeetingOpt = None,
+    place: PlaceOpt = None,
     at: Annotated[str | None, typer.Option("--at", help="When it happened (default now).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Log a contact on another channel than the phone.
+    """Log a contact on another channel than the phone; --meeting records a meeting booked on it.
 
     Example: salesdesk log-touch 王芳 --channel wechat --benefit "sent the price benchmark"
+
+    Example: salesdesk log-touch 王芳 --channel wechat --benefit "行业报告" --meeting "周五 10:00"
     """
     from salesdesk.db import write_session
     from salesdesk.services import leads, touches
@@ -107,7 +118,16 @@ def log_touch(
     with write_session(state.engine) as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_touch(
-            session, state.config, found, state.now, channel=channel, at=at_time, note=note, benefit=benefit
+            session,
+            state.config,
+            found,
+            state.now,
+            channel=channel,
+            at=at_time,
+            note=note,
+            benefit=benefit,
+            meeting_at=state.when(meeting, prefer="future"),
+            place=place,
         )
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
     _print_logged(view, logged, as_json, state.now)
@@ -148,7 +168,7 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
 
 def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
     from salesdesk import render
-    from salesdesk.services.touches import followup_dict, touch_dict
+    from salesdesk.services.touches import followup_dict, meeting_dict, touch_dict
 
     for warning in logged.warnings:
         render.warn(f"warning: {warning}")
@@ -157,10 +177,13 @@ def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: 
         scheduled = [f for f in logged.followups if f.rule == "scheduled"]
         data["next"] = followup_dict(scheduled[0]) if scheduled else None
         data["followups"] = [followup_dict(f) for f in logged.followups]
+        data["meeting"] = meeting_dict(logged.meeting) if logged.meeting is not None else None
+        data["resolved"] = [{"followup_id": fid, "resolution": res} for fid, res in logged.resolved]
+        data["state"] = logged.state
         data["warnings"] = logged.warnings
         render.emit_json(data)
     else:
-        render.touch_logged(view, logged.touch, logged.followups, now)
+        render.touch_logged(view, logged, now)
 
 
 @app.command("outcomes")

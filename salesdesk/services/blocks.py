@@ -24,9 +24,9 @@ from sqlmodel import Session
 from salesdesk import validate
 from salesdesk.dates import fmt_local, iso, local_day_bounds, parse_day, to_local, utc
 from salesdesk.errors import InvalidInput, Refused
-from salesdesk.models import BlockException, BlockFill, BlockLead, CallBlock, Touch, UTCDateTime
+from salesdesk.models import BlockException, BlockFill, BlockLead, CallBlock, Lead, Touch, UTCDateTime
 from salesdesk.rules import BusinessHours, Rules
-from salesdesk.services.queue import DueItem, due
+from salesdesk.services.queue import DueItem, due, prospects
 
 REPEATS = {
     "daily": "FREQ=DAILY",
@@ -533,22 +533,23 @@ class Rate:
         if self.source == "given":
             return f"rate {float(self.value):.3g} as given"
         if self.source == "history":
-            return f"your own rate: {self.meetings} meetings in {self.dials} dials over {window}"
+            return f"your own rate: {self.meetings} meetings in {self.dials} first calls to prospects over {window}"
         if self.dials >= MIN_HISTORY_DIALS:
-            why = f"no meeting in {self.dials} dials over {window} gives no rate to plan with"
+            why = f"no meeting in {self.dials} first calls to prospects over {window} gives no rate to plan with"
         else:
-            why = f"{self.dials} dials over {window}; your own rate is used from {MIN_HISTORY_DIALS}"
+            why = f"{self.dials} first calls to prospects over {window}; your own rate is used from {MIN_HISTORY_DIALS}"
         return f"default rate {float(self.value):.3g} (1 meeting per {float(1 / self.value):.3g} dials): {why}"
 
 
 def choose_rate(session: Session, now: datetime, given: float | None = None) -> Rate:
-    """``given`` when there is one; else meetings per dial over the last 8 weeks once there are
-    at least 30 dials (and a meeting); else the default 0.2."""
+    """``given`` when there is one; else meetings booked per first call to a prospect over the
+    last 8 weeks (warm callbacks would flatter it) once there are at least 30 such dials and a
+    meeting; else the default 0.2."""
     since = now - timedelta(weeks=HISTORY_WEEKS)
     dials, meetings = session.execute(
-        select(func.count(), func.count(case((Touch.meeting, 1)))).where(
-            Touch.channel == "call", Touch.at >= since, Touch.at < now
-        )
+        select(func.count(), func.count(case((Touch.meeting, 1))))
+        .join(Lead, Lead.id == Touch.lead_id)
+        .where(Touch.channel == "call", Touch.at == Lead.first_attempt_at, Touch.at >= since, Touch.at < now)
     ).one()
     if given is not None:
         if not (math.isfinite(given) and 0 < given <= 1):
@@ -573,11 +574,22 @@ class Plan:
     target_meetings: int
     rate: Rate
     list_size: int
-    leads: list[DueItem]  # from the due queue, in its order; fewer than list_size when it runs dry
+    # Due calls first (the queue's order), then prospects; fewer than list_size when both run dry.
+    leads: list[DueItem]
+
+    @property
+    def prospects(self) -> int:
+        return sum(1 for item in self.leads if item.reasons[0].rule == "prospect")
+
+    @property
+    def due(self) -> int:
+        return len(self.leads) - self.prospects
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "target_meetings": self.target_meetings,
+            "due": self.due,
+            "prospects": self.prospects,
             "rate": round(float(self.rate.value), 4),
             "rate_source": self.rate.source,
             "rate_explained": self.rate.explain(),
@@ -588,14 +600,16 @@ class Plan:
 
 
 def plan(session: Session, rules: Rules, now: datetime, target: int, rate: float | None = None) -> Plan:
-    """The list to call for ``target`` meetings: its size from the rate, its leads from the due
-    queue (the leads whose next step is a call)."""
+    """The list to call for ``target`` meetings: its size from the rate; its leads from the due
+    queue (the leads whose next step is a call), then from the prospect pool (METHOD.md §1:
+    want 5 meetings at 1 in 5, list 25 names)."""
     if target < 1:
         raise InvalidInput("--meetings is the number of meetings to book, 1 or more")
     chosen = choose_rate(session, now, rate)
     size = list_size(target, chosen.value)
-    calls = [item for item in due(session, rules, now) if item.action == "call"]
-    return Plan(target, chosen, size, calls[:size])
+    calls = [item for item in due(session, rules, now) if item.action == "call"][:size]
+    calls += prospects(session, rules, now, size - len(calls), {item.lead_id for item in calls})
+    return Plan(target, chosen, size, calls)
 
 
 def _next_occurrence(session: Session, block: CallBlock, day: date | None, now: datetime) -> Occurrence:
@@ -646,7 +660,10 @@ def fill(
         )
     proposed = plan(session, rules, now, goal, rate)
     if not proposed.leads:
-        raise Refused("no lead is due for a call, so there is nobody to put on the list; add leads first")
+        raise Refused(
+            "no lead is due for a call and no prospect is waiting for a first call, so the list is empty; "
+            "add or import leads first"
+        )
     _drop_fills(session, block_id, occurrence.start)
     record = BlockFill(
         block_id=block_id,

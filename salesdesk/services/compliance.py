@@ -12,9 +12,10 @@ from sqlmodel import Session
 from salesdesk import rules as r
 from salesdesk.config import Config
 from salesdesk.dates import iso, local_day_bounds, to_local
+from salesdesk.lifecycle import ACTIVE
 from salesdesk.models import FollowUp, Lead, LeadClose, Touch
 from salesdesk.services.metrics import reached_clause
-from salesdesk.services.queue import OPEN
+from salesdesk.services.queue import live_followup
 
 # How many examples of each kind of violation are listed; the counts are always complete.
 SHOWN = 20
@@ -55,7 +56,7 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
     rules = config.rules
 
     breaches = []
-    untouched_query = select(Lead).where(Lead.status.in_(OPEN), Lead.first_touch_at.is_(None))  # type: ignore[attr-defined, union-attr]
+    untouched_query = select(Lead).where(Lead.status.in_(ACTIVE), Lead.first_attempt_at.is_(None))  # type: ignore[attr-defined, union-attr]
     if (sources := rules.first_contact_source_filter) is not None:
         untouched_query = untouched_query.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
     for lead in session.execute(untouched_query).scalars():
@@ -98,7 +99,8 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
 
     # A follow-up is overdue once the day it was due has ended: the rep had that whole day.
     today_start, _ = local_day_bounds(to_local(now).date())
-    overdue = and_(FollowUp.done_at.is_(None), FollowUp.due_at < today_start, Lead.status.in_(OPEN))  # type: ignore[union-attr, attr-defined]
+    # A lapsed fallback is recorded as lapsed, not left overdue forever.
+    overdue = and_(live_followup(rules, now), FollowUp.due_at < today_start, Lead.status.in_(ACTIVE))  # type: ignore[attr-defined]
     overdue_count = session.execute(
         select(func.count()).select_from(FollowUp).join(Lead, Lead.id == FollowUp.lead_id).where(overdue)
     ).scalar_one()

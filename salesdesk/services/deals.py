@@ -100,6 +100,9 @@ def add_deal(
         updated_at=now,
     )
     _record(session, deal, now, deal.stage)
+    from salesdesk.services.closing import deal_opened
+
+    deal_opened(session, lead, deal, now)
     return deal
 
 
@@ -131,6 +134,7 @@ def move_deal(session: Session, config: Config, deal: Deal, now: datetime, stage
 class Closed:
     change: DealStageChange
     warnings: list[str]
+    lead_state: str | None = None  # the lead's state afterwards, when closing the deal moved it
 
 
 def close_deal(
@@ -146,8 +150,23 @@ def close_deal(
             f"deal #{deal.id} was won straight from {deal.stage}, the top of the funnel; "
             "if it went through the other stages, record them so the conversion rates stay true"
         )
-    deal.closed_at, deal.reason = now, clean_reason
-    return Closed(_record(session, deal, now, "won" if won else "lost"), warnings)
+    change = close_deal_record(session, deal, now, won=won, reason=clean_reason)
+    from salesdesk.services import closing
+
+    lead = session.get_one(Lead, deal.lead_id)
+    before = lead.status
+    if won:
+        closing.won_by_deal(session, config, lead, deal, now)
+    else:
+        closing.deal_lost(session, lead, deal, now)
+    session.refresh(lead)
+    return Closed(change, warnings, lead.status if lead.status != before else None)
+
+
+def close_deal_record(session: Session, deal: Deal, now: datetime, *, won: bool, reason: str | None) -> DealStageChange:
+    """The deal's own close: its end stage and reason (the lead is its caller's business)."""
+    deal.closed_at, deal.reason = now, reason
+    return _record(session, deal, now, "won" if won else "lost")
 
 
 def _stage_order(config: Config):  # type: ignore[no-untyped-def]
@@ -223,3 +242,9 @@ def moves(session: Session, start: datetime, end: datetime) -> list[Move]:
         .order_by(DealStageChange.at, DealStageChange.id)
     ).all()
     return [Move(c.deal_id, title, name, c.at, c.from_stage, c.to_stage) for c, title, name in rows]
+
+
+def lead_deals(session: Session, lead_id: int) -> list[DealView]:
+    """A lead's deals, newest first."""
+    query = select(Deal, Lead.name).join(Lead, Lead.id == Deal.lead_id).where(Deal.lead_id == lead_id)
+    return _views(session, list(session.execute(query.order_by(Deal.id.desc())).all()))  # type: ignore[union-attr, arg-type]

@@ -159,13 +159,7 @@ def week_markdown(report: WeekReport) -> str:
 
     fu = report.followups
     out += ["## Follow-up compliance", ""]
-    if fu.due:
-        out.append(
-            f"{fu.kept} of {fu.due} follow-ups due this week were kept on the day ({pct(fu.rate)}); "
-            f"{fu.late} late, {fu.open} still open."
-        )
-    else:
-        out.append("_No follow-ups were due this week._")
+    out.append(fu.sentence("due this week"))
     out.append("")
 
     out += ["## Top objections and the replies that won", ""]
@@ -293,11 +287,7 @@ def day_markdown(summary: DaySummary) -> str:
         "",
     ]
     fu = summary.followups
-    out.append(
-        f"{fu.kept} of {fu.due} due kept on the day ({pct(fu.rate)}), {fu.late} late, {fu.open} open."
-        if fu.due
-        else "_No follow-ups were due._"
-    )
+    out.append(fu.sentence())
     out += ["", "## Funnel moves", ""]
     lines = [
         f"{to_local(m.at):%H:%M} #{m.deal_id} {md(m.title)} ({md(m.lead)}): "

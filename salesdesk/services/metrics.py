@@ -21,7 +21,7 @@ longer range and its rates are recomputed from its totals, never averaged from d
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from salesdesk import rules as r
 from salesdesk.config import Config
+from salesdesk.lifecycle import lapse_cutoff
 from salesdesk.models import FollowUp, Lead, LeadClose, Touch
 
 # The figures as named in the summary's JSON and the exports, in the order they are shown.
@@ -164,42 +165,70 @@ def figures(session: Session, config: Config, start: datetime, end: datetime, no
 
 @dataclass(frozen=True)
 class FollowUps:
-    """Follow-ups due in a range: kept (met by a touch by the end of the day they were due),
-    late (met by a touch after it), open (not met yet). Those closed without a touch, because
-    their lead was closed, are left out: nobody was asked to do them any more."""
+    """Follow-ups due in a range, by how they ended (their ``resolution``):
+
+    - kept: met by a touch on their channel, or answered by reaching the customer another
+      way, by the end of the day they were due; late: the same, after that day;
+    - lapsed: a fallback nobody acted on within ``fallback_expiry_days``;
+    - open: still asked for;
+    - superseded: replaced by a newer next step (or a meeting): not missed, and not in ``due``.
+
+    Follow-ups cancelled because their lead was closed are left out: nobody was asked to do
+    them any more. ``due`` = kept + late + lapsed + open, and the rate is kept / due."""
 
     due: int = 0
     kept: int = 0
     late: int = 0
     open: int = 0
+    lapsed: int = 0
+    superseded: int = 0
 
     @property
     def rate(self) -> float | None:
         return self.kept / self.due if self.due else None
 
     def __add__(self, other: FollowUps) -> FollowUps:
-        return FollowUps(self.due + other.due, self.kept + other.kept, self.late + other.late, self.open + other.open)
+        return FollowUps(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"due": self.due, "kept": self.kept, "late": self.late, "open": self.open, "rate": self.rate}
+        return {**asdict(self), "rate": self.rate}
+
+    def sentence(self, what: str = "due") -> str:
+        """The one wording of these figures (weekly export, day summary, Week screen)."""
+        if not self.due and not self.superseded:
+            return f"No follow-ups were {what}."
+        superseded = f", {self.superseded} superseded by a newer step" if self.superseded else ""
+        return (
+            f"{self.kept} of {self.due} {what} kept on the day ({_pct(self.rate)}), {self.late} late, "
+            f"{self.lapsed} lapsed, {self.open} open{superseded}."
+        )
 
 
-def followups(session: Session, start: datetime, end: datetime) -> FollowUps:
-    """Follow-up compliance for one day ``[start, end)``; sum days for a longer range."""
-    by_touch = FollowUp.done_touch_id.is_not(None)  # type: ignore[union-attr]
+def _pct(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate:.0%}"
+
+
+def followups(session: Session, config: Config, start: datetime, end: datetime, now: datetime) -> FollowUps:
+    """Follow-up compliance for one day ``[start, end)``; sum days for a longer range. An open
+    fallback past its expiry counts as lapsed even before a write records it so."""
+    answered = FollowUp.resolution.in_(("kept", "satisfied"))  # type: ignore[attr-defined]
+    stale = and_(
+        FollowUp.done_at.is_(None),  # type: ignore[union-attr]
+        FollowUp.rule == "fallback",
+        FollowUp.due_at <= lapse_cutoff(now, config.rules.fallback_expiry_days),
+    )
+    lapsed = or_(FollowUp.resolution == "lapsed", stale)
     row = session.execute(
         select(
-            func.count(),
-            func.count(case((and_(by_touch, FollowUp.done_at < end), 1))),  # type: ignore[operator]
-            func.count(case((and_(by_touch, FollowUp.done_at >= end), 1))),  # type: ignore[operator]
-            func.count(case((FollowUp.done_at.is_(None), 1))),  # type: ignore[union-attr]
-        ).where(
-            FollowUp.due_at >= start,
-            FollowUp.due_at < end,
-            or_(FollowUp.done_at.is_(None), by_touch),  # type: ignore[union-attr]
-        )
+            func.count(case((and_(answered, FollowUp.done_at < end), 1))),  # type: ignore[operator]
+            func.count(case((and_(answered, FollowUp.done_at >= end), 1))),  # type: ignore[operator]
+            func.count(case((and_(FollowUp.done_at.is_(None), ~stale), 1))),  # type: ignore[union-attr]
+            func.count(case((lapsed, 1))),
+            func.count(case((FollowUp.resolution == "superseded", 1))),
+        ).where(FollowUp.due_at >= start, FollowUp.due_at < end)
     ).one()
-    return FollowUps(*row)
+    kept, late, still_open, lapsed_count, superseded = row
+    return FollowUps(kept + late + still_open + lapsed_count, kept, late, still_open, lapsed_count, superseded)
 
 
 @dataclass(frozen=True)

@@ -567,6 +567,6 @@ def day_summary(session: Session, config: Config, day: date, now: datetime) -> D
         plan=plan_view(session, config, day),
         review=review,
         moves=moves,
-        followups=metrics.followups(session, start, end),
+        followups=metrics.followups(session, config, start, end, now),
         objections=metrics.objections(session, start, end),
     )

@@ -12,18 +12,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
+from salesdesk import lifecycle
 from salesdesk import rules as r
+from salesdesk.config import Config
 from salesdesk.dates import fmt_local, fmt_span, iso
-from salesdesk.models import Account, FollowUp, Lead, Touch
+from salesdesk.models import Account, Deal, DealStageChange, FollowUp, Lead, Meeting, Touch
+from salesdesk.services.close_guard import CloseGuard, close_guard
 from salesdesk.services.touches import LEAD_COUNTERS
 
-OPEN = ("new", "working")
-GROUPS = ("first_contact", "scheduled", "fallback", "cadence", "focus", "review")
+# The queue's groups, in rank order; a lead's reasons are named by these.
+QueueGroup = Literal["first_contact", "scheduled", "fallback", "cadence", "focus", "review", "hard_to_reach"]
+GROUPS: tuple[QueueGroup, ...] = get_args(QueueGroup)
+# Call lists add never-attempted leads after the queue: the prospect pool (METHOD.md §1).
+ListGroup = QueueGroup | Literal["prospect"]
 _GRADE_RANK = case(
     (Lead.grade == "A", 0), (Lead.grade == "B", 1), (Lead.grade == "C", 2), (Lead.grade == "D", 3), else_=4
 )
@@ -31,7 +37,7 @@ _GRADE_RANK = case(
 
 @dataclass(frozen=True)
 class Reason:
-    rule: str
+    rule: ListGroup
     text: str
 
     def as_dict(self) -> dict[str, str]:
@@ -84,7 +90,9 @@ def _followup_reason(followup: FollowUp, source: Touch | None, now: datetime) ->
     late = f" ({fmt_span(now - followup.due_at)} overdue)" if now - followup.due_at >= timedelta(minutes=1) else ""
     if followup.rule == "fallback":
         what = f"call {fmt_local(source.at, now)} didn't get through ({source.outcome})" if source else "a call failed"
-        return Reason("fallback", f"{what} — follow up by {followup.channel}{late}")
+        return Reason("fallback", f"{what} — {lifecycle.followup_phrase([followup.channel])}{late}")
+    if followup.rule == "no_show":
+        return Reason("scheduled", f"missed the meeting — {followup.channel} to set a new time{late}")
     note = f": {followup.note}" if followup.note else ""
     return Reason("scheduled", f"{followup.channel} scheduled for {fmt_local(followup.due_at, now)}{late}{note}")
 
@@ -99,15 +107,57 @@ def _cadence_reason(lead: Lead, rules: r.Rules, now: datetime) -> Reason:
     return Reason("cadence", f"{grade}: last touch {fmt_span(now - lead.last_touch_at)} ago (every {days}d)")
 
 
-def flag_reasons(lead: Lead, rules: r.Rules) -> list[Reason]:
-    reasons = []
-    if r.needs_focus(lead.call_count, lead.connect_count, rules.focus_after_attempts):
-        reasons.append(Reason("focus", f"{lead.call_count} calls, nobody reached yet — give it focused follow-up"))
-    if r.needs_review(lead.touch_count, lead.meeting_count > 0, rules.review_after_touches):
+def flag_reasons(lead: Lead, rules: r.Rules, progressed_lately: bool) -> list[Reason]:
+    """The method's flags (METHOD.md §4): focus on the engaged, review the long-running, and
+    say plainly when a lead is simply hard to reach. Only for leads being worked."""
+    reasons: list[Reason] = []
+    if lead.status not in lifecycle.ACTIVE:
+        return reasons
+    times = f"reached {lead.reach_count} time{'' if lead.reach_count == 1 else 's'}"
+    if r.needs_focus(lead.reach_count, lead.status == "deal", rules.focus_after_reached):
+        reasons.append(Reason("focus", f"{times}, no deal yet — engaged: concentrate here"))
+    if r.needs_review(lead.reach_count, progressed_lately, rules.review_after_reached):
         reasons.append(
-            Reason("review", f"{lead.touch_count} touches, no meeting yet — review: why, and should I drop it?")
+            Reason("review", f"{times}, nothing won, no stage move in {rules.review_quiet_days}d — keep or drop?")
+        )
+    if r.hard_to_reach(lead.call_count, lead.reach_count, rules.hard_to_reach_after_calls):
+        reasons.append(
+            Reason(
+                "hard_to_reach", f"{lead.call_count} calls, nobody reached — hard to reach: try another channel or time"
+            )
         )
     return reasons
+
+
+def _worked(now: datetime):  # type: ignore[no-untyped-def]
+    """SQL: the lead is being worked now: an active state, or parked and due back."""
+    return or_(
+        Lead.status.in_(lifecycle.ACTIVE),  # type: ignore[attr-defined]
+        and_(Lead.status == "nurture", Lead.nurture_until <= now),  # type: ignore[operator]
+    )
+
+
+def _meeting_ahead(now: datetime):  # type: ignore[no-untyped-def]
+    """SQL: the lead has a booked meeting still to come; until then, no calls are due."""
+    return select(Meeting.id).where(Meeting.lead_id == Lead.id, Meeting.status == "booked", Meeting.at > now).exists()
+
+
+def _progressed_since(since: datetime):  # type: ignore[no-untyped-def]
+    """SQL: one of the lead's deals was opened or moved since ``since``."""
+    return (
+        select(DealStageChange.id)
+        .join(Deal, Deal.id == DealStageChange.deal_id)
+        .where(Deal.lead_id == Lead.id, DealStageChange.at > since)
+        .exists()
+    )
+
+
+def live_followup(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+    """SQL: an open follow-up that still asks for something (a fallback lapses after its expiry)."""
+    return and_(
+        FollowUp.done_at.is_(None),  # type: ignore[union-attr]
+        or_(FollowUp.rule != "fallback", FollowUp.due_at > lifecycle.lapse_cutoff(now, rules.fallback_expiry_days)),
+    )
 
 
 # A lead's place in the queue: (group, sub-order, order within group, grade rank, coach rank).
@@ -141,11 +191,11 @@ def _ranked(
         if lead_id not in keys or key < keys[lead_id]:
             keys[lead_id] = key
 
-    is_open = Lead.status.in_(OPEN)  # type: ignore[attr-defined]
-    # 1. First contact: open leads never touched (index on status, first_touch_at).
+    worked = _worked(now)
+    # 1. First contact: worked leads never attempted (a note on "other" is no attempt).
     untouched = select(Lead.id, Lead.created_at, Lead.source, Lead.grade, Lead.is_coach).where(
-        is_open,
-        Lead.first_touch_at.is_(None),  # type: ignore[union-attr]
+        worked,
+        Lead.first_attempt_at.is_(None),  # type: ignore[union-attr]
     )
     if (sources := rules.first_contact_source_filter) is not None:
         untouched = untouched.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
@@ -162,26 +212,35 @@ def _ranked(
     if first_contact_only:
         return keys
 
-    # 2-3. Open follow-ups that are due (index on done_at, due_at).
+    # 2-3. Open follow-ups that are due (index on done_at, due_at); calls wait for a booked meeting.
     followups = session.execute(
         select(FollowUp.lead_id, FollowUp.rule, FollowUp.due_at, Lead.grade, Lead.is_coach)
         .join(Lead, Lead.id == FollowUp.lead_id)
-        .where(FollowUp.done_at.is_(None), FollowUp.due_at <= now, is_open)  # type: ignore[union-attr]
+        .where(
+            live_followup(rules, now),
+            FollowUp.due_at <= now,
+            worked,
+            or_(FollowUp.channel != "call", ~_meeting_ahead(now)),
+        )
     ).all()
     for lead_id, rule, due_at, grade, is_coach in followups:
-        offer(lead_id, (1 if rule == "scheduled" else 2, 0, due_at.timestamp(), *_tiebreak(grade, is_coach)))
+        offer(lead_id, (1 if rule != "fallback" else 2, 0, due_at.timestamp(), *_tiebreak(grade, is_coach)))
 
-    # 4-6. Cadence, focus and review, from the per-lead counters kept by triggers.
+    # 4-7. Cadence, focus, review and hard to reach, from the per-lead counters kept by triggers.
     due_day = func.julianday(func.coalesce(Lead.last_touch_at, Lead.created_at)) + _cadence_days(rules)
     cadence = due_day <= _julian(now)
-    focus = and_(Lead.connect_count == 0, Lead.call_count >= rules.focus_after_attempts)
-    review = and_(Lead.meeting_count == 0, Lead.touch_count >= rules.review_after_touches)
-    group = case((cadence, 3), (focus, 4), else_=5)
+    focus = and_(Lead.status != "deal", Lead.reach_count >= rules.focus_after_reached)
+    review = and_(
+        Lead.reach_count >= rules.review_after_reached,
+        ~_progressed_since(now - timedelta(days=rules.review_quiet_days)),
+    )
+    hard = and_(Lead.reach_count == 0, Lead.call_count >= rules.hard_to_reach_after_calls)
+    group = case((cadence, 3), (focus, 4), (review, 5), else_=6)
     order = case((cadence, due_day), else_=0.0)
     coach_rank = case((Lead.is_coach, 0), else_=1)
     query = (
         select(Lead.id, group, order, _GRADE_RANK, coach_rank)
-        .where(is_open, or_(cadence, focus, review))
+        .where(worked, ~_meeting_ahead(now), or_(cadence, focus, review, hard))
         .order_by(group, order, _GRADE_RANK, coach_rank, Lead.id)
     )
     if limit is not None:
@@ -193,21 +252,28 @@ def _ranked(
 
 def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[int, Key]]) -> list[DueItem]:
     """Full queue rows, with every reason in words, for the ranked leads only."""
-    leads: dict[int, tuple[Lead, str | None]] = {}
+    leads: dict[int, tuple[Lead, str | None, bool]] = {}
     open_followups: dict[int, list[tuple[FollowUp, Touch | None]]] = {}
     ids = [lead_id for lead_id, _ in ranked]
+    quiet_since = now - timedelta(days=rules.review_quiet_days)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         rows = session.execute(
-            select(Lead, Account.name)
+            select(Lead, Account.name, _progressed_since(quiet_since))
             .join(Account, Lead.account_id == Account.id, isouter=True)
             .where(Lead.id.in_(chunk))  # type: ignore[union-attr]
         ).all()
-        leads.update({lead.id: (lead, company) for lead, company in rows})
+        leads.update({lead.id: (lead, company, progressed) for lead, company, progressed in rows})
         due_followups = session.execute(
             select(FollowUp, Touch)
             .join(Touch, Touch.id == FollowUp.source_touch_id, isouter=True)
-            .where(FollowUp.lead_id.in_(chunk), FollowUp.done_at.is_(None), FollowUp.due_at <= now)  # type: ignore[attr-defined, union-attr]
+            .join(Lead, Lead.id == FollowUp.lead_id)
+            .where(
+                FollowUp.lead_id.in_(chunk),  # type: ignore[attr-defined]
+                live_followup(rules, now),
+                FollowUp.due_at <= now,
+                or_(FollowUp.channel != "call", ~_meeting_ahead(now)),
+            )
             .order_by(FollowUp.due_at, FollowUp.id)
         ).all()
         for followup, source in due_followups:
@@ -215,31 +281,58 @@ def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[i
 
     items = []
     for lead_id, key in ranked:
-        lead, company = leads[lead_id]
+        lead, company, progressed = leads[lead_id]
         reasons: list[Reason] = []
         action, due_at = "call", lead.last_touch_at or lead.created_at
-        if lead.first_touch_at is None and rules.first_contact_applies(lead.source):
+        if lead.first_attempt_at is None and rules.first_contact_applies(lead.source):
             verdict = r.first_contact(lead.created_at, None, now, rules.first_contact_window, rules.business_hours)
             reasons.append(first_contact_reason(lead, verdict, rules, now))
             if key[0] == 0:
                 due_at = verdict.deadline
         pending = open_followups.get(lead_id, [])
-        for rule in ("scheduled", "fallback"):
+        for rule in ("scheduled", "no_show", "fallback"):
             for followup, source in pending:
                 if followup.rule == rule:
                     reasons.append(_followup_reason(followup, source, now))
         if key[0] in (1, 2):
-            wanted = "scheduled" if key[0] == 1 else "fallback"
-            first = min((f for f, _ in pending if f.rule == wanted), key=lambda f: f.due_at)
+            wanted = ("scheduled", "no_show") if key[0] == 1 else ("fallback",)
+            first = min((f for f, _ in pending if f.rule in wanted), key=lambda f: f.due_at)
             action, due_at = first.channel, first.due_at
         cadence_due = r.cadence_due_at(lead.last_touch_at, lead.created_at, rules.cadence(lead.grade))
         if cadence_due <= now:
             reasons.append(_cadence_reason(lead, rules, now))
             if key[0] == 3:
                 due_at = cadence_due
-        reasons.extend(flag_reasons(lead, rules))
+        reasons.extend(flag_reasons(lead, rules, bool(progressed)))
         items.append(DueItem(lead_id, lead.name, company, lead.grade, lead.is_coach, action, due_at, reasons, key))
     return items
+
+
+def prospects(session: Session, rules: r.Rules, now: datetime, limit: int, exclude: set[int]) -> list[DueItem]:
+    """The prospect pool: worked leads never attempted, A before D (ungraded last), coaches
+    first, the oldest arrival first; ``exclude`` holds leads already on the list."""
+    if limit <= 0:
+        return []
+    coach_rank = case((Lead.is_coach, 0), else_=1)
+    rows = session.execute(
+        select(Lead, Account.name)
+        .join(Account, Lead.account_id == Account.id, isouter=True)
+        .where(_worked(now), Lead.first_attempt_at.is_(None), ~_meeting_ahead(now))  # type: ignore[union-attr]
+        .order_by(_GRADE_RANK, coach_rank, Lead.created_at, Lead.id)
+        .limit(limit + len(exclude))
+    ).all()
+    items = []
+    for lead, company in rows:
+        if lead.id in exclude:
+            continue
+        grade = f"grade {lead.grade}" if lead.grade else "ungraded"
+        text = f"prospect, never called: {grade}, arrived {fmt_span(now - lead.created_at)} ago"
+        key = (len(GROUPS), 0, lead.created_at.timestamp(), *_tiebreak(lead.grade, lead.is_coach))
+        reasons: list[Reason] = [Reason("prospect", text)]
+        items.append(
+            DueItem(lead.id, lead.name, company, lead.grade, lead.is_coach, "call", lead.created_at, reasons, key)
+        )  # type: ignore[arg-type]
+    return items[:limit]
 
 
 def iter_due(session: Session, rules: r.Rules, now: datetime, limit: int | None = None) -> Iterator[DueItem]:
@@ -276,8 +369,7 @@ class LeadRules:
     """Every rule's state for one lead, and its place in the queue (``salesdesk why``)."""
 
     lead: Lead
-    min_touches: int
-    terminal: bool
+    guard: CloseGuard
     first_contact: r.FirstContact | None
     open_followups: list[FollowUp]
     cadence_due_at: datetime
@@ -287,13 +379,21 @@ class LeadRules:
     queue_length: int
 
     @property
-    def touches_short(self) -> int:
-        return r.touches_short_of_close(self.lead.touch_count, self.min_touches, self.terminal)
+    def min_touches(self) -> int:
+        return self.guard.min_touches
+
+    @property
+    def terminal(self) -> bool:
+        return self.guard.terminal
 
     def next_step(self, now: datetime) -> str:
         """What is due next, in words: the queue's top reason, else the next cadence touch."""
         if self.item is not None:
             return f"{self.item.action} now — {self.item.reasons[0].text}"
+        if self.lead.status in lifecycle.CLOSED:
+            return f"nothing: {lifecycle.STATE_WORDS[self.lead.status]}"  # type: ignore[index]
+        if self.lead.status == "nurture" and self.lead.nurture_until is not None:
+            return f"back in the queue {fmt_local(self.lead.nurture_until, now)} (nurture)"
         if self.open_followups:
             nxt = self.open_followups[0]
             return f"{nxt.channel} {fmt_local(nxt.due_at, now)} ({nxt.rule})"
@@ -301,12 +401,14 @@ class LeadRules:
 
     def as_dict(self, now: datetime) -> dict[str, Any]:
         fc = self.first_contact
+        more_touches, more_days = self.guard.short
         return {
             "lead_id": self.lead.id,
             "name": self.lead.name,
             "status": self.lead.status,
             "touches": {"count": self.lead.touch_count, "minimum_before_lost": self.min_touches,
-                        "short": self.touches_short, "terminal_outcome": self.terminal},
+                        "days": self.guard.days, "minimum_days_before_lost": self.guard.min_days,
+                        "short": more_touches, "days_short": more_days, "terminal_outcome": self.terminal},
             "first_contact": None if fc is None else {
                 "state": fc.state, "deadline": iso(fc.deadline), "first_attempt_at": iso(fc.first_attempt_at),
                 "minutes_left": int(fc.left(now).total_seconds() // 60) if fc.first_attempt_at is None else None,
@@ -323,24 +425,20 @@ class LeadRules:
         }  # fmt: skip
 
 
-def has_terminal_outcome(session: Session, terminal_outcomes: list[str], lead_id: int) -> bool:
-    query = select(Touch.id).where(Touch.lead_id == lead_id, Touch.outcome.in_(terminal_outcomes)).limit(1)  # type: ignore[union-attr]
-    return session.execute(query).first() is not None
-
-
-def explain(session: Session, rules: r.Rules, terminal_outcomes: list[str], lead: Lead, now: datetime) -> LeadRules:
+def explain(session: Session, config: Config, lead: Lead, now: datetime) -> LeadRules:
     """Every rule applied to one lead, with the same words the queue uses."""
+    rules = config.rules
     # Counters are kept by triggers: read them fresh, without discarding the caller's pending edits.
     session.refresh(lead, LEAD_COUNTERS)
     fc = None
     if rules.first_contact_applies(lead.source):
         fc = r.first_contact(
-            lead.created_at, lead.first_touch_at, now, rules.first_contact_window, rules.business_hours
+            lead.created_at, lead.first_attempt_at, now, rules.first_contact_window, rules.business_hours
         )
     followups = list(
         session.execute(
             select(FollowUp)
-            .where(FollowUp.lead_id == lead.id, FollowUp.done_at.is_(None))  # type: ignore[union-attr]
+            .where(FollowUp.lead_id == lead.id, live_followup(rules, now))
             .order_by(FollowUp.due_at, FollowUp.id)
         ).scalars()
     )
@@ -351,14 +449,16 @@ def explain(session: Session, rules: r.Rules, terminal_outcomes: list[str], lead
         mine = (key, lead.id)
         position = 1 + sum(1 for other, other_key in keys.items() if (other_key, other) < mine)
         item = _items(session, rules, now, [(lead.id, key)])[0]  # type: ignore[list-item]
+    progressed = session.execute(
+        select(_progressed_since(now - timedelta(days=rules.review_quiet_days))).where(Lead.id == lead.id)
+    ).scalar_one()
     return LeadRules(
         lead=lead,
-        min_touches=rules.min_touches_before_lost,
-        terminal=has_terminal_outcome(session, terminal_outcomes, lead.id),  # type: ignore[arg-type]
+        guard=close_guard(session, config, lead),
         first_contact=fc,
         open_followups=followups,
         cadence_due_at=r.cadence_due_at(lead.last_touch_at, lead.created_at, rules.cadence(lead.grade)),
-        flags=flag_reasons(lead, rules),
+        flags=flag_reasons(lead, rules, bool(progressed)),
         item=item,
         position=position,
         queue_length=len(keys),

@@ -17,9 +17,10 @@ from sqlmodel import Session
 from salesdesk.config import Config
 from salesdesk.dates import iso, local_day_bounds, parse_day, to_local
 from salesdesk.errors import InvalidInput
+from salesdesk.lifecycle import ACTIVE
 from salesdesk.models import Account, Lead, Problem, ReviewEntry, Touch
 from salesdesk.services import deals, funnel, metrics, pdca
-from salesdesk.services.queue import OPEN, DueItem, due
+from salesdesk.services.queue import DueItem, due
 
 _WEEK = re.compile(r"^(\d{4})-?w(\d{1,2})$")
 WEEK_EXAMPLES = "2026-W48, 2026-11-23, today, last mon"
@@ -170,7 +171,7 @@ def _a_leads(session: Session) -> list[FocusLead]:
     rows = session.execute(
         select(Lead, Account.name)
         .join(Account, Account.id == Lead.account_id, isouter=True)
-        .where(Lead.grade == "A", Lead.status.in_(OPEN))  # type: ignore[attr-defined]
+        .where(Lead.grade == "A", Lead.status.in_(ACTIVE))  # type: ignore[attr-defined]
         .order_by(Lead.last_touch_at.is_not(None), Lead.last_touch_at, Lead.id)  # type: ignore[union-attr]
         .limit(FOCUS_ROWS)
     ).all()
@@ -221,7 +222,7 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         targets=targets,
         moves=moves,
         funnel=week_funnel,
-        followups=sum((metrics.followups(session, *b) for b in bounds), metrics.FollowUps()),
+        followups=sum((metrics.followups(session, config, *b, now) for b in bounds), metrics.FollowUps()),
         objections=objections,
         winning=_winning(session, start, end, [o.key for o in objections]),
         problems_opened=[p for p in all_problems if first <= p.problem.opened_day <= last],

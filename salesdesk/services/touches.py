@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
-from salesdesk import rules, validate
-from salesdesk.config import Config
-from salesdesk.dates import MAX_DURATION_S, fmt_local, iso, local_day_bounds, to_local
+from salesdesk import lifecycle, store, validate
+from salesdesk.config import Config, Outcome
+from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput
-from salesdesk.models import FollowUp, Lead, Touch
+from salesdesk.models import FollowUp, Lead, Meeting, Touch
 from salesdesk.services import objections
 
 # The day's figures are defined once, in metrics; callers that know them from here keep working.
 from salesdesk.services.metrics import DayActivity as DayActivity
 from salesdesk.services.metrics import day_activity as day_activity
 
-# Clocks drift and people type "now" a little late; a touch this far ahead is a typo.
-FUTURE_SLACK = timedelta(minutes=5)
+# Kept here too: the TUI's call session reads it from this module.
+FUTURE_SLACK = lifecycle.FUTURE_SLACK
+reached = lifecycle.reached
 
 
 def touch_dict(touch: Touch) -> dict[str, Any]:
@@ -49,59 +51,28 @@ def followup_dict(followup: FollowUp) -> dict[str, Any]:
         "rule": followup.rule,
         "note": followup.note,
         "done_at": iso(followup.done_at),
+        "resolution": followup.resolution,
     }
 
 
-def _check_at(at: datetime, now: datetime, lead: Lead) -> None:
-    if at > now + FUTURE_SLACK:
-        raise InvalidInput("a touch cannot be logged in the future; plan it as the next call instead", field="at")
-    if at < lead.created_at:
-        # It would make speed-to-lead negative: the lead's arrival time is what's wrong.
-        raise InvalidInput(
-            f"#{lead.id} {lead.name} arrived {fmt_local(lead.created_at, now)}, after this touch; "
-            "correct the lead's arrival time first",
-            field="arrival",
-        )
+def check_call_benefit(config: Config, outcome: Outcome, benefit: str | None) -> str | None:
+    """The benefit rule for a call with ``outcome``, as ``decide_touch`` applies it (for
+    forms that check a field before saving): a warning, or InvalidInput when required."""
+    touch = lifecycle.TouchFacts(channel="call", at=datetime.now(UTC), outcome=outcome, benefit=benefit)
+    return lifecycle.benefit_warning(config.rules.benefit, touch)
 
 
-def reached(channel: str, connected: bool) -> bool:
-    """Did this touch reach the customer? Connected calls, and messages or visits on any
-    channel except "other" (METHOD.md §4 rule 3 applies to these)."""
-    return connected if channel == "call" else channel != "other"
-
-
-def check_benefit(
-    config: Config, channel: str, connected: bool, benefit: str | None, *, terminal: bool = False
-) -> str | None:
-    """The benefit rule: refuse (require), or return a warning (warn), for a reached touch
-    that offers nothing of value. A terminal outcome (do-not-call) is exempt: offering
-    more to someone who asked not to be called is not the point of the rule."""
-    mode = config.rules.benefit
-    if benefit or mode == "off" or terminal or not reached(channel, connected):
-        return None
-    what = "a connected call" if channel == "call" else f"a {channel} touch"
-    message = (
-        f"rule 'every touch offers a benefit' (rules.benefit = {mode}): {what} needs a benefit, "
-        "the information or resource offered"
-    )
-    if mode == "require":
-        raise InvalidInput(message, field="benefit")
-    return message
-
-
-def _complete_due_followups(session: Session, touch: Touch) -> None:
-    """A touch meets the lead's open follow-ups on its channel that are due by the end of its day."""
-    _, day_end = local_day_bounds(to_local(touch.at).date())
-    session.execute(
-        update(FollowUp)
-        .where(
-            FollowUp.lead_id == touch.lead_id,
-            FollowUp.channel == touch.channel,
-            FollowUp.done_at.is_(None),  # type: ignore[union-attr]
-            FollowUp.due_at < day_end,
-        )
-        .values(done_at=touch.at, done_touch_id=touch.id)
-    )
+def meeting_dict(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.id,
+        "lead_id": meeting.lead_id,
+        "at": iso(meeting.at),
+        "place": meeting.place,
+        "status": meeting.status,
+        "touch_id": meeting.touch_id,
+        "moved_from": meeting.moved_from,
+        "note": meeting.note,
+    }
 
 
 @dataclass(frozen=True)
@@ -111,44 +82,67 @@ class Logged:
     touch: Touch
     followups: list[FollowUp]  # opened by this touch: the next step, fallbacks
     warnings: list[str]
+    meeting: Meeting | None = None
+    resolved: tuple[tuple[int, str], ...] = ()  # (follow-up id, resolution) it ended
+    state: str | None = None  # the lead's state afterwards
 
 
-def _open_fallbacks(session: Session, config: Config, touch: Touch) -> list[FollowUp]:
-    """METHOD.md §4 rule 4: a call that doesn't get through opens follow-ups, due at once,
-    on the fallback channels, unless one is already open on that channel."""
-    open_channels = session.execute(
-        select(FollowUp.channel).where(FollowUp.lead_id == touch.lead_id, FollowUp.done_at.is_(None))  # type: ignore[union-attr]
-    ).scalars()
-    opened = [
-        FollowUp(
-            lead_id=touch.lead_id,
-            channel=channel,
-            due_at=touch.at,
-            rule="fallback",
-            created_at=touch.recorded_at,
-            source_touch_id=touch.id,
-        )
-        for channel in rules.fallbacks_to_open(touch.connected, config.rules.fallback_channels, open_channels)
-    ]
-    session.add_all(opened)
-    return opened
+# The lead's activity counters, written by triggers on ``touch`` (migrations 0003, 0007)
+# behind the ORM's back: a Lead already loaded must re-read them after a touch is written.
+LEAD_COUNTERS = (
+    "touch_count", "call_count", "connect_count", "meeting_count", "reach_count", "first_touch_at",
+    "first_attempt_at", "last_touch_at",
+)  # fmt: skip
 
 
-# The lead's activity counters, written by triggers on ``touch`` (migration 0003) behind the
-# ORM's back: a Lead already loaded must re-read them after a touch is written.
-LEAD_COUNTERS = ("touch_count", "call_count", "connect_count", "meeting_count", "first_touch_at", "last_touch_at")
+def record(
+    conn: sqlite3.Connection,
+    config: Config,
+    lead_id: int,
+    touch: lifecycle.TouchFacts,
+    now: datetime,
+    *,
+    objection: str | None = None,
+    reply_id: int | None = None,
+) -> tuple[lifecycle.LeadFacts, lifecycle.Decision, store.Written]:
+    """The one way a touch is logged: read the lead's facts, decide, write. Every path that
+    logs a touch (CLI, batch, TUI, demo) ends here; a refusal raises before anything is written."""
+    # Lapsed fallbacks are recorded first: the decision must not count them as still open.
+    store.lapse_fallbacks(conn, now, config.rules.fallback_expiry_days)
+    facts = store.lead_facts(conn, lead_id)
+    decision = lifecycle.decide_touch(facts, touch, config.rules, now)
+    written = store.write_touch(conn, facts, touch, decision, now, objection=objection, reply_id=reply_id)
+    return facts, decision, written
 
 
-def _record(session: Session, lead: Lead, touch: Touch, now: datetime) -> Touch:
-    session.add(touch)
-    session.flush()
-    session.expire(lead, LEAD_COUNTERS)
-    if lead.status == "new":
-        lead.status = "working"
-    lead.updated_at = now
-    session.add(lead)
-    _complete_due_followups(session, touch)
-    return touch
+def protected_time_warnings(session: Session, config: Config, touch: lifecycle.TouchFacts, now: datetime) -> list[str]:
+    """A next call or a meeting put in protected calling time says so, and offers two free
+    slots (only then is the block planner loaded)."""
+    times = [t for t in (touch.next_at, touch.meeting_at) if t is not None]
+    if not times:
+        return []
+    from salesdesk.services.blocks import protect_warning
+
+    found = (protect_warning(session, at, now, config.rules.business_hours) for at in times)
+    return [warning for warning in found if warning]
+
+
+def _logged(session: Session, lead: Lead, decision: lifecycle.Decision, written: store.Written) -> Logged:
+    """The ORM view of what ``record`` wrote, for the CLI and the TUI to show."""
+    session.expire(lead)
+    opened = {
+        f.id: f
+        for f in session.execute(select(FollowUp).where(FollowUp.id.in_(written.followup_ids))).scalars()  # type: ignore[union-attr]
+    }
+    meeting = session.get(Meeting, written.meeting_id) if written.meeting_id is not None else None
+    return Logged(
+        touch=session.get_one(Touch, written.touch_id),
+        followups=[opened[fid] for fid in written.followup_ids],
+        warnings=list(decision.warnings),
+        meeting=meeting,
+        resolved=decision.resolve,
+        state=decision.state,
+    )
 
 
 def log_call(
@@ -165,54 +159,49 @@ def log_call(
     objection: str | None = None,
     next_at: datetime | None = None,
     reply: int | None = None,
+    meeting_at: datetime | None = None,
+    place: str | None = None,
 ) -> Logged:
-    """Record a call and its outcome; ``next_at`` schedules the next call, and a call that
-    didn't get through opens the fallback follow-ups. ``objection`` is a key of the objection
-    library and ``reply`` the number of the reply used to it (as ``objection show`` lists them)."""
-    disposition = config.outcome((outcome or "").strip().lower())
-    at = at or now
-    _check_at(at, now, lead)
-    if disposition.requires_next and next_at is None:
-        raise InvalidInput(f"outcome {disposition.name} needs the time of the next call", field="next")
-    if next_at is not None and next_at <= at:
-        raise InvalidInput("the next call must be later than this one", field="next")
-    # Checked here, not only by the table's CHECK: a caller other than the CLI's parser
-    # must get an InvalidInput, not an IntegrityError.
-    if duration_s is not None and not 0 <= duration_s <= MAX_DURATION_S:
-        raise InvalidInput(f"a call lasts 0 seconds to 24 hours, not {duration_s} seconds")
-    clean_benefit = validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True)
-    warning = check_benefit(config, "call", disposition.connected, clean_benefit, terminal=disposition.terminal)
+    """Record a call and its outcome; ``next_at`` schedules the next call, ``meeting_at``
+    (and ``place``) is the meeting a ``meeting_booked`` call booked. ``objection`` is a key
+    of the objection library and ``reply`` the number of the reply used to it (as
+    ``objection show`` lists them)."""
+    touch = call_facts(config, outcome, at or now, note, benefit, duration_s, next_at, meeting_at, place)
     objection_key, reply_id = objections.resolve(session, objection, reply)
-    touch = Touch(
-        lead_id=lead.id,  # type: ignore[arg-type]
-        at=at,
+    conn = store.dbapi(session)
+    _, decision, written = record(conn, config, lead.id, touch, now, objection=objection_key, reply_id=reply_id)  # type: ignore[arg-type]
+    logged = _logged(session, lead, decision, written)
+    logged.warnings.extend(protected_time_warnings(session, config, touch, now))
+    return logged
+
+
+def call_facts(
+    config: Config,
+    outcome: str,
+    at: datetime,
+    note: str | None,
+    benefit: str | None,
+    duration_s: int | None,
+    next_at: datetime | None,
+    meeting_at: datetime | None,
+    place: str | None,
+) -> lifecycle.TouchFacts:
+    """A call as typed, cleaned. For a booked meeting, ``--next`` is taken as the meeting's
+    time when no ``--meeting`` is given: "meeting_booked --next fri 10:00" means the meeting."""
+    disposition = config.outcome((outcome or "").strip().lower())
+    if disposition.meeting and meeting_at is None and next_at is not None:
+        meeting_at, next_at = next_at, None
+    return lifecycle.TouchFacts(
         channel="call",
-        outcome=disposition.name,
-        connected=disposition.connected,
-        meeting=disposition.meeting,
-        duration_s=duration_s,
+        at=at,
+        outcome=disposition,
+        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
         note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
-        benefit=clean_benefit,
-        objection=objection_key,
-        reply_id=reply_id,
-        recorded_at=now,
+        duration_s=duration_s,
+        next_at=next_at,
+        meeting_at=meeting_at,
+        place=validate.text(place, "place"),
     )
-    _record(session, lead, touch, now)
-    opened = _open_fallbacks(session, config, touch)
-    if next_at is not None:
-        scheduled = FollowUp(
-            lead_id=lead.id,  # type: ignore[arg-type]
-            channel="call",
-            due_at=next_at,
-            rule="scheduled",
-            note=touch.note,
-            created_at=now,
-            source_touch_id=touch.id,
-        )
-        session.add(scheduled)
-        opened.insert(0, scheduled)
-    session.flush()
-    return Logged(touch, opened, [warning] if warning else [])
 
 
 def log_touch(
@@ -225,28 +214,28 @@ def log_touch(
     at: datetime | None = None,
     note: str | None = None,
     benefit: str | None = None,
+    meeting_at: datetime | None = None,
+    place: str | None = None,
 ) -> Logged:
     """Record a non-call contact (email, WeChat, visit...); calls go through ``log_call``.
-    It meets the lead's open follow-ups on that channel (a fallback WeChat, say)."""
+    It meets the lead's open follow-ups on that channel (a fallback WeChat, say), and
+    ``meeting_at`` records a meeting booked on it."""
     clean_channel = validate.choice(channel, "channel", config.channels)
     if clean_channel == "call":
         raise InvalidInput("calls have an outcome: use log-call LEAD --outcome OUTCOME")
-    at = at or now
-    _check_at(at, now, lead)
-    clean_benefit = validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True)
-    connected = reached(clean_channel, True)  # type: ignore[arg-type]
-    warning = check_benefit(config, clean_channel, connected, clean_benefit)  # type: ignore[arg-type]
-    touch = Touch(
-        lead_id=lead.id,  # type: ignore[arg-type]
-        at=at,
+    touch = lifecycle.TouchFacts(
         channel=clean_channel,  # type: ignore[arg-type]
-        connected=connected,
+        at=at or now,
+        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
         note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
-        benefit=clean_benefit,
-        recorded_at=now,
+        meeting_at=meeting_at,
+        place=validate.text(place, "place"),
+        books_meeting=meeting_at is not None,
     )
-    _record(session, lead, touch, now)
-    return Logged(touch, [], [warning] if warning else [])
+    _, decision, written = record(store.dbapi(session), config, lead.id, touch, now)  # type: ignore[arg-type]
+    logged = _logged(session, lead, decision, written)
+    logged.warnings.extend(protected_time_warnings(session, config, touch, now))
+    return logged
 
 
 def timeline(session: Session, lead_id: int, limit: int | None = None) -> list[Touch]:

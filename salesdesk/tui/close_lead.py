@@ -33,13 +33,8 @@ class CloseRequest:
 
 
 def guard_lines(state: LeadRules, now: datetime) -> list[str]:
-    """Why the minimum-touches rule refuses: touches so far, required, and what is next."""
-    lead = state.lead
-    return [
-        f"{lead.name} has {lead.touch_count} touch{'' if lead.touch_count == 1 else 'es'}; closing as lost "
-        f"needs at least {state.min_touches} ({state.touches_short} more).",
-        f"Next: {state.next_step(now)}",
-    ]
+    """Why the minimum-touches rule refuses: touches and days so far, required, and what is next."""
+    return [f"{state.lead.name} has {state.guard.text()}.", f"Next: {state.next_step(now)}"]
 
 
 class CloseModal(ModalScreen[CloseRequest | None]):

@@ -124,13 +124,8 @@ def _stored_lead(session: Session, lead_id: int) -> Lead:
 
 
 def touches_text(state: LeadRules) -> str:
-    """Touches so far against the minimum before the lead may be closed as lost."""
-    count = state.lead.touch_count
-    if state.terminal:
-        return f"{count} · a terminal outcome lifts the minimum: may be closed as lost"
-    if state.touches_short:
-        return f"{count} of {state.min_touches} before it may be closed as lost ({state.touches_short} more)"
-    return f"{count} · minimum of {state.min_touches} reached: may be closed as lost"
+    """Touches (and days with one) so far against the minimum before closing as lost."""
+    return state.guard.text()
 
 
 def first_contact_text(fc: FirstContact | None, source: str, now: datetime) -> Text:
@@ -209,7 +204,7 @@ class LeadScreen(TouchLoggingScreen):
                 view = leads.lead_view(session, self.lead_id)
                 detail = LeadDetail(
                     view=view,
-                    rules=queue.explain(session, self.config.rules, self.config.terminal_outcomes, view.lead, now),
+                    rules=queue.explain(session, self.config, view.lead, now),
                     grades=leads.grade_history(session, self.lead_id),
                     followups=touches.open_followups(session, self.lead_id),
                     timeline=touches.timeline(session, self.lead_id, limit=TIMELINE_LIMIT),
@@ -369,8 +364,8 @@ class LeadScreen(TouchLoggingScreen):
         """The lead's rule state when it is the minimum-touches rule that refused a lost close."""
         with read_session(self.engine) as session:
             lead = _stored_lead(session, self.lead_id)
-            state = queue.explain(session, self.config.rules, self.config.terminal_outcomes, lead, now)
-        return state if lead.status not in CLOSED and state.touches_short else None
+            state = queue.explain(session, self.config, lead, now)
+        return state if lead.status not in CLOSED and not state.guard.may_close else None
 
     def _not_closed(self, message: str, draft: CloseRequest | None = None) -> None:
         self.notify(message, title="Not closed", severity="error", markup=False)

@@ -26,7 +26,7 @@ from salesdesk.dates import fmt_local, parse_duration, parse_when
 from salesdesk.db import write_session
 from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.models import Lead
-from salesdesk.services import blocks, touches
+from salesdesk.services import touches
 from salesdesk.services.touches import Logged
 from salesdesk.tui.widgets import HotkeyList, titled_input
 
@@ -115,7 +115,7 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
         if outcome.requires_next and not self._value("next").strip():
             return "#next"
         try:
-            touches.check_benefit(self._config, "call", outcome.connected, self._value("benefit").strip() or None)
+            touches.check_call_benefit(self._config, outcome, self._value("benefit").strip() or None)
         except InvalidInput:
             return "#benefit"
         return "#note"
@@ -194,11 +194,6 @@ def record_call(engine: Engine, config: Config, lead_id: int, now: datetime, cal
             objection=call.objection,
             reply=call.reply,
         )
-        if call.next_at is not None:
-            # As on the CLI: a callback put in protected calling time says so, and offers two free slots.
-            protected = blocks.protect_warning(session, call.next_at, now, config.rules.business_hours)
-            if protected:
-                logged.warnings.append(protected)
         return logged
 
 

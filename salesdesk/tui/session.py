@@ -361,7 +361,7 @@ class SessionScreen(Screen[None]):
     def _benefit_needed(self, outcome: str) -> bool:
         found = self.config.outcome(outcome)
         try:
-            touches.check_benefit(self.config, "call", found.connected, None, terminal=found.terminal)
+            touches.check_call_benefit(self.config, found, None)
         except InvalidInput:
             return True
         return False
@@ -398,7 +398,7 @@ class SessionScreen(Screen[None]):
         if outcome.requires_next and next_at is None:
             raise InvalidInput(f"{outcome.label} needs the time of the next call", field="next")
         benefit = draft.benefit.strip() or None
-        touches.check_benefit(self.config, "call", outcome.connected, benefit, terminal=outcome.terminal)
+        touches.check_call_benefit(self.config, outcome, benefit)
         return LogCallResult(
             outcome=draft.outcome,
             note=draft.note,

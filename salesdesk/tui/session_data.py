@@ -257,5 +257,5 @@ class LeadCard:
 def read_card(engine: Engine, config: Config, lead_id: int, now: datetime) -> LeadCard:
     with read_session(engine) as session:
         view = leads.lead_view(session, lead_id)
-        rules = queue.explain(session, config.rules, config.terminal_outcomes, view.lead, now)
+        rules = queue.explain(session, config, view.lead, now)
         return LeadCard(view, rules, touches.timeline(session, lead_id, limit=LAST_TOUCHES))

@@ -91,10 +91,7 @@ def funnel_lines(report: WeekReport) -> Text:
 
 
 def followups_line(report: WeekReport) -> str:
-    fu = report.followups
-    if not fu.due:
-        return "No follow-ups were due."
-    return f"{fu.kept} of {fu.due} due kept on the day ({pct(fu.rate)}), {fu.late} late, {fu.open} open."
+    return report.followups.sentence()
 
 
 class WeekScreen(Screen[None]):

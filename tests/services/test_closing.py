@@ -21,16 +21,17 @@ from salesdesk.services.touches import log_call, log_touch
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=SH)
 H = timedelta(hours=1)
+D = timedelta(days=1)
 CONFIG = Config()
 
 
 def _lead_with(engine: Engine, touches: int, *, name: str = "Li Na", scheduled: bool = True) -> int:
-    """A lead with ``touches`` touches (calls that connected, then emails), and, if ``scheduled``,
-    a callback planned for tomorrow as its last touch."""
+    """A lead with ``touches`` touches, one a day (calls that connected, then emails), and, if
+    ``scheduled``, a callback planned for tomorrow as its last touch."""
     with write_session(engine) as s:
         lead = add_lead(s, NOW, name=name, created_at=NOW - timedelta(days=20))
         for n in range(touches):
-            at = NOW - (touches - n) * H
+            at = NOW - (touches - n) * D
             last = n == touches - 1
             if last and scheduled:
                 log_call(s, CONFIG, lead, NOW, outcome="callback", at=at, next_at=NOW + 20 * H, benefit="deck")
@@ -58,7 +59,7 @@ def _snapshot(engine: Engine, lead_id: int) -> tuple[object, ...]:
 
 def _close(engine: Engine, lead_id: int, now: datetime = NOW, config: Config = CONFIG, **kw: object) -> LeadClose:
     with write_session(engine) as s:
-        return close_lead(s, config, _get(s, lead_id), now, **kw)  # type: ignore[arg-type]
+        return close_lead(s, config, _get(s, lead_id), now, **kw).record  # type: ignore[arg-type]
 
 
 def test_lost_with_five_touches_is_refused_and_nothing_is_written(engine: Engine) -> None:
@@ -69,12 +70,14 @@ def test_lost_with_five_touches_is_refused_and_nothing_is_written(engine: Engine
         _close(engine, lead_id, won=False, reason="went with a competitor")
     message = str(info.value)
     assert info.value.exit_code == 1
-    assert "has 5 touches" in message and "at least 6 (1 more)" in message
-    # What is next, in the queue's words: five touches and no meeting -> review.
-    assert "Next: call now — 5 touches, no meeting yet — review" in message
+    assert (
+        "has 5 touches on 5 days" in message and "needs at least 6 touches on 3 different days: 1 more touch" in message
+    )
+    # What is next, in the queue's words: reached five times and no deal -> concentrate here.
+    assert "Next: call now — reached 5 times, no deal yet — engaged: concentrate here" in message
     # How to override is the front end's to say (--force, or the TUI's confirm): the error names it.
     assert info.value.field == "force"
-    assert (info.value.touches, info.value.minimum, info.value.short) == (5, 6, 1)
+    assert (info.value.guard.touches, info.value.guard.min_touches, info.value.guard.short) == (5, 6, (1, 0))
     assert _snapshot(engine, lead_id) == before
 
 
@@ -82,7 +85,9 @@ def test_the_refusal_names_a_scheduled_next_step(engine: Engine) -> None:
     lead_id = _lead_with(engine, 2)
     with pytest.raises(Refused) as info:
         _close(engine, lead_id, won=False, reason="no budget")
-    assert "has 2 touches" in str(info.value) and "(4 more)" in str(info.value)
+    assert "has 2 touches on 2 days" in str(info.value) and "4 more touches and touches on 1 more day" in str(
+        info.value
+    )
     assert "Next: call Tue 24 Nov 11:00 (scheduled)" in str(info.value)
 
 
@@ -144,8 +149,8 @@ def test_won_is_never_blocked(engine: Engine, touches: int) -> None:
 def test_won_records_touches_logged_in_the_same_session(engine: Engine) -> None:
     with write_session(engine) as s:
         lead = add_lead(s, NOW, name="Li Na", created_at=NOW - timedelta(days=2))
-        log_call(s, CONFIG, lead, NOW, outcome="meeting_booked", at=NOW - H, benefit="demo")
-        assert close_lead(s, CONFIG, lead, NOW, won=True).touch_count == 1
+        log_call(s, CONFIG, lead, NOW, outcome="meeting_booked", at=NOW - H, benefit="demo", meeting_at=NOW + D)
+        assert close_lead(s, CONFIG, lead, NOW, won=True).record.touch_count == 1
 
 
 @pytest.mark.parametrize("reason", [None, "", "   "])
@@ -229,3 +234,52 @@ def test_reopening_an_open_lead_is_refused(engine: Engine) -> None:
         reopen_lead(s, _get(s, lead_id), NOW)
     assert info.value.exit_code == 1
     assert _snapshot(engine, lead_id) == before
+
+
+def test_six_touches_on_one_day_are_refused_naming_the_days_rule(engine: Engine) -> None:
+    with write_session(engine) as s:
+        lead = add_lead(s, NOW, name="Sprint", created_at=NOW - timedelta(days=20))
+        for n in range(4):
+            log_call(s, CONFIG, lead, NOW, outcome="no_answer", at=NOW - (6 - n) * timedelta(minutes=5))
+        log_touch(s, CONFIG, lead, NOW, channel="wechat", at=NOW - 10 * timedelta(minutes=1), benefit="report")
+        log_touch(s, CONFIG, lead, NOW, channel="email", at=NOW - timedelta(minutes=5), benefit="report")
+        lead_id = lead.id
+    before = _snapshot(engine, lead_id)  # type: ignore[arg-type]
+    with pytest.raises(Refused) as info:
+        _close(engine, lead_id, won=False, reason="no answer")  # type: ignore[arg-type]
+    assert "6 touches on 1 day" in str(info.value) and "touches on 2 more days (persistence over time)" in str(
+        info.value
+    )
+    assert _snapshot(engine, lead_id) == before  # type: ignore[arg-type]
+
+
+def test_closing_as_lost_closes_the_leads_open_deals_with_the_same_reason(engine: Engine) -> None:
+    from salesdesk.models import Deal
+    from salesdesk.services.deals import add_deal
+
+    lead_id = _lead_with(engine, 6)
+    with write_session(engine) as s:
+        add_deal(s, CONFIG, NOW - H, lead=_get(s, lead_id), title="Pilot")
+        assert _get(s, lead_id).status == "deal"
+    with write_session(engine) as s:
+        closed = close_lead(s, CONFIG, _get(s, lead_id), NOW, won=False, reason="budget cut")
+        assert [d.title for d in closed.deals] == ["Pilot"]
+    with read_session(engine) as s:
+        deal = s.execute(select(Deal)).scalar_one()
+        assert (deal.stage, deal.reason, deal.closed_at) == ("lost", "budget cut", NOW)
+        assert _get(s, lead_id).status == "lost"
+
+
+def test_reopen_lifts_do_not_contact_and_the_lead_takes_touches_again(engine: Engine) -> None:
+    lead_id = _lead_with(engine, 2, scheduled=False)
+    with write_session(engine) as s:
+        log_call(s, CONFIG, _get(s, lead_id), NOW, outcome="do_not_call", at=NOW - H)
+    with read_session(engine) as s:
+        assert _get(s, lead_id).status == "do_not_contact"
+        assert s.execute(select(func.count()).select_from(FollowUp).where(FollowUp.done_at.is_(None))).scalar_one() == 0
+    with pytest.raises(Refused, match="asked not to be contacted"), write_session(engine) as s:
+        log_call(s, CONFIG, _get(s, lead_id), NOW, outcome="no_answer")
+    with write_session(engine) as s:
+        reopen_lead(s, _get(s, lead_id), NOW)
+        assert _get(s, lead_id).status == "working"
+        log_call(s, CONFIG, _get(s, lead_id), NOW, outcome="no_answer")

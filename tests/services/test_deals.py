@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from salesdesk.config import Config, load_config
 from salesdesk.dates import local_day_bounds
-from salesdesk.db import write_session
+from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Deal, DealStageChange, Lead
 from salesdesk.services import deals, funnel
@@ -259,3 +259,31 @@ def test_stages_are_read_from_config_toml(tmp_path: Path) -> None:
         path.write_text(body, encoding="utf-8")
         with pytest.raises(InvalidInput, match="deals"):
             load_config(path)
+
+
+def test_a_lead_follows_its_deals_open_moved_won(engine: Engine, now: datetime) -> None:
+    from salesdesk.models import LeadClose, LeadStateChange
+
+    with write_session(engine) as s:
+        lead = add_lead(s, now, name="Deal Lead", created_at=now - timedelta(days=9))
+        deal = deals.add_deal(s, Config(), now - timedelta(days=2), lead=lead, title="Pilot")
+        assert s.get_one(Lead, lead.id).status == "deal"
+        deals.move_deal(s, Config(), deal, now - timedelta(days=1), "proposal")
+        assert s.get_one(Lead, lead.id).status == "deal"
+        closed = deals.close_deal(s, Config(), deal, now, won=True)
+        assert closed.lead_state == "won"
+    with read_session(engine) as s:
+        stored = s.get_one(Lead, lead.id)
+        assert (stored.status, stored.closed_at) == ("won", now)
+        assert s.execute(select(LeadClose.result)).scalars().all() == ["won"]
+        causes = s.execute(select(LeadStateChange.to_state, LeadStateChange.cause).order_by(LeadStateChange.id)).all()
+        assert causes == [("deal", "deal #1 Pilot opened"), ("won", "closed as won: deal #1 Pilot won")]
+
+
+def test_a_lost_deal_puts_its_lead_back_to_work_unless_another_deal_is_open(engine: Engine, now: datetime) -> None:
+    with write_session(engine) as s:
+        lead = add_lead(s, now, name="Two Deals", created_at=now - timedelta(days=9))
+        first = deals.add_deal(s, Config(), now - timedelta(days=2), lead=lead, title="One")
+        second = deals.add_deal(s, Config(), now - timedelta(days=2), lead=lead, title="Two")
+        assert deals.close_deal(s, Config(), first, now, won=False).lead_state is None
+        assert deals.close_deal(s, Config(), second, now, won=False).lead_state == "working"

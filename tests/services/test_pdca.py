@@ -80,7 +80,7 @@ def sunday(engine: Engine, warn_config: Config, now: datetime) -> None:
         log_touch(s, c, ben, now, channel="wechat", at=sh(22, 16, 30), benefit="case study")  # kept
         log_touch(s, c, dan, now, channel="email", at=sh(22, 11, 45), benefit="price list")
         log_call(s, c, eve, now, outcome="busy", at=sh(21, 23, 59))  # Saturday
-        log_call(s, c, eve, now, outcome="meeting_booked", at=sh(22, 14), benefit="deck")
+        log_call(s, c, eve, now, outcome="meeting_booked", at=sh(22, 14), benefit="deck", meeting_at=sh(26, 10))
         log_call(s, c, eve, now, outcome="connected", at=sh(22, 14, 30))  # no benefit
         log_touch(s, c, eve, now, channel="wechat", at=sh(22, 15))  # no benefit (meets Saturday's fallback)
         log_call(s, c, ann, now, outcome="do_not_call", at=sh(22, 17))  # terminal: no benefit needed
@@ -135,18 +135,30 @@ def test_the_days_either_side_see_only_their_own_minutes(engine: Engine, config:
 
 
 @pytest.mark.usefixtures("sunday")
-def test_follow_up_compliance_of_the_day(engine: Engine) -> None:
+def test_follow_up_compliance_of_the_day(engine: Engine, config: Config, now: datetime) -> None:
     with read_session(engine) as s:
-        saturday = metrics.followups(s, *local_day_bounds(date(2026, 11, 21)))
-        sunday = metrics.followups(s, *local_day_bounds(SUNDAY))
-    # Due on Saturday: Eve's WeChat (met Sunday) and email (met Monday), both late. Fay's and
-    # Gus's were closed with their leads, without a touch: nobody owes them any more.
+        saturday = metrics.followups(s, config, *local_day_bounds(date(2026, 11, 21)), now)
+        sunday = metrics.followups(s, config, *local_day_bounds(SUNDAY), now)
+        later = metrics.followups(s, config, *local_day_bounds(SUNDAY), now + timedelta(days=3))
+    # Due on Saturday: Eve's WeChat and email, answered by the meeting she booked by phone on
+    # Sunday: late, not missed. Fay's and Gus's were cancelled with their leads: left out.
     assert saturday == metrics.FollowUps(due=2, kept=0, late=2, open=0)
-    # Due on Sunday: Ben's WeChat (kept at 16:30) and email (open); Eve's WeChat of 23:59 (met
-    # Monday: late). Eve's email was still open from Saturday, so 23:59 opened none.
-    assert sunday == metrics.FollowUps(due=3, kept=1, late=1, open=1)
-    assert sunday.rate == 1 / 3
-    assert (saturday + sunday).as_dict() == {"due": 5, "kept": 1, "late": 3, "open": 1, "rate": 0.2}
+    # Due on Sunday: Ben's WeChat (kept at 16:30) and email (open); Eve's WeChat and email of
+    # 23:59 (the call after her meeting was booked), met Monday morning: late.
+    assert sunday == metrics.FollowUps(due=4, kept=1, late=2, open=1)
+    assert sunday.rate == 1 / 4
+    assert (saturday + sunday).as_dict() == {
+        "due": 6,
+        "kept": 1,
+        "late": 4,
+        "open": 1,
+        "lapsed": 0,
+        "superseded": 0,
+        "rate": 1 / 6,
+    }
+    # Three days on, Ben's email fallback has lapsed: counted as lapsed, not open forever.
+    assert later == metrics.FollowUps(due=4, kept=1, late=2, open=0, lapsed=1)
+    assert later.sentence() == "1 of 4 due kept on the day (25%), 2 late, 1 lapsed, 0 open."
 
 
 def test_an_empty_day_has_zeros_and_no_rates(engine: Engine, config: Config, now: datetime) -> None:

@@ -220,7 +220,7 @@ def test_configured_cadence(session: Session) -> None:
     assert names(due(session, Rules(cadence_days={**RULES.cadence_days, "A": 3}), NOW)) == ["Li Na"]
 
 
-def test_focus_after_three_calls_without_a_connect(session: Session) -> None:
+def test_hard_to_reach_after_three_calls_that_reached_nobody(session: Session) -> None:
     three = lead(session, "Three", NOW - 3 * D)
     two = lead(session, "Two", NOW - 3 * D)
     reached = lead(session, "Reached", NOW - 3 * D)
@@ -229,34 +229,52 @@ def test_focus_after_three_calls_without_a_connect(session: Session) -> None:
     calls(session, reached, "no_answer", NOW - 4 * H, NOW - 3 * H, NOW - 2 * H)
     calls(session, reached, "connected", NOW - H)
     (item,) = due(session, RULES, NOW)
-    assert (item.name, item.action, rules_of(item)) == ("Three", "call", ["focus"])
-    assert item.reasons[0].text == "3 calls, nobody reached yet — give it focused follow-up"
-    assert names(due(session, Rules(focus_after_attempts=2), NOW)) == ["Three", "Two"]
+    assert (item.name, item.action, rules_of(item)) == ("Three", "call", ["hard_to_reach"])
+    assert item.reasons[0].text == "3 calls, nobody reached — hard to reach: try another channel or time"
+    assert names(due(session, Rules(hard_to_reach_after_calls=2), NOW)) == ["Three", "Two"]
 
 
-def test_review_after_five_touches_without_a_meeting(session: Session) -> None:
-    five = lead(session, "Five", NOW - 3 * D)
-    four = lead(session, "Four", NOW - 3 * D)
-    met = lead(session, "Met", NOW - 3 * D)
+def _deal(s: Session, who: Lead, opened: datetime) -> None:
+    from salesdesk.services.deals import add_deal
+
+    add_deal(s, DEFAULT, opened, lead=who, title=f"{who.name} deal")
+
+
+def test_focus_and_review_count_the_times_the_customer_was_reached(session: Session) -> None:
+    # METHOD.md §4: reached about three times -> concentrate; five times, nothing won and no
+    # stage move lately -> keep or drop? Failed dials are not visits.
+    five = lead(session, "Five", NOW - 30 * D)
     calls(session, five, "connected", NOW - 5 * H, NOW - 4 * H)
     emails(session, five, NOW - 3 * H, NOW - 2 * H, NOW - H)
+    four = lead(session, "Four", NOW - 30 * D)
     calls(session, four, "connected", NOW - 4 * H)
     emails(session, four, NOW - 3 * H, NOW - 2 * H, NOW - H)
-    calls(session, met, "meeting_booked", NOW - 5 * H)
-    emails(session, met, NOW - 4 * H, NOW - 3 * H, NOW - 2 * H, NOW - H)
-    (item,) = due(session, RULES, NOW)
-    assert (item.name, rules_of(item)) == ("Five", ["review"])
-    assert item.reasons[0].text == "5 touches, no meeting yet — review: why, and should I drop it?"
+    two = lead(session, "Two", NOW - 30 * D)
+    emails(session, two, NOW - 2 * H, NOW - H)
+    moving = lead(session, "Moving deal", NOW - 30 * D)
+    emails(session, moving, *(NOW - n * H for n in range(1, 6)))
+    _deal(session, moving, NOW - 3 * D)
+    quiet = lead(session, "Quiet deal", NOW - 30 * D)
+    emails(session, quiet, *(NOW - n * H for n in range(1, 6)))
+    _deal(session, quiet, NOW - 22 * D)
+    items = by_name(due(session, RULES, NOW))
+    assert sorted(items) == ["Five", "Four", "Quiet deal"]
+    assert rules_of(items["Five"]) == ["focus", "review"]
+    assert items["Five"].reasons[0].text == "reached 5 times, no deal yet — engaged: concentrate here"
+    assert rules_of(items["Four"]) == ["focus"]
+    assert rules_of(items["Quiet deal"]) == ["review"]  # a deal: not "focus", but quiet for 22 days
+    assert items["Quiet deal"].reasons[0].text == "reached 5 times, nothing won, no stage move in 21d — keep or drop?"
 
 
-def test_focus_ranks_before_review(session: Session) -> None:
-    review = lead(session, "Review", NOW - 3 * D, grade="A")
-    both = lead(session, "Both", NOW - 3 * D, grade="D")
-    emails(session, review, *(NOW - n * H for n in range(1, 6)))
-    calls(session, both, "no_answer", *(NOW - n * H for n in range(1, 6)))
-    items = due(session, RULES, NOW)
-    assert names(items) == ["Both", "Review"]
-    assert rules_of(items[0]) == ["focus", "review"]
+def test_focus_ranks_before_review_before_hard_to_reach(session: Session) -> None:
+    engaged = lead(session, "Engaged", NOW - 30 * D, grade="D")
+    emails(session, engaged, NOW - 3 * H, NOW - 2 * H, NOW - H)
+    quiet = lead(session, "Quiet deal", NOW - 30 * D, grade="A")
+    emails(session, quiet, *(NOW - n * H for n in range(1, 6)))
+    _deal(session, quiet, NOW - 22 * D)
+    unreached = lead(session, "Unreached", NOW - 30 * D, grade="A")
+    calls(session, unreached, "no_answer", *(NOW - n * H for n in range(1, 6)))
+    assert names(due(session, RULES, NOW)) == ["Engaged", "Quiet deal", "Unreached"]
 
 
 # --- ties, closed leads, several reasons, limit ------------------------------------------------------------
@@ -300,24 +318,67 @@ def test_a_lead_with_several_reasons_appears_once_ranked_by_the_most_urgent(sess
     calls(session, cadence_only, "connected", NOW - 20 * D)
     everything = lead(session, "Everything", NOW - 60 * D, grade="A")
     calls(session, everything, "no_answer", NOW - 10 * D, NOW - 9 * D, NOW - 8 * D, config=DEFAULT)
-    items = due(session, RULES, NOW)
+    patient = Rules(fallback_expiry_days=30)  # fallbacks ten days old still count
+    items = due(session, patient, NOW)
     assert names(items) == ["Everything", "Cadence only"]  # by its fallback, ahead of a plain cadence
     top = items[0]
-    assert rules_of(top) == ["fallback", "fallback", "cadence", "focus"]
-    assert (top.action, top.due_at) == ("wechat", NOW - 10 * D)
+    assert rules_of(top) == ["fallback", "fallback", "cadence", "hard_to_reach"]
+    # Logged today, the calls 10 and 9 days ago had their fallbacks lapse as the next call came in.
+    assert (top.action, top.due_at) == ("wechat", NOW - 8 * D)
 
 
 def test_the_first_reason_is_the_one_that_ranks_the_lead(session: Session) -> None:
-    # A fallback due five hours ago and a scheduled call due an hour ago: the scheduled call
-    # ranks the lead, so it is the reason shown first (and the one `why` calls next).
-    who = lead(session, "Li Na", NOW - 2 * D)
-    calls(session, who, "no_answer", NOW - 5 * H, config=DEFAULT)
-    log_call(session, QUIET, who, NOW, outcome="callback", at=NOW - 2 * H, next_at=NOW - H, benefit="deck")
+    # A fallback due since yesterday evening and a scheduled call due an hour ago:
+    # the scheduled call ranks the lead, so it is the reason shown first (and the one `why` calls next).
+    who = lead(session, "Li Na", NOW - 3 * D)
+    log_call(session, QUIET, who, NOW, outcome="callback", at=NOW - 2 * D, next_at=NOW - H, benefit="deck")
+    calls(session, who, "busy", NOW - 20 * H, config=DEFAULT)  # Sunday: it can't keep Monday's call
     (item,) = due(session, RULES, NOW)
     assert (item.action, item.due_at) == ("call", NOW - H)
     assert rules_of(item) == ["scheduled", "fallback", "fallback"]
-    next_step = explain(session, RULES, DEFAULT.terminal_outcomes, who, NOW).next_step(NOW)
+    next_step = explain(session, DEFAULT, who, NOW).next_step(NOW)
     assert next_step.startswith("call now — call scheduled for Mon 23 Nov 14:00")
+
+
+def test_a_call_that_reaches_the_customer_ends_the_fallbacks_of_the_failed_one(session: Session) -> None:
+    who = lead(session, "Li Na", NOW - 3 * D)
+    calls(session, who, "no_answer", NOW - 5 * H, config=DEFAULT)
+    assert rules_of(due(session, RULES, NOW)[0]) == ["fallback", "fallback"]
+    calls(session, who, "connected", NOW - H, config=DEFAULT)
+    assert due(session, RULES, NOW) == []
+
+
+def test_fallbacks_lapse_after_the_expiry_instead_of_staying_overdue(session: Session) -> None:
+    who = lead(session, "Li Na", NOW - 10 * D, grade="D")
+    calls(session, who, "no_answer", NOW - 3 * D + H, config=DEFAULT)
+    assert rules_of(due(session, RULES, NOW)[0]) == ["fallback", "fallback"]
+    assert due(session, RULES, NOW + H) == []  # three days after the failed call: lapsed
+    assert names(due(session, Rules(fallback_expiry_days=4), NOW + H)) == ["Li Na"]
+
+
+def test_a_booked_meeting_holds_back_calls_until_its_time(session: Session) -> None:
+    who = lead(session, "Li Na", NOW - 60 * D, grade="A")
+    log_call(session, QUIET, who, NOW, outcome="meeting_booked", at=NOW - 8 * D, meeting_at=NOW + D, benefit="x")
+    assert due(session, RULES, NOW) == []  # cadence (8 days) waits for the meeting
+    assert names(due(session, RULES, NOW + D + H)) == ["Li Na"]
+
+
+@pytest.mark.parametrize("state", ["won", "lost", "do_not_contact"])
+def test_closed_and_do_not_contact_leads_leave_the_queue_for_good(session: Session, state: str) -> None:
+    who = lead(session, "Li Na", NOW - 60 * D, grade="A", source="inbound")
+    calls(session, who, "no_answer", NOW - H, config=DEFAULT)
+    session.execute(select(Lead).where(Lead.id == who.id)).scalar_one().status = state
+    session.flush()
+    assert due(session, RULES, NOW) == []
+
+
+def test_a_parked_lead_comes_back_on_its_revisit_date(session: Session) -> None:
+    from salesdesk.services.closing import nurture_lead
+
+    who = lead(session, "Li Na", NOW - 60 * D, grade="A")
+    nurture_lead(session, who, NOW, NOW + 10 * D, "after the budget round")
+    assert due(session, RULES, NOW + 9 * D) == []
+    assert names(due(session, RULES, NOW + 10 * D)) == ["Li Na"]
 
 
 def test_first_contact_and_cadence_together(session: Session) -> None:
@@ -349,11 +410,12 @@ def test_as_dict_is_the_json_contract(session: Session) -> None:
     assert first["reasons"] == [
         {"rule": "first_contact", "text": "inbound 4h12m ago — first contact due within 5h, 48m left"}
     ]
-    assert (second["lead_id"], second["action"], second["due_at"]) == (stale.id, "wechat", "2026-11-15T15:00:00+08:00")
-    assert [r["rule"] for r in second["reasons"]] == ["fallback", "fallback", "cadence"]
+    # Its fallbacks (8 days old) have lapsed: it is due by its grade's cadence alone.
+    assert (second["lead_id"], second["action"], second["due_at"]) == (stale.id, "call", "2026-11-22T15:00:00+08:00")
+    assert [r["rule"] for r in second["reasons"]] == ["cadence"]
     for row in rows:
         assert all(set(r) == {"rule", "text"} and r["rule"] in GROUPS for r in row["reasons"])
-    assert set(GROUPS) == {"first_contact", "scheduled", "fallback", "cadence", "focus", "review"}
+    assert set(GROUPS) == {"first_contact", "scheduled", "fallback", "cadence", "focus", "review", "hard_to_reach"}
 
 
 # --- explain -----------------------------------------------------------------------------------------
@@ -380,13 +442,16 @@ def _explain(engine: Engine, book: dict[str, int], name: str) -> tuple[dict, str
     with read_session(engine) as s:
         who = s.get(Lead, book[name])
         assert who is not None
-        state = explain(s, RULES, DEFAULT.terminal_outcomes, who, NOW)
+        state = explain(s, DEFAULT, who, NOW)
         return state.as_dict(NOW), state.next_step(NOW)
 
 
 def test_explain_a_lead_with_open_fallbacks(engine: Engine, book: dict[str, int]) -> None:
     report, next_step = _explain(engine, book, "Met")
-    assert report["touches"] == {"count": 1, "minimum_before_lost": 6, "short": 5, "terminal_outcome": False}
+    assert report["touches"] == {
+        "count": 1, "minimum_before_lost": 6, "days": 1, "minimum_days_before_lost": 3, "short": 5, "days_short": 2,
+        "terminal_outcome": False,
+    }  # fmt: skip
     assert report["first_contact"] == {
         "state": "met", "deadline": "2026-11-23T10:00:00+08:00",
         "first_attempt_at": "2026-11-23T06:00:00+08:00", "minutes_left": None,
@@ -429,21 +494,23 @@ def test_explain_a_planned_call_not_yet_due(engine: Engine, book: dict[str, int]
 
 def test_explain_a_terminal_outcome_lifts_the_minimum(engine: Engine, book: dict[str, int]) -> None:
     report, _ = _explain(engine, book, "Dead")
-    assert report["touches"] == {"count": 1, "minimum_before_lost": 6, "short": 0, "terminal_outcome": True}
+    assert (report["touches"]["short"], report["touches"]["days_short"], report["touches"]["terminal_outcome"]) == (
+        0, 0, True,
+    )  # fmt: skip
 
 
 def test_explain_flags(engine: Engine, book: dict[str, int]) -> None:
     report, next_step = _explain(engine, book, "Focus")
-    assert report["flags"] == ["focus"]
+    assert report["flags"] == ["hard_to_reach"]
     assert (report["queue"]["position"], report["queue"]["of"]) == (3, 3)
-    assert next_step == "call now — 3 calls, nobody reached yet — give it focused follow-up"
+    assert next_step == "call now — 3 calls, nobody reached — hard to reach: try another channel or time"
 
 
 def test_explain_keeps_a_callers_pending_edit(session: Session) -> None:
     who = lead(session, "Li Na", NOW - 3 * D)
     calls(session, who, "no_answer", NOW - 2 * H)
     who.notes = "typed but not saved yet"
-    state = explain(session, RULES, DEFAULT.terminal_outcomes, who, NOW)
+    state = explain(session, DEFAULT, who, NOW)
     assert state.lead.touch_count == 1
     assert who.notes == "typed but not saved yet"
 
@@ -458,7 +525,7 @@ def test_demo_queue_is_one_row_per_open_lead_in_group_order(demo_engine: Engine)
     assert items, "the demo data should leave something to do"
     ids = [item.lead_id for item in items]
     assert len(ids) == len(set(ids))
-    assert {status[i] for i in ids} <= {"new", "working"}
+    assert {status[i] for i in ids} <= {"new", "working", "meeting", "deal", "nurture"}
     groups = [item.key[0] for item in items]
     assert groups == sorted(groups)
     for item in items:

@@ -85,7 +85,9 @@ def test_log_call_stores_the_call(session: Session, config: Config, lead_id: int
 def test_connected_flag_comes_from_the_outcome(
     session: Session, config: Config, lead_id: int, now: datetime, outcome: str, connected: bool
 ) -> None:
-    touch = log_call(session, config, _lead(session, lead_id), now, outcome=outcome, benefit="case study").touch
+    meeting_at = now + timedelta(days=1) if outcome == "meeting_booked" else None
+    lead = _lead(session, lead_id)
+    touch = log_call(session, config, lead, now, outcome=outcome, benefit="case study", meeting_at=meeting_at).touch
     assert touch.connected is connected
     assert touch.at == now
 
@@ -321,7 +323,9 @@ def activity(engine: Engine, config: Config, now: datetime) -> None:
         log_call(s, config, old, now, outcome="connected", at=sh(21, 23, 59), benefit="deck")
         log_call(s, config, old, now, outcome="no_answer", at=sh(22, 0, 1))
         log_call(s, config, late_21, now, outcome="connected", at=sh(22, 10), benefit="deck")
-        log_call(s, config, late_21, now, outcome="meeting_booked", at=sh(22, 11), benefit="deck")
+        log_call(
+            s, config, late_21, now, outcome="meeting_booked", at=sh(22, 11), benefit="deck", meeting_at=sh(25, 10)
+        )
         log_touch(s, config, early_22, now, channel="email", at=sh(22, 12), benefit="deck")
         log_call(s, config, early_22, now, outcome="busy", at=sh(22, 23, 59))
         log_touch(s, config, old, now, channel="wechat", at=sh(23, 0, 1), benefit="deck")
@@ -368,7 +372,7 @@ def test_meetings_count_by_the_flag_recorded_when_logged(engine: Engine, config:
     then = replace(config, outcomes={**config.outcomes, "referred": replace(config.outcome("referred"), meeting=True)})
     with write_session(engine) as s:
         lead = add_lead(s, now, name="Li Na", created_at=now - timedelta(days=3))
-        log_call(s, then, lead, now, outcome="referred", at=sh(22, 10), benefit="deck")
+        log_call(s, then, lead, now, outcome="referred", at=sh(22, 10), benefit="deck", meeting_at=sh(24, 10))
         log_call(s, config, lead, now, outcome="referred", at=sh(22, 11), benefit="deck")
     # ...still counts one meeting after the flag is gone, and editing the config again
     # does not turn the second referral into a meeting.
@@ -390,6 +394,8 @@ def _log(
     session: Session, config: Config, lead: Lead, now: datetime, channel: str, outcome: str | None, **kw: object
 ) -> Logged:
     if channel == "call":
+        if outcome == "meeting_booked":
+            kw.setdefault("meeting_at", now + timedelta(days=1))  # a booked meeting has its time
         return log_call(session, config, lead, now, outcome=outcome, **kw)  # type: ignore[arg-type]
     return log_touch(session, config, lead, now, channel=channel, **kw)  # type: ignore[arg-type]
 
@@ -510,7 +516,10 @@ def test_only_the_channels_without_an_open_fallback_are_reopened(
 def test_a_connected_call_opens_no_fallback(
     session: Session, config: Config, lead_id: int, now: datetime, outcome: str
 ) -> None:
-    logged = log_call(session, config, _lead(session, lead_id), now, outcome=outcome, benefit="deck")
+    meeting_at = now + timedelta(days=1) if outcome == "meeting_booked" else None
+    logged = log_call(
+        session, config, _lead(session, lead_id), now, outcome=outcome, benefit="deck", meeting_at=meeting_at
+    )
     assert logged.followups == []
     assert _open(session, lead_id) == {}
 
@@ -591,7 +600,9 @@ def test_counters_follow_a_mix_of_touches_and_raw_deletes(engine: Engine, config
     with write_session(engine) as s:
         lead = _lead(s, lead_id)
         # Entered out of order: first and last follow the times, not the order of entry.
-        meeting = log_call(s, config, lead, now, outcome="meeting_booked", at=sh(21, 10), benefit="demo").touch
+        meeting = log_call(
+            s, config, lead, now, outcome="meeting_booked", at=sh(21, 10), benefit="demo", meeting_at=sh(24, 10)
+        ).touch
         log_call(s, config, lead, now, outcome="no_answer", at=sh(19, 10))
         log_call(s, config, lead, now, outcome="connected", at=sh(20, 10), benefit="deck")
         email = log_touch(s, config, lead, now, channel="email", at=sh(18, 9), benefit="case study").touch
@@ -599,6 +610,9 @@ def test_counters_follow_a_mix_of_touches_and_raw_deletes(engine: Engine, config
     assert _counters(engine, lead_id) == (5, 3, 2, 1, sh(18, 9), sh(22, 9))
 
     with write_session(engine) as s:
+        # The records that point at touches go first (nothing in salesdesk deletes touches).
+        s.execute(text("DELETE FROM meeting"))
+        s.execute(text("DELETE FROM lead_state_change"))
         s.execute(text("DELETE FROM touch WHERE id = :id"), {"id": meeting.id})
     assert _counters(engine, lead_id) == (4, 2, 1, 0, sh(18, 9), sh(22, 9))
     with write_session(engine) as s:

@@ -1,0 +1,129 @@
+"""Meetings: booked by a touch (``lifecycle.decide_touch``), then held, missed or moved.
+
+A meeting moves its lead to the ``meeting`` state; holding it, or missing it, puts the lead
+back to work (or back to ``deal`` while a deal is open). A no-show opens a follow-up to set a
+new time, due at once. Times are read back with the weekday everywhere (METHOD.md §2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from salesdesk import lifecycle, store, validate
+from salesdesk.dates import fmt_local, iso
+from salesdesk.errors import InvalidInput, Refused
+from salesdesk.models import Deal, Lead, Meeting
+
+_ID = re.compile(r"^#?(\d{1,9})$")
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    lead_name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.meeting
+        return {
+            "id": m.id, "lead_id": m.lead_id, "lead": self.lead_name, "at": iso(m.at), "place": m.place,
+            "status": m.status, "touch_id": m.touch_id, "moved_from": m.moved_from, "note": m.note,
+        }  # fmt: skip
+
+
+def meetings_between(session: Session, start: datetime | None, end: datetime | None) -> list[MeetingView]:
+    """Meetings whose time falls in ``[start, end)``, soonest first (index on ``at``)."""
+    query = select(Meeting, Lead.name).join(Lead, Lead.id == Meeting.lead_id)
+    if start is not None:
+        query = query.where(Meeting.at >= start)
+    if end is not None:
+        query = query.where(Meeting.at < end)
+    rows = session.execute(query.order_by(Meeting.at, Meeting.id)).all()  # type: ignore[arg-type]
+    return [MeetingView(meeting, name) for meeting, name in rows]
+
+
+def lead_meetings(session: Session, lead_id: int) -> list[Meeting]:
+    query = select(Meeting).where(Meeting.lead_id == lead_id).order_by(Meeting.at.desc(), Meeting.id.desc())  # type: ignore[attr-defined]
+    return list(session.execute(query).scalars())
+
+
+def lead_name(session: Session, lead_id: int) -> str:
+    return session.execute(select(Lead.name).where(Lead.id == lead_id)).scalar_one()
+
+
+def get_meeting(session: Session, ref: str) -> Meeting:
+    """A meeting by its id (``12`` or ``#12``)."""
+    m = _ID.match(ref.strip())
+    meeting = session.get(Meeting, int(m.group(1))) if m else None
+    if meeting is None:
+        what = f"no meeting has id {m.group(1)}" if m else f"{ref!r} is not a meeting id"
+        raise InvalidInput(f"{what}; see the meetings with: salesdesk meeting list")
+    return meeting
+
+
+def _booked(meeting: Meeting) -> None:
+    if meeting.status != "booked":
+        raise Refused(
+            f"meeting #{meeting.id} is already {meeting.status.replace('_', '-')}; only a booked one can change"
+        )
+
+
+def _back_to_work(session: Session, lead: Lead, cause: str, now: datetime) -> None:
+    """The meeting is behind us: the lead is worked again, or back in ``deal`` with an open deal."""
+    if lead.status != "meeting":
+        return
+    has_deal = session.execute(select(Deal.id).where(Deal.lead_id == lead.id, Deal.closed_at.is_(None))).first()  # type: ignore[union-attr]
+    new: lifecycle.LeadState = "deal" if has_deal else "working"
+    store.set_state(store.dbapi(session), lead.id, lead.status, new, cause, now)  # type: ignore[arg-type]
+    session.expire(lead)
+
+
+def mark_held(session: Session, meeting: Meeting, now: datetime, note: str | None = None) -> Meeting:
+    """The meeting took place."""
+    _booked(meeting)
+    if meeting.at > now + lifecycle.FUTURE_SLACK:
+        raise Refused(f"meeting #{meeting.id} is {fmt_local(meeting.at, now)}: it can't be held before it starts")
+    meeting.status, meeting.note, meeting.updated_at = "held", validate.text(note, "note", multiline=True), now
+    session.add(meeting)
+    lead = session.get_one(Lead, meeting.lead_id)
+    _back_to_work(session, lead, f"meeting #{meeting.id} held", now)
+    return meeting
+
+
+def mark_no_show(session: Session, meeting: Meeting, now: datetime, note: str | None = None) -> Meeting:
+    """The customer didn't come: the lead is worked again, with a call due at once to set a new time."""
+    _booked(meeting)
+    if meeting.at > now + lifecycle.FUTURE_SLACK:
+        raise Refused(f"meeting #{meeting.id} is {fmt_local(meeting.at, now)}: it can't be missed before it starts")
+    meeting.status, meeting.note, meeting.updated_at = "no_show", validate.text(note, "note", multiline=True), now
+    session.add(meeting)
+    lead = session.get_one(Lead, meeting.lead_id)
+    conn = store.dbapi(session)
+    store.open_followup(conn, meeting.lead_id, lifecycle.NewFollowUp("call", now, "no_show", None), now, None)
+    _back_to_work(session, lead, f"meeting #{meeting.id}: no-show", now)
+    return meeting
+
+
+def move(session: Session, meeting: Meeting, now: datetime, when: datetime, place: str | None = None) -> Meeting:
+    """The meeting moves to ``when``: this one is kept as moved, a new one is booked."""
+    _booked(meeting)
+    if when <= now:
+        raise InvalidInput("a meeting moves to a time still to come", field="meeting")
+    meeting.status, meeting.updated_at = "moved", now
+    moved = Meeting(
+        lead_id=meeting.lead_id,
+        at=when,
+        place=validate.text(place, "place") if place is not None else meeting.place,
+        status="booked",
+        moved_from=meeting.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add_all([meeting, moved])
+    session.flush()
+    return moved

@@ -1,0 +1,188 @@
+"""The store layer under the ORM: the hot reads and the writes of a logged touch, written
+once against the DB-API connection (``sqlite3``).
+
+A SQLAlchemy session reaches the same connection (``dbapi(session)``), so the ORM paths,
+the batch path and a command that never imports SQLAlchemy share this SQL. Times are
+stored the way SQLAlchemy's SQLite ``DateTime`` stores them (UTC, ``YYYY-MM-DD
+HH:MM:SS.ffffff``), so both sides read what the other wrote and text order is time order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from salesdesk.lifecycle import Decision, LeadFacts, NewFollowUp, OpenFollowUp, TouchFacts, lapse_cutoff
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def to_db(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the store; pass an aware one")
+    return moment.astimezone(UTC).strftime(_FORMAT)
+
+
+def from_db(text: str | None) -> datetime | None:
+    return None if text is None else datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+
+
+def dbapi(session: Session) -> sqlite3.Connection:
+    """The session's own sqlite3 connection, inside its transaction; pending ORM changes
+    are flushed first so SQL here sees them."""
+    session.flush()
+    return session.connection().connection.driver_connection  # type: ignore[return-value]
+
+
+def lead_facts(conn: sqlite3.Connection, lead_id: int) -> LeadFacts:
+    row = conn.execute(
+        "SELECT id, name, created_at, status, nurture_until FROM lead WHERE id = ?", (lead_id,)
+    ).fetchone()
+    if row is None:
+        raise LookupError(lead_id)
+    followups = tuple(
+        OpenFollowUp(fid, channel, from_db(due_at), rule)  # type: ignore[arg-type]
+        for fid, channel, due_at, rule in conn.execute(
+            "SELECT id, channel, due_at, rule FROM followup WHERE lead_id = ? AND done_at IS NULL ORDER BY due_at, id",
+            (lead_id,),
+        )
+    )
+    return LeadFacts(
+        id=row[0],
+        name=row[1],
+        created_at=from_db(row[2]),  # type: ignore[arg-type]
+        state=row[3],
+        open_followups=followups,
+        nurture_until=from_db(row[4]),
+    )
+
+
+@dataclass(frozen=True)
+class Written:
+    """The ids a logged touch was given, for the caller to show or return."""
+
+    touch_id: int
+    followup_ids: tuple[int, ...]  # in the order of ``Decision.open``
+    meeting_id: int | None
+
+
+def write_touch(
+    conn: sqlite3.Connection,
+    lead: LeadFacts,
+    touch: TouchFacts,
+    decision: Decision,
+    now: datetime,
+    *,
+    objection: str | None = None,
+    reply_id: int | None = None,
+) -> Written:
+    """Write a decided touch: the touch (the lead's counters follow by trigger), the
+    follow-ups it resolved and opened, the lead's new state with its cause, the meeting."""
+    outcome = touch.outcome
+    cur = conn.execute(
+        "INSERT INTO touch (lead_id, at, channel, outcome, connected, meeting, duration_s, note, benefit, "
+        "objection, recorded_at, reply_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            lead.id, to_db(touch.at), touch.channel, outcome.name if outcome else None, touch.connected,
+            touch.meeting, touch.duration_s, touch.note, touch.benefit, objection, to_db(now), reply_id,
+        ),
+    )  # fmt: skip
+    touch_id: int = cur.lastrowid  # type: ignore[assignment]
+    at = to_db(touch.at)
+    if decision.resolve:
+        conn.executemany(
+            "UPDATE followup SET done_at = ?, done_touch_id = ?, resolution = ? WHERE id = ?",
+            [(at, touch_id, resolution, fid) for fid, resolution in decision.resolve],
+        )
+    followup_ids = [open_followup(conn, lead.id, new, now, touch_id) for new in decision.open]
+    set_state(conn, lead.id, lead.state, decision.state, decision.cause, now, touch_id=touch_id)
+    if decision.state == "do_not_contact" and lead.state != "do_not_contact":
+        cancel_followups(conn, lead.id, touch.at)
+        cancel_meetings(conn, lead.id, now)
+    meeting_id = None
+    if decision.meeting_at is not None:
+        cur = conn.execute(
+            "INSERT INTO meeting (lead_id, at, place, status, touch_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, 'booked', ?, ?, ?)",
+            (lead.id, to_db(decision.meeting_at), decision.place, touch_id, to_db(now), to_db(now)),
+        )
+        meeting_id = cur.lastrowid
+    return Written(touch_id, tuple(followup_ids), meeting_id)  # type: ignore[arg-type]
+
+
+def open_followup(conn: sqlite3.Connection, lead_id: int, new: NewFollowUp, now: datetime, touch_id: int | None) -> int:
+    cur = conn.execute(
+        "INSERT INTO followup (lead_id, channel, due_at, rule, note, created_at, source_touch_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (lead_id, new.channel, to_db(new.due_at), new.rule, new.note, to_db(now), touch_id),
+    )
+    return cur.lastrowid  # type: ignore[return-value]
+
+
+def set_state(
+    conn: sqlite3.Connection,
+    lead_id: int,
+    old: str,
+    new: str,
+    cause: str | None,
+    now: datetime,
+    *,
+    touch_id: int | None = None,
+    **columns: Any,
+) -> None:
+    """Move a lead to ``new`` (recording the change and its cause when it is one) and mark
+    it updated; ``columns`` are other lead columns to set with it (``closed_at=...``)."""
+    values = {"updated_at": now, **columns}
+    if new != old:
+        values["status"] = new
+        if old == "nurture":
+            values["nurture_until"] = None  # the revisit date belongs to the parked state only
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    conn.execute(
+        f"UPDATE lead SET {assignments} WHERE id = ?",
+        [*(to_db(v) if isinstance(v, datetime) else v for v in values.values()), lead_id],
+    )
+    if new != old:
+        conn.execute(
+            "INSERT INTO lead_state_change (lead_id, at, from_state, to_state, cause, touch_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (lead_id, to_db(now), old, new, cause or "unknown", touch_id),
+        )
+
+
+def lapse_fallbacks(conn: sqlite3.Connection, now: datetime, expiry_days: int) -> int:
+    """Record as lapsed every open fallback older than the expiry (index on done_at, due_at);
+    it lapsed when its time ran out, not when this happened to notice."""
+    cutoff = to_db(lapse_cutoff(now, expiry_days))
+    rows = conn.execute(
+        "SELECT id, due_at FROM followup WHERE done_at IS NULL AND due_at <= ? AND rule = 'fallback'", (cutoff,)
+    ).fetchall()
+    expiry = lapse_cutoff(now, expiry_days) - now  # negative: the expiry span
+    conn.executemany(
+        "UPDATE followup SET done_at = ?, resolution = 'lapsed' WHERE id = ?",
+        [(to_db(from_db(due_at) - expiry), fid) for fid, due_at in rows],  # type: ignore[operator]
+    )
+    return len(rows)
+
+
+def cancel_followups(conn: sqlite3.Connection, lead_id: int, now: datetime) -> None:
+    """A closed lead no longer owes anyone a touch: its open follow-ups end, cancelled."""
+    conn.execute(
+        "UPDATE followup SET done_at = ?, resolution = 'cancelled' WHERE lead_id = ? AND done_at IS NULL",
+        (to_db(now), lead_id),
+    )
+
+
+def cancel_meetings(conn: sqlite3.Connection, lead_id: int, now: datetime) -> None:
+    """A lead lost, or who asked not to be contacted, keeps no booked meeting."""
+    conn.execute(
+        "UPDATE meeting SET status = 'cancelled', updated_at = ? WHERE lead_id = ? AND status = 'booked'",
+        (to_db(now), lead_id),
+    )
