@@ -22,7 +22,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from salesdesk.dates import fmt_local, iso, to_local
+from salesdesk.dates import fmt_local, fmt_span, iso, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.models import Account, Lead, Touch
 from salesdesk.services.leads import LeadView
@@ -63,8 +63,10 @@ def pct(rate: float | None) -> str:
     return DASH if rate is None else f"{rate:.0%}"
 
 
-def minutes(value: float | None) -> str:
-    return DASH if value is None else f"{value:.0f} min"
+def wait(value_min: float | None) -> str:
+    """Speed to lead as a person reads it: ``1d3h``, ``4h12m``, ``35m`` (working time when
+    business hours are set, so a "day" is 24 working hours)."""
+    return DASH if value_min is None else fmt_span(timedelta(minutes=round(value_min)))
 
 
 def money(value: float) -> str:
@@ -118,7 +120,7 @@ def _day_cells(f: Figures) -> list[str]:
 def _quality_line(f: Figures) -> str:
     return (
         f"Meeting rate {pct(f.activity.meeting_rate)} of connects · speed to lead (median) "
-        f"{minutes(f.speed_to_lead_median_min)} · touches without a benefit {f.touches_without_benefit} · "
+        f"{wait(f.speed_to_lead_median_min)} · touches without a benefit {f.touches_without_benefit} · "
         f"leads closed below the minimum touches {f.forced_closes}"
     )
 
@@ -161,8 +163,7 @@ def week_markdown(report: WeekReport) -> str:
     out += ["## Follow-up compliance", ""]
     if fu.due:
         out.append(
-            f"{fu.kept} of {fu.due} follow-ups due this week were kept on the day ({pct(fu.rate)}); "
-            f"{fu.late} late, {fu.open} still open."
+            f"{fu.kept} of {fu.due} follow-ups due this week were kept on the day ({pct(fu.rate)}); {fu.missed} missed."
         )
     else:
         out.append("_No follow-ups were due this week._")
@@ -294,7 +295,7 @@ def day_markdown(summary: DaySummary) -> str:
     ]
     fu = summary.followups
     out.append(
-        f"{fu.kept} of {fu.due} due kept on the day ({pct(fu.rate)}), {fu.late} late, {fu.open} open."
+        f"{fu.kept} of {fu.due} due kept on the day ({pct(fu.rate)}), {fu.missed} missed."
         if fu.due
         else "_No follow-ups were due._"
     )

@@ -94,7 +94,7 @@ def followups_line(report: WeekReport) -> str:
     fu = report.followups
     if not fu.due:
         return "No follow-ups were due."
-    return f"{fu.kept} of {fu.due} due kept on the day ({pct(fu.rate)}), {fu.late} late, {fu.open} open."
+    return f"{fu.kept} of {fu.due} due kept on the day ({pct(fu.rate)}), {fu.missed} missed."
 
 
 class WeekScreen(Screen[None]):
