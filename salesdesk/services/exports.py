@@ -243,6 +243,7 @@ def _funnel(report: WeekReport) -> list[str]:
             str(r.entered),
             str(r.moved_on),
             str(r.lost),
+            str(r.still_open),
             pct(r.conversion),
             pct(r.win_rate),
             str(r.open_deals),
@@ -250,8 +251,14 @@ def _funnel(report: WeekReport) -> list[str]:
         ]
         for r in f.stages
     ]
-    headers = ("Stage", "Entered", "Moved on", "Lost", "Conversion", "Win rate", "Open now", "Open value")
-    lines = [table(headers, rows, (False, *[True] * 7)), ""]
+    headers = ("Stage", "Entered", "Moved on", "Lost", "Still open", "Conversion", "Win rate", "Open now", "Open value")
+    lines = [
+        table(headers, rows, (False, *[True] * 8)),
+        "",
+        "Of the deals that entered each stage this week: conversion = moved on ÷ (moved on + lost); "
+        "the ones still open there are not counted against it. Open now: every open deal in the stage today.",
+        "",
+    ]
     if f.low_confidence:
         lines.append(
             f"> Low confidence: {_deals(f.closed_total)} closed in all; conversion and win rates "

@@ -5,7 +5,14 @@ For each open stage, over the deals that entered it in the period (all time by d
 - ``entered``: how many deals entered the stage;
 - ``moved_on``: how many of those later left it for a later stage, or were won from it;
 - ``lost``: how many of those were lost from it;
-- ``conversion`` = moved_on / entered (None when none entered): stage-to-stage conversion.
+- ``still_open``: how many of those are still in it (no decision yet);
+- ``conversion`` = moved_on / (moved_on + lost) (None before any was decided): of the deals
+  that left the stage for good, the share that moved on. Deals still in the stage are not
+  failures yet, so they stay out of the denominator and are shown as ``still_open``; a deal
+  moved back to an earlier stage counts in neither.
+
+A period's funnel follows the deals that entered a stage in it, and counts what became of
+them whenever it happened: it is the cohort's story so far, so it can change as they move.
 
 The rates are marked low-confidence until ``MIN_CLOSED`` deals have closed in all. The
 forecast weights each open deal's value by the rep's own historical win rate from the stage
@@ -36,13 +43,15 @@ class StageRow:
     entered: int
     moved_on: int
     lost: int
+    still_open: int  # entered, and not moved on, lost or moved back since
     win_rate: float | None  # historical: won / closed, over closed deals that were ever here
     open_deals: int  # open now
     open_value: int
 
     @property
     def conversion(self) -> float | None:
-        return self.moved_on / self.entered if self.entered else None
+        decided = self.moved_on + self.lost
+        return self.moved_on / decided if decided else None
 
     @property
     def weighted_value(self) -> float:
@@ -54,6 +63,7 @@ class StageRow:
             "entered": self.entered,
             "moved_on": self.moved_on,
             "lost": self.lost,
+            "still_open": self.still_open,
             "conversion": self.conversion,
             "win_rate": self.win_rate,
             "open_deals": self.open_deals,
@@ -122,6 +132,19 @@ def funnel(session: Session, config: Config, start: datetime | None = None, end:
         .group_by(entry.to_stage, kind)
     ).all()
     left = {(stage, how): count for stage, how, count in exits}
+    # Entries with no later change out of their stage: the deal is still there.
+    staying = dict(
+        session.execute(
+            select(entry.to_stage, func.count(distinct(entry.deal_id)))
+            .join(
+                later,
+                and_(later.deal_id == entry.deal_id, later.from_stage == entry.to_stage, later.id > entry.id),
+                isouter=True,
+            )
+            .where(*in_period, later.id.is_(None))
+            .group_by(entry.to_stage)
+        ).all()
+    )
 
     closed = Deal.stage.in_(DEAL_CLOSES)  # type: ignore[attr-defined]
     rates = {
@@ -151,6 +174,7 @@ def funnel(session: Session, config: Config, start: datetime | None = None, end:
             entered=entered.get(stage, 0),
             moved_on=left.get((stage, "on"), 0),
             lost=left.get((stage, "lost"), 0),
+            still_open=staying.get(stage, 0),
             win_rate=rates.get(stage),
             open_deals=open_now.get(stage, (0, 0))[0],
             open_value=open_now.get(stage, (0, 0))[1],

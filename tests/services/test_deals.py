@@ -169,8 +169,11 @@ def test_the_funnel_over_all_time(session: Session, config: Config) -> None:
         "inquiry": (3, 1, 1),  # D1, D2, D4: D1 moved on, D2 lost
         "proposal": (2, 1, 0),  # D1 (won), D5
     }
+    # Conversion = moved on / (moved on + lost): the deals still in a stage are not failures
+    # yet. They are shown on their own: D6 in interested, D4 in inquiry, D5 in proposal.
     conversion = {r.stage: r.conversion for r in found.stages}
-    assert conversion == {"interested": 5 / 7, "inquiry": 1 / 3, "proposal": 1 / 2}
+    assert conversion == {"interested": 5 / 6, "inquiry": 1 / 2, "proposal": 1.0}
+    assert {r.stage: r.still_open for r in found.stages} == {"interested": 1, "inquiry": 1, "proposal": 1}
     assert (found.won, found.lost, found.closed_total, found.low_confidence) == (2, 2, 4, True)
 
 
@@ -195,6 +198,8 @@ def test_the_funnel_of_a_period_follows_the_deals_that_entered_in_it(session: Se
     week2 = funnel.funnel(session, config, start, end)
     assert _rows(week2) == {"interested": (3, 2, 0), "inquiry": (1, 0, 0), "proposal": (1, 0, 0)}
     assert (week2.won, week2.lost) == (0, 0)
+    # D6 is still in interested; D4 in inquiry and D5 in proposal: nothing decided there yet.
+    assert [(r.still_open, r.conversion) for r in week2.stages] == [(1, 1.0), (1, None), (1, None)]
 
     start, end = local_day_bounds(date(2026, 11, 2))[0], local_day_bounds(date(2026, 11, 4))[1]
     week1 = funnel.funnel(session, config, start, end)
