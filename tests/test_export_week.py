@@ -97,8 +97,31 @@ def test_title_and_sections(week: str) -> None:
         "Top objections and the replies that won",
         "Problems",
         "Act items and lessons",
-        "Next week's focus",
+        "Next week's focus · Mon 23 Nov – Sun 29 Nov",
     ]
+
+
+@pytest.mark.usefixtures("week")
+def test_next_week_is_the_week_after_the_reported_one_whenever_it_is_made(
+    engine: Engine, config: Config, now: datetime
+) -> None:
+    later = sh(16, 9).replace(month=12, day=30)  # five weeks on
+    with read_session(engine) as s:
+        during = reports.week_report(s, config, MONDAY, now)  # made on Monday of the next week
+        after = reports.week_report(s, config, MONDAY, later)
+    for report in (during, after):
+        nxt = report.as_dict()["next_week"]
+        assert (nxt["week"], nxt["from"], nxt["to"]) == ("2026-W48", "2026-11-23", "2026-11-29")
+        assert nxt["due_by"] == "2026-11-30T00:00:00+08:00"
+    assert during.as_dict()["next_week"]["over"] is False and during.a_leads and during.due
+    # Five weeks on, the focus lists would describe the book of late December, not W48.
+    assert after.as_dict()["next_week"]["over"] is True and (after.a_leads, after.due) == ([], [])
+    page = exports.week_markdown(after)
+    assert page.endswith("_That week is over, so its focus lists (made from the book as it is now) are left out._")
+    assert "### Due by" not in page and "Due as of" not in page
+    # Everything about the week itself is the same, whenever the page is made.
+    assert [r.figures for r in during.days] == [r.figures for r in after.days]
+    assert during.followups == after.followups
 
 
 def test_one_row_per_day_with_the_days_figures(week: str) -> None:

@@ -201,7 +201,13 @@ def week_markdown(report: WeekReport) -> str:
     out += [*_bullets(reasons, "no deviation recorded"), ""]
 
     now = report.now
-    out += ["## Next week's focus", "", "### A-grade leads", ""]
+    nxt = report.next_monday
+    out += [f"## Next week's focus · {day_name(nxt)} – {day_name(nxt + timedelta(days=6))}", ""]
+    if report.next_week_over:
+        # The focus lists come from the book as it stands now: about a later week, not that one.
+        out += ["_That week is over, so its focus lists (made from the book as it is now) are left out._"]
+        return "\n".join(out)
+    out += ["### A-grade leads", ""]
     if report.a_leads:
         lead_rows = [
             [
@@ -215,10 +221,7 @@ def week_markdown(report: WeekReport) -> str:
         out += [table(("Lead", "Company", "Touches", "Last touch"), lead_rows, (False, False, True, False)), ""]
     else:
         out += ["_No open A-grade leads._", ""]
-    if report.due_by > now:
-        out += [f"### Due by the end of {day_name(to_local(report.due_by).date() - timedelta(days=1))}", ""]
-    else:
-        out += [f"### Due as of {fmt_local(now)}", ""]
+    out += [f"### Due by the end of {day_name(to_local(report.due_by).date() - timedelta(days=1))}", ""]
     if report.due:
         due_rows = [
             [

@@ -1,6 +1,11 @@
 """The weekly roll-up (METHOD.md §7): the days of an ISO week, with the same figures as the
 daily summary, the funnel, follow-up compliance, objections, problems, lessons, and next
 week's focus. ``exports`` writes it as markdown or JSON.
+
+A week's report is about that week, whenever it is made: "next week" is the week after the
+reported one, not the week after today. Its focus lists (open A-grade leads, what falls due
+by that week's end) can only come from the book as it stands now, so once that next week is
+over they are left out rather than shown about a later week.
 """
 
 from __future__ import annotations
@@ -103,6 +108,15 @@ class WeekReport:
         return self.monday + timedelta(days=6)
 
     @property
+    def next_monday(self) -> date:
+        return self.monday + timedelta(days=7)
+
+    @property
+    def next_week_over(self) -> bool:
+        """The week after the report's is over: its focus lists would be about a later week."""
+        return self.now >= self.due_by
+
+    @property
     def label(self) -> str:
         return week_label(self.monday)
 
@@ -132,6 +146,10 @@ class WeekReport:
             "lessons": [{"date": d, "kind": k, "text": t} for d, k, t in self.lessons],
             "deviations": [{"date": d, "target": k, "reason": t} for d, k, t in self.deviations],
             "next_week": {
+                "week": week_label(self.next_monday),
+                "from": self.next_monday.isoformat(),
+                "to": (self.next_monday + timedelta(days=6)).isoformat(),
+                "over": self.next_week_over,
                 "a_leads": [
                     {
                         "lead_id": f.lead_id,
@@ -212,7 +230,10 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
 
     all_problems = pdca.list_problems(session)
     objections = metrics.objections(session, start, end, limit=TOP_OBJECTIONS)
-    due_by = max(now, local_day_bounds(days[-1] + timedelta(days=7))[1])
+    # "Next week" is the week after this one; what falls due by its end is listed only while
+    # it is still ahead or under way (the queue knows the book as it is now, not as it was).
+    due_by = local_day_bounds(days[-1] + timedelta(days=7))[1]
+    ahead = now < due_by
     return WeekReport(
         monday=monday,
         now=now,
@@ -230,8 +251,8 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         act_items=act_items,
         lessons=lessons,
         deviations=deviations,
-        a_leads=_a_leads(session),
-        due=due(session, config.rules, due_by, limit=FOCUS_ROWS),
+        a_leads=_a_leads(session) if ahead else [],
+        due=due(session, config.rules, due_by, limit=FOCUS_ROWS) if ahead else [],
         due_by=due_by,
     )
 
