@@ -108,6 +108,9 @@ def test_next_week_is_the_week_after_the_reported_one_whenever_it_is_made(
     later = sh(16, 9).replace(month=12, day=30)  # five weeks on
     with read_session(engine) as s:
         during = reports.week_report(s, config, MONDAY, now)  # made on Monday of the next week
+    with write_session(engine) as s:  # the week's problem is solved the week after
+        pdca.solve_problem(s, pdca.get_problem(s, "1"), sh(16, 9).replace(month=12, day=1), "asked for a referral")
+    with read_session(engine) as s:
         after = reports.week_report(s, config, MONDAY, later)
     for report in (during, after):
         nxt = report.as_dict()["next_week"]
@@ -122,6 +125,7 @@ def test_next_week_is_the_week_after_the_reported_one_whenever_it_is_made(
     # Everything about the week itself is the same, whenever the page is made.
     assert [r.figures for r in during.days] == [r.figures for r in after.days]
     assert during.followups == after.followups
+    assert [p.problem.id for p in during.problems_open] == [p.problem.id for p in after.problems_open] == [1]
 
 
 def test_one_row_per_day_with_the_days_figures(week: str) -> None:

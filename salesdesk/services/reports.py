@@ -247,7 +247,12 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         winning=_winning(session, start, end, [o.key for o in objections]),
         problems_opened=[p for p in all_problems if first <= p.problem.opened_day <= last],
         problems_solved=[p for p in all_problems if _within(p.problem, start, end)],
-        problems_open=[p for p in all_problems if p.problem.solved_at is None],
+        # Still open when the week ended, not today: solving one later doesn't rewrite the week.
+        problems_open=[
+            p
+            for p in all_problems
+            if p.problem.opened_day <= last and (p.problem.solved_at is None or p.problem.solved_at >= end)
+        ],
         act_items=act_items,
         lessons=lessons,
         deviations=deviations,
