@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from salesdesk.config import Config
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput
+from salesdesk.models import Deal
 from salesdesk.services import deals, exports, goals, pdca, reports
 from salesdesk.services.leads import add_lead
 from salesdesk.services.touches import log_call
@@ -108,8 +109,9 @@ def test_next_week_is_the_week_after_the_reported_one_whenever_it_is_made(
     later = sh(16, 9).replace(month=12, day=30)  # five weeks on
     with read_session(engine) as s:
         during = reports.week_report(s, config, MONDAY, now)  # made on Monday of the next week
-    with write_session(engine) as s:  # the week's problem is solved the week after
+    with write_session(engine) as s:  # the week's problem is solved and its deal won the week after
         pdca.solve_problem(s, pdca.get_problem(s, "1"), sh(16, 9).replace(month=12, day=1), "asked for a referral")
+        deals.close_deal(s, config, s.get(Deal, 1), sh(16, 9).replace(month=12, day=2), won=True)
     with read_session(engine) as s:
         after = reports.week_report(s, config, MONDAY, later)
     for report in (during, after):
@@ -124,7 +126,7 @@ def test_next_week_is_the_week_after_the_reported_one_whenever_it_is_made(
     assert "### Due by" not in page and "Due as of" not in page
     # Everything about the week itself is the same, whenever the page is made.
     assert [r.figures for r in during.days] == [r.figures for r in after.days]
-    assert during.followups == after.followups
+    assert during.followups == after.followups and during.funnel.stages == after.funnel.stages
     assert [p.problem.id for p in during.problems_open] == [p.problem.id for p in after.problems_open] == [1]
 
 

@@ -254,12 +254,13 @@ def _funnel(report: WeekReport) -> list[str]:
         ]
         for r in f.stages
     ]
-    headers = ("Stage", "Entered", "Moved on", "Lost", "Still open", "Conversion", "Win rate", "Open now", "Open value")
+    headers = ("Stage", "Entered", "Moved on", "Lost", "Still open", "Conversion", "Win rate", "Open", "Open value")
     lines = [
         table(headers, rows, (False, *[True] * 8)),
         "",
-        "Of the deals that entered each stage this week: conversion = moved on ÷ (moved on + lost); "
-        "the ones still open there are not counted against it. Open now: every open deal in the stage today.",
+        "Of the deals that entered each stage this week, as the week ended: conversion = moved on ÷ "
+        "(moved on + lost); the ones still open there are not counted against it. Open: every open deal "
+        "in the stage when the week ended.",
         "",
     ]
     if f.low_confidence:

@@ -201,7 +201,7 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
     start, end = bounds[0][0], bounds[-1][1]
     rows = [DayRow(day, metrics.figures(session, config, *b, now)) for day, b in zip(days, bounds, strict=True)]
     totals = metrics.figures(session, config, start, end, now)
-    week_funnel = funnel.funnel(session, config, start, end)
+    week_funnel = funnel.funnel(session, config, start, end, as_of=end)
 
     moves = deals.moves(session, start, end)
     # The week's targets are its days' targets added up, set against the week's totals: the

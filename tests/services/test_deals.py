@@ -211,6 +211,20 @@ def test_the_funnel_of_a_period_follows_the_deals_that_entered_in_it(session: Se
     assert week1.forecast == 500  # the forecast is about the deals open now, whatever the period
 
 
+@pytest.mark.usefixtures("book")
+def test_the_funnel_as_of_a_periods_end_reads_nothing_after_it(session: Session, config: Config) -> None:
+    start, end = local_day_bounds(date(2026, 11, 2))[0], local_day_bounds(date(2026, 11, 4))[1]
+    week1 = funnel.funnel(session, config, start, end, as_of=end)
+    # As the 4th ended: D1 and D2 sat in inquiry (D1 moved on the 5th, D2 was lost the 6th).
+    assert _rows(week1) == {"interested": (4, 3, 1), "inquiry": (2, 0, 0), "proposal": (0, 0, 0)}
+    assert [r.still_open for r in week1.stages] == [0, 2, 0]
+    assert [r.conversion for r in week1.stages] == [3 / 4, None, None]
+    # Closed by then: D3 lost, D7 won, both ever in interested; open: D1 (100) and D2 (50).
+    assert [r.win_rate for r in week1.stages] == [0.5, None, None]
+    assert [(r.open_deals, r.open_value) for r in week1.stages] == [(0, 0), (2, 150), (0, 0)]
+    assert (week1.won, week1.lost, week1.closed_total, week1.forecast) == (1, 1, 2, 0)
+
+
 def test_a_move_back_is_neither_moved_on_nor_lost(session: Session, config: Config, lead: Lead) -> None:
     deal = deals.add_deal(session, config, sh(2), lead=lead, title="wobbly")
     deals.move_deal(session, config, deal, sh(3), "proposal")
