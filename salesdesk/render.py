@@ -452,13 +452,14 @@ def deal_table(deals: Sequence[dict[str, Any]], now: datetime) -> None:
 
 
 # Stated under every funnel table, so "conversion" is never read as moved on / entered.
-CONVERSION_NOTE = "conversion = moved on / (moved on + lost); deals still open in a stage are not counted against it"
+CONVERSION_NOTE = "conversion = moved on / (moved on + lost); deals still open are left out of it"
 
 
 def funnel_table(found: dict[str, Any]) -> None:
     console = _console()
-    table = _table(None, ["stage", "entered", "moved on", "lost", "still open", "conversion", "win rate", "open",
-                          "open value"])  # fmt: skip
+    # Two-line headers keep the nine columns inside an 80-column terminal.
+    table = _table(None, ["stage", "entered", "moved\non", "lost", "still\nopen", "conversion", "win\nrate", "open",
+                          "open\nvalue"])  # fmt: skip
     for row in found["stages"]:
         table.add_row(
             row["stage"], str(row["entered"]), str(row["moved_on"]), str(row["lost"]), str(row["still_open"]),

@@ -97,6 +97,9 @@ def test_funnel_json_and_text(db: Path) -> None:
         ("proposal", 0, 0, 0),
     ]
     assert found["low_confidence"] is True and found["closed_total"] == 1 and found["forecast"] == 0
+    # Deal 1 sits in inquiry: not a failure of inquiry, so that stage has no conversion yet.
+    assert [(s["still_open"], s["conversion"]) for s in found["stages"]] == [(0, 0.5), (1, None), (0, None)]
+    assert "conversion = moved on / (moved on + lost)" in ok("funnel")
     assert run("funnel", "--from", "2026-11-24", "--json").json()["stages"][0]["entered"] == 0
     assert run("funnel", "--from", "today", "--to", "today", "--json").json()["stages"][0]["entered"] == 2
     assert "low confidence" in ok("funnel")
