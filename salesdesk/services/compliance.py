@@ -13,7 +13,7 @@ from salesdesk import rules as r
 from salesdesk.config import Config
 from salesdesk.dates import iso, local_day_bounds, to_local
 from salesdesk.models import FollowUp, Lead, LeadClose, Touch
-from salesdesk.services.metrics import reached_clause
+from salesdesk.services.metrics import attempt_clause, reached_clause
 from salesdesk.services.queue import OPEN
 
 # How many examples of each kind of violation are listed; the counts are always complete.
@@ -55,7 +55,9 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
     rules = config.rules
 
     breaches = []
-    untouched_query = select(Lead).where(Lead.status.in_(OPEN), Lead.first_touch_at.is_(None))  # type: ignore[attr-defined, union-attr]
+    # Never attempted, not merely never touched: a touch on "other" doesn't stop the clock.
+    attempted = exists().where(Touch.lead_id == Lead.id, attempt_clause())
+    untouched_query = select(Lead).where(Lead.status.in_(OPEN), not_(attempted))  # type: ignore[attr-defined]
     if (sources := rules.first_contact_source_filter) is not None:
         untouched_query = untouched_query.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
     for lead in session.execute(untouched_query).scalars():
