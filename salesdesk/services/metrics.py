@@ -32,7 +32,10 @@ of the record and does count. ``now`` only tells whether a deadline has passed y
 - ``forced_closes``: leads closed as lost in the range below the minimum touches (overrides).
 - Follow-up compliance (``followups``): follow-ups due in the day, as they stood when the day
   ended: kept (met by a touch that day) or missed; those closed with their lead that day are
-  left out. ``rate`` = kept / due.
+  left out. ``rate`` = kept / due. ``followups`` is the one place that decides a follow-up's
+  fate for the figures.
+- Stage conversion (moved on / (moved on + lost), still-open deals apart) is defined with the
+  funnel, in ``funnel``; a week's funnel is read as the week ended.
 """
 
 from __future__ import annotations
