@@ -230,3 +230,7 @@ def test_weeks_are_read_as_iso_weeks_or_days(now: datetime) -> None:
     for bad in ("2025-W53", "2026-W00", "week 3", ""):
         with pytest.raises(InvalidInput, match="week"):
             reports.parse_week(bad, now)
+
+
+def test_speed_to_lead_reads_as_days_hours_and_minutes() -> None:
+    assert [exports.wait(m) for m in (35, 252, 240, 27 * 60, 35.4, None)] == ["35m", "4h12m", "4h", "1d3h", "35m", "–"]
