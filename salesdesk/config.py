@@ -328,9 +328,9 @@ def load_config(path: Path) -> Config:
 
 # What each rule setting means, for `salesdesk rules`.
 RULE_HELP = {
-    "first_contact_hours": "a new lead is contacted within this many hours of arriving",
-    "first_contact_sources": "lead sources the first-contact clock applies to (all = every source)",
-    "business_hours": "count only these working hours (none = wall-clock hours)",
+    "first_contact_hours": "a new lead is contacted within this many hours of arriving (any channel but other)",
+    "first_contact_sources": "lead sources the first-contact clock and speed to lead apply to (all = every source)",
+    "business_hours": "count only these working hours, for the clock and speed to lead (none = wall-clock hours)",
     "min_touches_before_lost": "touches required before a lead may be closed out as lost",
     "min_touch_days_before_lost": "...on at least this many different days (persistence over time)",
     "benefit": "a touch that reaches the customer must offer something of value (require | warn | off)",

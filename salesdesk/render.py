@@ -507,15 +507,22 @@ def deal_table(deals: Sequence[dict[str, Any]], now: datetime) -> None:
     console.print(table)
 
 
+# Stated under every funnel table, so "conversion" is never read as moved on / entered.
+CONVERSION_NOTE = "conversion = moved on / (moved on + lost); deals still open are left out of it"
+
+
 def funnel_table(found: dict[str, Any]) -> None:
     console = _console()
-    table = _table(None, ["stage", "entered", "moved on", "lost", "conversion", "win rate", "open", "open value"])
+    # Two-line headers keep the nine columns inside an 80-column terminal.
+    table = _table(None, ["stage", "entered", "moved\non", "lost", "still\nopen", "conversion", "win\nrate", "open",
+                          "open\nvalue"])  # fmt: skip
     for row in found["stages"]:
         table.add_row(
-            row["stage"], str(row["entered"]), str(row["moved_on"]), str(row["lost"]), _rate(row["conversion"]),
-            _rate(row["win_rate"]), str(row["open_deals"]), f"{row['open_value']:,}",
+            row["stage"], str(row["entered"]), str(row["moved_on"]), str(row["lost"]), str(row["still_open"]),
+            _rate(row["conversion"]), _rate(row["win_rate"]), str(row["open_deals"]), f"{row['open_value']:,}",
         )  # fmt: skip
     console.print(table)
+    console.print(CONVERSION_NOTE)
     console.print(f"won {found['won']}, lost {found['lost']}; forecast {found['forecast']:,} (open value x win rate)")
     if found["low_confidence"]:
         console.print(

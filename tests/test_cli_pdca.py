@@ -14,7 +14,7 @@ NOW = "2026-11-23T15:00:00+08:00"  # Monday afternoon in Shanghai (TZ set by con
 SUMMARY_KEYS = {
     "date", "dials", "connects", "connect_rate", "meetings_booked", "meeting_rate", "new_leads",
     "first_contact_breaches", "speed_to_lead_median_min", "touches_without_benefit", "forced_closes",
-    "targets", "plan", "review",
+    "followups", "targets", "plan", "review",
 }  # fmt: skip
 
 
@@ -97,6 +97,9 @@ def test_funnel_json_and_text(db: Path) -> None:
         ("proposal", 0, 0, 0),
     ]
     assert found["low_confidence"] is True and found["closed_total"] == 1 and found["forecast"] == 0
+    # Deal 1 sits in inquiry: not a failure of inquiry, so that stage has no conversion yet.
+    assert [(s["still_open"], s["conversion"]) for s in found["stages"]] == [(0, 0.5), (1, None), (0, None)]
+    assert "conversion = moved on / (moved on + lost)" in ok("funnel")
     assert run("funnel", "--from", "2026-11-24", "--json").json()["stages"][0]["entered"] == 0
     assert run("funnel", "--from", "today", "--to", "today", "--json").json()["stages"][0]["entered"] == 2
     assert "low confidence" in ok("funnel")
@@ -177,8 +180,10 @@ def test_summary_json_has_exactly_the_documented_keys(db: Path) -> None:
     assert set(data) == SUMMARY_KEYS
     assert (data["date"], data["dials"], data["connects"], data["connect_rate"]) == ("2026-11-23", 3, 1, 1 / 3)
     assert (data["meetings_booked"], data["meeting_rate"], data["new_leads"]) == (1, 1.0, 2)
-    # Speed to lead: Li Na 30 minutes, Wang 120: the median of two is their mean.
-    assert (data["first_contact_breaches"], data["speed_to_lead_median_min"]) == (0, 75.0)
+    # Speed to lead covers inbound leads only (the first-contact rule's): Li Na's 30 minutes,
+    # not outbound Wang's 120.
+    assert (data["first_contact_breaches"], data["speed_to_lead_median_min"]) == (0, 30.0)
+    assert data["followups"] == {"due": 2, "kept": 0, "missed": 2, "rate": 0.0}  # Wang's fallbacks
     assert data["targets"]["dials"] == {
         "target": 10, "source": "plan", "actual": 3, "attainment_pct": 30.0, "missed": True, "deviation": None,
     }  # fmt: skip
@@ -261,3 +266,53 @@ def test_the_installed_command_runs_the_loop(db: Path, tmp_path: Path) -> None:
     assert exported.code == 0 and stat.S_IMODE(target.stat().st_mode) == 0o600
     refused = run_process("plan", *[arg for i in range(8) for arg in ("--item", f"item {i}")])
     assert refused.code == 1 and "at most 7 items" in refused.err and "Traceback" not in refused.err
+
+
+# --- a past day's figures are final -------------------------------------------------------------
+
+
+def test_a_days_summary_is_the_same_two_days_later_and_nine_days_later(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monday 16 November: what happened that day, then more touches on the days after it
+    (a late first call on the breached lead, follow-ups met days late, a lead closed). The
+    day's summary, JSON and text, is the same on Wednesday (D+2) and a week later (D+9)."""
+
+    def at(when: str, *args: str) -> None:
+        monkeypatch.setenv("SALESDESK_NOW", when)
+        ok(*args)
+
+    day = "2026-11-16"
+    at(f"{day}T09:00+08:00", "lead", "add", "In Time", "--source", "inbound")
+    at(f"{day}T09:30+08:00", "log-call", "In Time", "--outcome", "callback", "--benefit", "deck",
+       "--next", "today 16:00")  # fmt: skip
+    at(f"{day}T10:00+08:00", "lead", "add", "Outbound Ou")
+    at(f"{day}T11:00+08:00", "log-call", "Outbound Ou", "--outcome", "no_answer")  # WeChat, email due now
+    at(f"{day}T12:00+08:00", "lead", "add", "Breached", "--source", "inbound")
+    at(f"{day}T12:10+08:00", "log-touch", "Breached", "--channel", "other", "--note", "read their site")
+    at(f"{day}T22:00+08:00", "lead", "add", "Night Owl", "--source", "inbound")
+    at("2026-11-17T02:00+08:00", "log-call", "Night Owl", "--outcome", "no_answer")  # 4h: in time
+
+    def summary() -> tuple[dict[str, object], str]:
+        result = run("summary", day, "--json")
+        assert result.code == 0, result.err
+        return result.json(), ok("summary", day, "--markdown")
+
+    monkeypatch.setenv("SALESDESK_NOW", "2026-11-18T10:00+08:00")
+    two_days_later = summary()
+
+    at("2026-11-18T11:00+08:00", "log-call", "Breached", "--outcome", "connected", "--benefit", "deck")
+    at("2026-11-18T11:30+08:00", "log-touch", "Outbound Ou", "--channel", "wechat", "--benefit", "case")
+    at("2026-11-19T09:00+08:00", "log-call", "In Time", "--outcome", "connected", "--benefit", "quote")
+    at("2026-11-20T09:00+08:00", "log-touch", "Outbound Ou", "--channel", "email", "--benefit", "case")
+    at("2026-11-20T10:00+08:00", "lead", "close", "Outbound Ou", "--lost", "--reason", "no budget", "--force")
+    monkeypatch.setenv("SALESDESK_NOW", "2026-11-25T10:00+08:00")
+    nine_days_later = summary()
+
+    assert nine_days_later == two_days_later
+    data, text = nine_days_later
+    assert (data["new_leads"], data["first_contact_breaches"]) == (4, 1)  # Breached: "other" is no attempt
+    # Inbound only: In Time 30m, Night Owl 4h, Breached 12h (no attempt by midnight): median 4h.
+    assert data["speed_to_lead_median_min"] == 240.0 and "speed to lead (median) 4h ·" in text
+    # Due that day: Outbound Ou's WeChat and email, In Time's 16:00 call; none met that day.
+    assert data["followups"] == {"due": 3, "kept": 0, "missed": 3, "rate": 0.0}

@@ -344,7 +344,7 @@ def test_rule_settings_say_where_each_value_came_from(tmp_path: Path) -> None:
         "name": "first_contact_hours",
         "value": 5.0,
         "source": "default",
-        "meaning": "a new lead is contacted within this many hours of arriving",
+        "meaning": "a new lead is contacted within this many hours of arriving (any channel but other)",
     }
     assert all(s["meaning"] for s in settings.values())
 

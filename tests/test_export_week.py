@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from salesdesk.config import Config
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput
+from salesdesk.models import Deal
 from salesdesk.services import deals, exports, goals, pdca, reports
 from salesdesk.services.leads import add_lead
 from salesdesk.services.touches import log_call
@@ -97,8 +98,36 @@ def test_title_and_sections(week: str) -> None:
         "Top objections and the replies that won",
         "Problems",
         "Act items and lessons",
-        "Next week's focus",
+        "Next week's focus · Mon 23 Nov – Sun 29 Nov",
     ]
+
+
+@pytest.mark.usefixtures("week")
+def test_next_week_is_the_week_after_the_reported_one_whenever_it_is_made(
+    engine: Engine, config: Config, now: datetime
+) -> None:
+    later = sh(16, 9).replace(month=12, day=30)  # five weeks on
+    with read_session(engine) as s:
+        during = reports.week_report(s, config, MONDAY, now)  # made on Monday of the next week
+    with write_session(engine) as s:  # the week's problem is solved and its deal won the week after
+        pdca.solve_problem(s, pdca.get_problem(s, "1"), sh(16, 9).replace(month=12, day=1), "asked for a referral")
+        deals.close_deal(s, config, s.get(Deal, 1), sh(16, 9).replace(month=12, day=2), won=True)
+    with read_session(engine) as s:
+        after = reports.week_report(s, config, MONDAY, later)
+    for report in (during, after):
+        nxt = report.as_dict()["next_week"]
+        assert (nxt["week"], nxt["from"], nxt["to"]) == ("2026-W48", "2026-11-23", "2026-11-29")
+        assert nxt["due_by"] == "2026-11-30T00:00:00+08:00"
+    assert during.as_dict()["next_week"]["over"] is False and during.a_leads and during.due
+    # Five weeks on, the focus lists would describe the book of late December, not W48.
+    assert after.as_dict()["next_week"]["over"] is True and (after.a_leads, after.due) == ([], [])
+    page = exports.week_markdown(after)
+    assert page.endswith("_That week is over, so its focus lists (made from the book as it is now) are left out._")
+    assert "### Due by" not in page and "Due as of" not in page
+    # Everything about the week itself is the same, whenever the page is made.
+    assert [r.figures for r in during.days] == [r.figures for r in after.days]
+    assert during.followups == after.followups and during.funnel.stages == after.funnel.stages
+    assert [p.problem.id for p in during.problems_open] == [p.problem.id for p in after.problems_open] == [1]
 
 
 def test_one_row_per_day_with_the_days_figures(week: str) -> None:
@@ -126,9 +155,10 @@ def test_results_against_the_targets_of_the_working_days(week: str) -> None:
 def test_funnel_objections_problems_and_focus(week: str) -> None:
     tokens = _parse(week)
     assert _table(tokens, "Stage")[1:] == [
-        ["interested", "1", "1", "0", "100%", "–", "0", "0"],
-        ["inquiry", "0", "0", "0", "–", "–", "0", "0"],
-        ["proposal", "1", "0", "0", "0%", "–", "1", "100"],
+        ["interested", "1", "1", "0", "0", "100%", "–", "0", "0"],
+        ["inquiry", "0", "0", "0", "0", "–", "–", "0", "0"],
+        # Still open in proposal is no failure: nothing decided there yet, so no conversion.
+        ["proposal", "1", "0", "0", "1", "–", "–", "1", "100"],
     ]
     assert _table(tokens, "Objection")[1:] == [
         ["no_time", "1", "1", "sent | the **deck**; line one / line two <script>x</script> 王芳 (Li Na)"]
@@ -200,3 +230,7 @@ def test_weeks_are_read_as_iso_weeks_or_days(now: datetime) -> None:
     for bad in ("2025-W53", "2026-W00", "week 3", ""):
         with pytest.raises(InvalidInput, match="week"):
             reports.parse_week(bad, now)
+
+
+def test_speed_to_lead_reads_as_days_hours_and_minutes() -> None:
+    assert [exports.wait(m) for m in (35, 252, 240, 27 * 60, 35.4, None)] == ["35m", "4h12m", "4h", "1d3h", "35m", "–"]

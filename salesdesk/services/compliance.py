@@ -56,6 +56,7 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
     rules = config.rules
 
     breaches = []
+    # Never attempted (the counter skips "other"), over the (status, ...) index's leads.
     untouched_query = select(Lead).where(Lead.status.in_(ACTIVE), Lead.first_attempt_at.is_(None))  # type: ignore[attr-defined, union-attr]
     if (sources := rules.first_contact_source_filter) is not None:
         untouched_query = untouched_query.where(Lead.source.in_(sources))  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from salesdesk.dates import fmt_local, iso, to_local
+from salesdesk.dates import fmt_local, fmt_span, iso, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.models import Account, Lead, Touch
 from salesdesk.services.leads import LeadView
@@ -63,8 +63,10 @@ def pct(rate: float | None) -> str:
     return DASH if rate is None else f"{rate:.0%}"
 
 
-def minutes(value: float | None) -> str:
-    return DASH if value is None else f"{value:.0f} min"
+def wait(value_min: float | None) -> str:
+    """Speed to lead as a person reads it: ``1d3h``, ``4h12m``, ``35m`` (working time when
+    business hours are set, so a "day" is 24 working hours)."""
+    return DASH if value_min is None else fmt_span(timedelta(minutes=round(value_min)))
 
 
 def money(value: float) -> str:
@@ -118,7 +120,7 @@ def _day_cells(f: Figures) -> list[str]:
 def _quality_line(f: Figures) -> str:
     return (
         f"Meeting rate {pct(f.activity.meeting_rate)} of connects · speed to lead (median) "
-        f"{minutes(f.speed_to_lead_median_min)} · touches without a benefit {f.touches_without_benefit} · "
+        f"{wait(f.speed_to_lead_median_min)} · touches without a benefit {f.touches_without_benefit} · "
         f"leads closed below the minimum touches {f.forced_closes}"
     )
 
@@ -194,7 +196,13 @@ def week_markdown(report: WeekReport) -> str:
     out += [*_bullets(reasons, "no deviation recorded"), ""]
 
     now = report.now
-    out += ["## Next week's focus", "", "### A-grade leads", ""]
+    nxt = report.next_monday
+    out += [f"## Next week's focus · {day_name(nxt)} – {day_name(nxt + timedelta(days=6))}", ""]
+    if report.next_week_over:
+        # The focus lists come from the book as it stands now: about a later week, not that one.
+        out += ["_That week is over, so its focus lists (made from the book as it is now) are left out._"]
+        return "\n".join(out)
+    out += ["### A-grade leads", ""]
     if report.a_leads:
         lead_rows = [
             [
@@ -208,10 +216,7 @@ def week_markdown(report: WeekReport) -> str:
         out += [table(("Lead", "Company", "Touches", "Last touch"), lead_rows, (False, False, True, False)), ""]
     else:
         out += ["_No open A-grade leads._", ""]
-    if report.due_by > now:
-        out += [f"### Due by the end of {day_name(to_local(report.due_by).date() - timedelta(days=1))}", ""]
-    else:
-        out += [f"### Due as of {fmt_local(now)}", ""]
+    out += [f"### Due by the end of {day_name(to_local(report.due_by).date() - timedelta(days=1))}", ""]
     if report.due:
         due_rows = [
             [
@@ -236,6 +241,7 @@ def _funnel(report: WeekReport) -> list[str]:
             str(r.entered),
             str(r.moved_on),
             str(r.lost),
+            str(r.still_open),
             pct(r.conversion),
             pct(r.win_rate),
             str(r.open_deals),
@@ -243,8 +249,15 @@ def _funnel(report: WeekReport) -> list[str]:
         ]
         for r in f.stages
     ]
-    headers = ("Stage", "Entered", "Moved on", "Lost", "Conversion", "Win rate", "Open now", "Open value")
-    lines = [table(headers, rows, (False, *[True] * 7)), ""]
+    headers = ("Stage", "Entered", "Moved on", "Lost", "Still open", "Conversion", "Win rate", "Open", "Open value")
+    lines = [
+        table(headers, rows, (False, *[True] * 8)),
+        "",
+        "Of the deals that entered each stage this week, as the week ended: conversion = moved on ÷ "
+        "(moved on + lost); the ones still open there are not counted against it. Open: every open deal "
+        "in the stage when the week ended.",
+        "",
+    ]
     if f.low_confidence:
         lines.append(
             f"> Low confidence: {_deals(f.closed_total)} closed in all; conversion and win rates "

@@ -5,11 +5,20 @@ For each open stage, over the deals that entered it in the period (all time by d
 - ``entered``: how many deals entered the stage;
 - ``moved_on``: how many of those later left it for a later stage, or were won from it;
 - ``lost``: how many of those were lost from it;
-- ``conversion`` = moved_on / entered (None when none entered): stage-to-stage conversion.
+- ``still_open``: how many of those are still in it (no decision yet);
+- ``conversion`` = moved_on / (moved_on + lost) (None before any was decided): of the deals
+  that left the stage for good, the share that moved on. Deals still in the stage are not
+  failures yet, so they stay out of the denominator and are shown as ``still_open``; a deal
+  moved back to an earlier stage counts in neither.
+
+A period's funnel follows the deals that entered a stage in it and counts what became of
+them up to ``as_of``: the weekly report reads it as the week ended, so it never changes; the
+``funnel`` command reads everything so far.
 
 The rates are marked low-confidence until ``MIN_CLOSED`` deals have closed in all. The
 forecast weights each open deal's value by the rep's own historical win rate from the stage
-it is in: of all closed deals that were ever in that stage, the share that was won.
+it is in: of all closed deals that were ever in that stage, the share that was won (all as
+of ``as_of``).
 """
 
 from __future__ import annotations
@@ -36,13 +45,15 @@ class StageRow:
     entered: int
     moved_on: int
     lost: int
+    still_open: int  # entered, and not moved on, lost or moved back since
     win_rate: float | None  # historical: won / closed, over closed deals that were ever here
     open_deals: int  # open now
     open_value: int
 
     @property
     def conversion(self) -> float | None:
-        return self.moved_on / self.entered if self.entered else None
+        decided = self.moved_on + self.lost
+        return self.moved_on / decided if decided else None
 
     @property
     def weighted_value(self) -> float:
@@ -54,6 +65,7 @@ class StageRow:
             "entered": self.entered,
             "moved_on": self.moved_on,
             "lost": self.lost,
+            "still_open": self.still_open,
             "conversion": self.conversion,
             "win_rate": self.win_rate,
             "open_deals": self.open_deals,
@@ -93,11 +105,21 @@ class Funnel:
         }
 
 
-def funnel(session: Session, config: Config, start: datetime | None = None, end: datetime | None = None) -> Funnel:
-    """The funnel for deals entering stages in ``[start, end)``; open deals and win rates are as of now."""
+def funnel(
+    session: Session,
+    config: Config,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+) -> Funnel:
+    """The funnel for deals entering stages in ``[start, end)``, reading only the stage changes
+    made before ``as_of`` (None: all of them): what became of the entries, the open deals and
+    the win rates are as they stood then. A week's report passes the week's end, so a deal
+    moved next week never rewrites it."""
     stages = config.stages
     ranks = {stage: index for index, stage in enumerate(stages)} | {"won": len(stages)}
     entry, later = aliased(DealStageChange), aliased(DealStageChange)
+    before = [later.at < as_of] if as_of is not None else []
     in_period = [
         *([entry.at >= start] if start is not None else []),
         *([entry.at < end] if end is not None else []),
@@ -117,33 +139,68 @@ def funnel(session: Session, config: Config, start: datetime | None = None, end:
     )
     exits = session.execute(
         select(entry.to_stage, kind, func.count(distinct(entry.deal_id)))
-        .join(later, and_(later.deal_id == entry.deal_id, later.from_stage == entry.to_stage, later.id > entry.id))
+        .join(
+            later,
+            and_(later.deal_id == entry.deal_id, later.from_stage == entry.to_stage, later.id > entry.id, *before),
+        )
         .where(*in_period)
         .group_by(entry.to_stage, kind)
     ).all()
     left = {(stage, how): count for stage, how, count in exits}
+    # Entries with no later change out of their stage: the deal is still there.
+    staying = dict(
+        session.execute(
+            select(entry.to_stage, func.count(distinct(entry.deal_id)))
+            .join(
+                later,
+                and_(later.deal_id == entry.deal_id, later.from_stage == entry.to_stage, later.id > entry.id, *before),
+                isouter=True,
+            )
+            .where(*in_period, later.id.is_(None))
+            .group_by(entry.to_stage)
+        ).all()
+    )
 
-    closed = Deal.stage.in_(DEAL_CLOSES)  # type: ignore[attr-defined]
+    # Each deal's stage (and value) as of ``as_of``: its last change before then.
+    if as_of is None:
+        state = select(Deal.id.label("deal_id"), Deal.stage.label("stage"), Deal.value.label("value")).subquery()
+    else:
+        last = (
+            select(func.max(DealStageChange.id).label("id"))
+            .where(DealStageChange.at < as_of)
+            .group_by(DealStageChange.deal_id)
+            .subquery()
+        )
+        state = (
+            select(DealStageChange.deal_id, DealStageChange.to_stage.label("stage"), Deal.value)
+            .join(last, last.c.id == DealStageChange.id)
+            .join(Deal, Deal.id == DealStageChange.deal_id)
+            .subquery()
+        )
+    closed = state.c.stage.in_(DEAL_CLOSES)
+    history = [DealStageChange.at < as_of] if as_of is not None else []
     rates = {
         stage: won / total
         for stage, total, won in session.execute(
             select(
                 DealStageChange.to_stage,
-                func.count(distinct(Deal.id)),
-                func.count(distinct(case((Deal.stage == "won", Deal.id)))),
+                func.count(distinct(state.c.deal_id)),
+                func.count(distinct(case((state.c.stage == "won", state.c.deal_id)))),
             )
-            .join(Deal, Deal.id == DealStageChange.deal_id)
-            .where(closed)
+            .join(state, state.c.deal_id == DealStageChange.deal_id)
+            .where(closed, *history)
             .group_by(DealStageChange.to_stage)
         ).all()
     }
     open_now = {
         stage: (count, value)
         for stage, count, value in session.execute(
-            select(Deal.stage, func.count(), func.coalesce(func.sum(Deal.value), 0)).where(~closed).group_by(Deal.stage)
+            select(state.c.stage, func.count(), func.coalesce(func.sum(state.c.value), 0))
+            .where(~closed)
+            .group_by(state.c.stage)
         ).all()
     }
-    closed_total = session.execute(select(func.count()).select_from(Deal).where(closed)).scalar_one()
+    closed_total = session.execute(select(func.count()).select_from(state).where(closed)).scalar_one()
 
     rows = [
         StageRow(
@@ -151,6 +208,7 @@ def funnel(session: Session, config: Config, start: datetime | None = None, end:
             entered=entered.get(stage, 0),
             moved_on=left.get((stage, "on"), 0),
             lost=left.get((stage, "lost"), 0),
+            still_open=staying.get(stage, 0),
             win_rate=rates.get(stage),
             open_deals=open_now.get(stage, (0, 0))[0],
             open_value=open_now.get(stage, (0, 0))[1],

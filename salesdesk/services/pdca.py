@@ -547,6 +547,7 @@ class DaySummary:
         return {
             "date": day_key(self.day),
             **self.figures.as_dict(),
+            "followups": self.followups.as_dict(),
             "targets": {name: result.as_dict() for name, result in self.targets.items()},
             "plan": self.plan.as_dict(),
             "review": self.review.as_dict() if self.review.recorded else None,
@@ -567,6 +568,6 @@ def day_summary(session: Session, config: Config, day: date, now: datetime) -> D
         plan=plan_view(session, config, day),
         review=review,
         moves=moves,
-        followups=metrics.followups(session, config, start, end, now),
+        followups=metrics.followups(session, start, end),
         objections=metrics.objections(session, start, end),
     )

@@ -1,6 +1,11 @@
 """The weekly roll-up (METHOD.md §7): the days of an ISO week, with the same figures as the
 daily summary, the funnel, follow-up compliance, objections, problems, lessons, and next
 week's focus. ``exports`` writes it as markdown or JSON.
+
+A week's report is about that week, whenever it is made: "next week" is the week after the
+reported one, not the week after today. Its focus lists (open A-grade leads, what falls due
+by that week's end) can only come from the book as it stands now, so once that next week is
+over they are left out rather than shown about a later week.
 """
 
 from __future__ import annotations
@@ -104,6 +109,15 @@ class WeekReport:
         return self.monday + timedelta(days=6)
 
     @property
+    def next_monday(self) -> date:
+        return self.monday + timedelta(days=7)
+
+    @property
+    def next_week_over(self) -> bool:
+        """The week after the report's is over: its focus lists would be about a later week."""
+        return self.now >= self.due_by
+
+    @property
     def label(self) -> str:
         return week_label(self.monday)
 
@@ -133,6 +147,10 @@ class WeekReport:
             "lessons": [{"date": d, "kind": k, "text": t} for d, k, t in self.lessons],
             "deviations": [{"date": d, "target": k, "reason": t} for d, k, t in self.deviations],
             "next_week": {
+                "week": week_label(self.next_monday),
+                "from": self.next_monday.isoformat(),
+                "to": (self.next_monday + timedelta(days=6)).isoformat(),
+                "over": self.next_week_over,
                 "a_leads": [
                     {
                         "lead_id": f.lead_id,
@@ -184,7 +202,7 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
     start, end = bounds[0][0], bounds[-1][1]
     rows = [DayRow(day, metrics.figures(session, config, *b, now)) for day, b in zip(days, bounds, strict=True)]
     totals = metrics.figures(session, config, start, end, now)
-    week_funnel = funnel.funnel(session, config, start, end)
+    week_funnel = funnel.funnel(session, config, start, end, as_of=end)
 
     moves = deals.moves(session, start, end)
     # The week's targets are its days' targets added up, set against the week's totals: the
@@ -213,7 +231,10 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
 
     all_problems = pdca.list_problems(session)
     objections = metrics.objections(session, start, end, limit=TOP_OBJECTIONS)
-    due_by = max(now, local_day_bounds(days[-1] + timedelta(days=7))[1])
+    # "Next week" is the week after this one; what falls due by its end is listed only while
+    # it is still ahead or under way (the queue knows the book as it is now, not as it was).
+    due_by = local_day_bounds(days[-1] + timedelta(days=7))[1]
+    ahead = now < due_by
     return WeekReport(
         monday=monday,
         now=now,
@@ -222,17 +243,22 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         targets=targets,
         moves=moves,
         funnel=week_funnel,
-        followups=sum((metrics.followups(session, config, *b, now) for b in bounds), metrics.FollowUps()),
+        followups=sum((metrics.followups(session, *b) for b in bounds), metrics.FollowUps()),
         objections=objections,
         winning=_winning(session, start, end, [o.key for o in objections]),
         problems_opened=[p for p in all_problems if first <= p.problem.opened_day <= last],
         problems_solved=[p for p in all_problems if _within(p.problem, start, end)],
-        problems_open=[p for p in all_problems if p.problem.solved_at is None],
+        # Still open when the week ended, not today: solving one later doesn't rewrite the week.
+        problems_open=[
+            p
+            for p in all_problems
+            if p.problem.opened_day <= last and (p.problem.solved_at is None or p.problem.solved_at >= end)
+        ],
         act_items=act_items,
         lessons=lessons,
         deviations=deviations,
-        a_leads=_a_leads(session),
-        due=due(session, config.rules, due_by, limit=FOCUS_ROWS),
+        a_leads=_a_leads(session) if ahead else [],
+        due=due(session, config.rules, due_by, limit=FOCUS_ROWS) if ahead else [],
         due_by=due_by,
     )
 

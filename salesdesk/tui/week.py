@@ -72,10 +72,12 @@ def day_table(report: WeekReport) -> Table:
 def funnel_table(report: WeekReport) -> Table:
     table = Table(expand=False, box=None, padding=(0, 1), header_style="bold")
     table.add_column("Stage", no_wrap=True)
-    for header in ("Entered", "Moved on", "Lost", "Conversion"):
+    for header in ("Entered", "Moved on", "Lost", "Still open", "Conversion"):
         table.add_column(header, justify="right", no_wrap=True)
     for row in report.funnel.stages:
-        table.add_row(row.stage, str(row.entered), str(row.moved_on), str(row.lost), pct(row.conversion))
+        table.add_row(
+            row.stage, str(row.entered), str(row.moved_on), str(row.lost), str(row.still_open), pct(row.conversion)
+        )
     return table
 
 

@@ -259,9 +259,15 @@ def test_activity_counts_many_spans_in_chunks(engine: Engine, lead_id: int) -> N
 
 
 def _history(engine: Engine, lead_id: int, now: datetime, dials: int, meetings: int, *, days_ago: int = 3) -> None:
+    """``dials`` first calls, each to a new prospect, ``meetings`` of them booking one; and as
+    many warm calls to ``lead_id``, all booking meetings, which the planner's rate must ignore."""
     with write_session(engine) as s:
+        _touch(s, lead_id, now - timedelta(weeks=19), connected=True)  # its first call, long before
         for i in range(dials):
-            _touch(s, lead_id, now - timedelta(days=days_ago, minutes=i), meeting=i < meetings, connected=i < meetings)
+            at = now - timedelta(days=days_ago, minutes=i)
+            prospect = add_lead(s, now, name=f"Prospect {days_ago}-{i}", created_at=at - timedelta(days=1))
+            _touch(s, prospect.id, at, meeting=i < meetings, connected=i < meetings)  # type: ignore[arg-type]
+            _touch(s, lead_id, at, meeting=True, connected=True)
 
 
 def test_the_given_rate_wins(engine: Engine, now: datetime, lead_id: int) -> None:
@@ -281,7 +287,7 @@ def test_history_is_used_from_30_dials_in_the_last_8_weeks(engine: Engine, now: 
         planned = blocks.plan(s, Rules(), now, 5)
     assert (rate.value, rate.source, rate.dials, rate.meetings) == (Fraction(1, 10), "history", 30, 3)
     assert planned.list_size == 50
-    assert "3 meetings in 30 dials over the last 8 weeks" in rate.explain()
+    assert "3 meetings in 30 first calls to prospects over the last 8 weeks" in rate.explain()
 
 
 def test_below_30_dials_the_default_is_used_and_said(engine: Engine, now: datetime, lead_id: int) -> None:
@@ -289,14 +295,14 @@ def test_below_30_dials_the_default_is_used_and_said(engine: Engine, now: dateti
     with read_session(engine) as s:
         rate = blocks.choose_rate(s, now)
     assert (rate.value, rate.source, rate.dials) == (Fraction(1, 5), "default", 29)
-    assert "default rate 0.2" in rate.explain() and "29 dials" in rate.explain()
+    assert "default rate 0.2" in rate.explain() and "29 first calls to prospects" in rate.explain()
 
 
 def test_history_without_a_meeting_falls_back_to_the_default(engine: Engine, now: datetime, lead_id: int) -> None:
     _history(engine, lead_id, now, 40, 0)
     with read_session(engine) as s:
         rate = blocks.choose_rate(s, now)
-    assert rate.source == "default" and "no meeting in 40 dials" in rate.explain()
+    assert rate.source == "default" and "no meeting in 40 first calls to prospects" in rate.explain()
 
 
 def test_list_size_is_the_exact_ceiling() -> None:
@@ -427,3 +433,18 @@ def test_upcoming_day_reads_weekdays_forward(now: datetime) -> None:
     assert blocks.upcoming_day("sun", now) == date(2026, 11, 29)
     assert blocks.upcoming_day("tomorrow", now) == date(2026, 11, 24)
     assert blocks.upcoming_day("2026-11-20", now) == date(2026, 11, 20)
+
+
+def test_plan_takes_due_calls_first_then_prospects_best_first(engine: Engine, now: datetime) -> None:
+    with write_session(engine) as s:
+        due_lead = add_lead(s, now, name="Due", grade="D", created_at=now - timedelta(days=100))
+        _touch(s, due_lead.id, now - timedelta(days=95), connected=True)  # type: ignore[arg-type]
+        for name, grade, coach, days in [("C old", "C", False, 9), ("A new", "A", False, 1), ("A coach", "A", True, 2),
+                                         ("A old", "A", False, 5), ("none", None, False, 10)]:  # fmt: skip
+            add_lead(s, now, name=name, grade=grade, is_coach=coach, created_at=now - timedelta(days=days))
+    with read_session(engine) as s:
+        planned = blocks.plan(s, Rules(), now, 1)  # 1 meeting at 1 in 5: five names
+    assert [item.name for item in planned.leads] == ["Due", "A coach", "A old", "A new", "C old"]
+    assert (planned.due, planned.prospects) == (1, 4)
+    assert planned.as_dict()["prospects"] == 4
+    assert planned.leads[1].reasons[0].rule == "prospect"

@@ -148,3 +148,10 @@ def test_a_clean_store_has_no_violations(engine: Engine) -> None:
         "touches_without_benefit": {"count": 0, "recent": []},
         "overdue_followups": {"count": 0, "oldest": []},
     }
+
+
+def test_a_touch_on_other_does_not_end_a_breach(engine: Engine) -> None:
+    with write_session(engine) as s:
+        looked = add_lead(s, NOW, name="Looked up", source="inbound", created_at=NOW - 7 * H)
+        log_touch(s, QUIET, looked, NOW, channel="other", at=NOW - 6 * H, note="read their website")
+    assert [b["name"] for b in _check(engine).first_contact_breaches] == ["Looked up"]

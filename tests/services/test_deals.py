@@ -169,8 +169,11 @@ def test_the_funnel_over_all_time(session: Session, config: Config) -> None:
         "inquiry": (3, 1, 1),  # D1, D2, D4: D1 moved on, D2 lost
         "proposal": (2, 1, 0),  # D1 (won), D5
     }
+    # Conversion = moved on / (moved on + lost): the deals still in a stage are not failures
+    # yet. They are shown on their own: D6 in interested, D4 in inquiry, D5 in proposal.
     conversion = {r.stage: r.conversion for r in found.stages}
-    assert conversion == {"interested": 5 / 7, "inquiry": 1 / 3, "proposal": 1 / 2}
+    assert conversion == {"interested": 5 / 6, "inquiry": 1 / 2, "proposal": 1.0}
+    assert {r.stage: r.still_open for r in found.stages} == {"interested": 1, "inquiry": 1, "proposal": 1}
     assert (found.won, found.lost, found.closed_total, found.low_confidence) == (2, 2, 4, True)
 
 
@@ -195,6 +198,8 @@ def test_the_funnel_of_a_period_follows_the_deals_that_entered_in_it(session: Se
     week2 = funnel.funnel(session, config, start, end)
     assert _rows(week2) == {"interested": (3, 2, 0), "inquiry": (1, 0, 0), "proposal": (1, 0, 0)}
     assert (week2.won, week2.lost) == (0, 0)
+    # D6 is still in interested; D4 in inquiry and D5 in proposal: nothing decided there yet.
+    assert [(r.still_open, r.conversion) for r in week2.stages] == [(1, 1.0), (1, None), (1, None)]
 
     start, end = local_day_bounds(date(2026, 11, 2))[0], local_day_bounds(date(2026, 11, 4))[1]
     week1 = funnel.funnel(session, config, start, end)
@@ -204,6 +209,20 @@ def test_the_funnel_of_a_period_follows_the_deals_that_entered_in_it(session: Se
     assert (week1.won, week1.lost) == (1, 1)  # D7 won on the 3rd, D3 lost on the 4th
     assert week1.stages[2].conversion is None
     assert week1.forecast == 500  # the forecast is about the deals open now, whatever the period
+
+
+@pytest.mark.usefixtures("book")
+def test_the_funnel_as_of_a_periods_end_reads_nothing_after_it(session: Session, config: Config) -> None:
+    start, end = local_day_bounds(date(2026, 11, 2))[0], local_day_bounds(date(2026, 11, 4))[1]
+    week1 = funnel.funnel(session, config, start, end, as_of=end)
+    # As the 4th ended: D1 and D2 sat in inquiry (D1 moved on the 5th, D2 was lost the 6th).
+    assert _rows(week1) == {"interested": (4, 3, 1), "inquiry": (2, 0, 0), "proposal": (0, 0, 0)}
+    assert [r.still_open for r in week1.stages] == [0, 2, 0]
+    assert [r.conversion for r in week1.stages] == [3 / 4, None, None]
+    # Closed by then: D3 lost, D7 won, both ever in interested; open: D1 (100) and D2 (50).
+    assert [r.win_rate for r in week1.stages] == [0.5, None, None]
+    assert [(r.open_deals, r.open_value) for r in week1.stages] == [(0, 0), (2, 150), (0, 0)]
+    assert (week1.won, week1.lost, week1.closed_total, week1.forecast) == (1, 1, 2, 0)
 
 
 def test_a_move_back_is_neither_moved_on_nor_lost(session: Session, config: Config, lead: Lead) -> None:

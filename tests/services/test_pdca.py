@@ -61,7 +61,8 @@ def sunday(engine: Engine, warn_config: Config, now: datetime) -> None:
     New on Sunday: Ann (inbound 09:00, called 09:30: in time), Ben (inbound 10:00, first call
     16:00: an hour late), Cat (inbound 12:00, never contacted: breached at 17:00), Dan
     (outbound 00:01, first touch 11:45: the rule doesn't apply). Speed to lead: 30, 360 and
-    704 minutes -> median 360. Around them: Late Arrival (Sat 23:59) and Early Bird (Mon 00:01).
+    720 minutes (Cat, to the day's end) -> median 360. Around them: Late Arrival (Sat 23:59)
+    and Early Bird (Mon 00:01).
     """
     c = warn_config
     with write_session(engine) as s:
@@ -116,7 +117,9 @@ def test_every_figure_of_a_hand_made_day(engine: Engine, config: Config, now: da
         "meeting_rate": 1 / 4,
         "new_leads": 4,  # Ann, Ben, Cat, Dan (00:01); not Late Arrival (Sat 23:59)
         "first_contact_breaches": 2,  # Ben late, Cat never; Ann in time; Dan outbound
-        "speed_to_lead_median_min": 360.0,  # median of 30 (Ann), 360 (Ben), 704 (Dan)
+        # Inbound only: 30 (Ann), 360 (Ben), 720 (Cat, never attempted: counted to midnight,
+        # when Sunday's figures closed). Dan is outbound: the rule, and the figure, skip him.
+        "speed_to_lead_median_min": 360.0,
         "touches_without_benefit": 2,  # Eve's 14:30 call and 15:00 WeChat; not the do-not-call
         "forced_closes": 1,  # Fay; Dan was won, Gus was Monday
     }
@@ -130,35 +133,50 @@ def test_the_days_either_side_see_only_their_own_minutes(engine: Engine, config:
     assert (saturday["dials"], saturday["new_leads"], saturday["forced_closes"]) == (3, 1, 0)
     assert saturday["first_contact_breaches"] == 1  # Late Arrival, never called
     assert (monday["dials"], monday["new_leads"], monday["forced_closes"]) == (1, 1, 1)
-    # Early Bird arrived at 00:01 and nobody has called: the 5 hours ran out at 05:01.
+    # Early Bird arrived at 00:01 and nobody has called: the 5 hours ran out at 05:01. Her
+    # wait is not known until Monday is over (a call before midnight would still count).
     assert monday["first_contact_breaches"] == 1 and monday["speed_to_lead_median_min"] is None
 
 
 @pytest.mark.usefixtures("sunday")
-def test_follow_up_compliance_of_the_day(engine: Engine, config: Config, now: datetime) -> None:
+def test_follow_up_compliance_of_the_day(engine: Engine) -> None:
     with read_session(engine) as s:
-        saturday = metrics.followups(s, config, *local_day_bounds(date(2026, 11, 21)), now)
-        sunday = metrics.followups(s, config, *local_day_bounds(SUNDAY), now)
-        later = metrics.followups(s, config, *local_day_bounds(SUNDAY), now + timedelta(days=3))
-    # Due on Saturday: Eve's WeChat and email, answered by the meeting she booked by phone on
-    # Sunday: late, not missed. Fay's and Gus's were cancelled with their leads: left out.
-    assert saturday == metrics.FollowUps(due=2, kept=0, late=2, open=0)
-    # Due on Sunday: Ben's WeChat (kept at 16:30) and email (open); Eve's WeChat and email of
-    # 23:59 (the call after her meeting was booked), met Monday morning: late.
-    assert sunday == metrics.FollowUps(due=4, kept=1, late=2, open=1)
-    assert sunday.rate == 1 / 4
-    assert (saturday + sunday).as_dict() == {
-        "due": 6,
-        "kept": 1,
-        "late": 4,
-        "open": 1,
-        "lapsed": 0,
-        "superseded": 0,
-        "rate": 1 / 6,
-    }
-    # Three days on, Ben's email fallback has lapsed: counted as lapsed, not open forever.
-    assert later == metrics.FollowUps(due=4, kept=1, late=2, open=0, lapsed=1)
-    assert later.sentence() == "1 of 4 due kept on the day (25%), 2 late, 1 lapsed, 0 open."
+        saturday = metrics.followups(s, *local_day_bounds(date(2026, 11, 21)))
+        sunday = metrics.followups(s, *local_day_bounds(SUNDAY))
+    # Due on Saturday: Eve's WeChat (met Sunday) and email (met Monday), Fay's and Gus's WeChat
+    # and email (closed with their leads on Sunday and Monday): all six unmet when Saturday
+    # ended, so all missed. What happened later does not rewrite Saturday.
+    assert saturday == metrics.FollowUps(due=6, kept=0)
+    # Due on Sunday: Ben's WeChat (kept at 16:30) and email (never met); Eve's WeChat and email
+    # of 23:59 (met Monday: missed on Sunday). Her meeting booked at 14:00 answered Saturday's
+    # two, so 23:59 opened both anew.
+    assert sunday == metrics.FollowUps(due=4, kept=1)
+    assert (sunday.missed, sunday.rate) == (3, 1 / 4)
+    assert (saturday + sunday).as_dict() == {"due": 10, "kept": 1, "missed": 9, "superseded": 0, "rate": 1 / 10}
+    assert sunday.sentence() == "1 of 4 due kept on the day (25%), 3 missed."
+
+
+def test_a_follow_up_superseded_on_its_day_is_not_missed(engine: Engine, config: Config, now: datetime) -> None:
+    with write_session(engine) as s:
+        lead = add_lead(s, now, name="Moved On", created_at=sh(17, 9))
+        log_call(s, config, lead, now, outcome="callback", at=sh(18, 9), next_at=sh(19, 15), benefit="deck")
+        # They call back the same day and set another time: Thursday's call is replaced, not missed.
+        log_call(s, config, lead, now, outcome="callback", at=sh(18, 11), next_at=sh(20, 10), benefit="deck")
+    with read_session(engine) as s:
+        day = metrics.followups(s, *local_day_bounds(date(2026, 11, 19)))
+    assert day == metrics.FollowUps(due=0, kept=0, superseded=1)
+    assert day.sentence() == "0 of 0 due kept on the day (n/a), 0 missed; 1 superseded by a newer step."
+
+
+def test_a_follow_up_dropped_with_its_lead_on_the_day_is_not_missed(
+    engine: Engine, config: Config, now: datetime
+) -> None:
+    with write_session(engine) as s:
+        lead = add_lead(s, now, name="Gone", created_at=sh(17, 9))
+        log_call(s, config, lead, now, outcome="no_answer", at=sh(18, 10))  # WeChat and email due 10:00
+        close_lead(s, config, lead, sh(18, 17), won=False, reason="went bust", force=True)
+    with read_session(engine) as s:
+        assert metrics.followups(s, *local_day_bounds(date(2026, 11, 18))) == metrics.FollowUps()
 
 
 def test_an_empty_day_has_zeros_and_no_rates(engine: Engine, config: Config, now: datetime) -> None:
@@ -191,7 +209,7 @@ def test_speed_to_lead_median_of_an_even_count_is_the_mean_of_the_middle_two(
 ) -> None:
     with write_session(engine) as s:
         for name, wait in (("A", 10), ("B", 20), ("C", 40), ("D", 100)):
-            lead = add_lead(s, now, name=name, source="outbound", created_at=sh(18, 9))
+            lead = add_lead(s, now, name=name, source="inbound", created_at=sh(18, 9))
             log_touch(s, config, lead, now, channel="email", at=sh(18, 9) + timedelta(minutes=wait), benefit="x")
     with read_session(engine) as s:
         assert _figures(s, config, date(2026, 11, 18), now)["speed_to_lead_median_min"] == 30.0
@@ -210,6 +228,66 @@ def test_first_contact_counts_business_hours_when_configured(engine: Engine, con
     with read_session(engine) as s:
         assert _figures(s, office, date(2026, 11, 20), now)["first_contact_breaches"] == 0
         assert _figures(s, config, date(2026, 11, 20), now)["first_contact_breaches"] == 1
+
+
+def test_speed_to_lead_counts_business_hours_when_configured(engine: Engine, config: Config, now: datetime) -> None:
+    from salesdesk.rules import BusinessHours
+
+    hours = BusinessHours(start=datetime.min.time().replace(hour=9), end=datetime.min.time().replace(hour=18),
+                          weekdays=frozenset(range(5)))  # fmt: skip
+    office = replace(config, rules=replace(config.rules, business_hours=hours))
+    with write_session(engine) as s:
+        lead = add_lead(s, now, name="Weekend Wu", source="inbound", created_at=sh(20, 16))
+        log_call(s, config, lead, now, outcome="busy", at=sh(23, 11))
+    with read_session(engine) as s:
+        # Friday 16:00-18:00 and Monday 09:00-11:00: four working hours, not a weekend.
+        assert _figures(s, office, date(2026, 11, 20), now)["speed_to_lead_median_min"] == 240.0
+        # Wall clock: the weekend counts, and Friday's figures closed at midnight (Fri 21:00
+        # deadline) with no attempt: 8 hours, a breach.
+        assert _figures(s, config, date(2026, 11, 20), now)["speed_to_lead_median_min"] == 480.0
+
+
+def test_speed_to_lead_covers_only_leads_the_first_contact_rule_applies_to(
+    engine: Engine, config: Config, now: datetime
+) -> None:
+    everyone = replace(config, rules=replace(config.rules, first_contact_sources=("all",)))
+    with write_session(engine) as s:
+        for name, source, wait in (("In", "inbound", 300), ("Out", "outbound", 5), ("Ref", "referral", 10)):
+            lead = add_lead(s, now, name=name, source=source, created_at=sh(18, 9))
+            log_call(s, config, lead, now, outcome="busy", at=sh(18, 9) + timedelta(minutes=wait))
+    with read_session(engine) as s:
+        assert _figures(s, config, date(2026, 11, 18), now)["speed_to_lead_median_min"] == 300.0
+        assert _figures(s, everyone, date(2026, 11, 18), now)["speed_to_lead_median_min"] == 10.0
+
+
+def test_a_touch_on_channel_other_never_stops_the_first_contact_clock(
+    engine: Engine, warn_config: Config, now: datetime
+) -> None:
+    assert metrics.is_attempt("wechat") and not metrics.is_attempt("other")
+    assert set(metrics.ATTEMPT_CHANNELS) == {"call", "email", "wechat", "sms", "visit", "social"}
+    with write_session(engine) as s:
+        lead = add_lead(s, now, name="Looked Up", source="inbound", created_at=sh(18, 9))
+        log_touch(s, warn_config, lead, now, channel="other", at=sh(18, 9, 10), note="read their website")
+        log_call(s, warn_config, lead, now, outcome="busy", at=sh(18, 16))
+    with read_session(engine) as s:
+        got = _figures(s, warn_config, date(2026, 11, 18), now)
+    assert (got["first_contact_breaches"], got["speed_to_lead_median_min"]) == (1, 420.0)
+
+
+def test_a_closed_days_first_contact_figures_ignore_later_attempts(engine: Engine, config: Config) -> None:
+    """Arrived Wednesday 12:00, nobody called by midnight: a breach with a 12-hour wait, then
+    and a week later, after a Thursday call."""
+    wednesday = date(2026, 11, 18)
+    with write_session(engine) as s:
+        lead = add_lead(s, sh(18, 12), name="Slow", source="inbound", created_at=sh(18, 12))
+    with read_session(engine) as s:
+        before = _figures(s, config, wednesday, sh(20, 9))
+    with write_session(engine) as s:
+        log_call(s, config, s.get(Lead, lead.id), sh(19, 10), outcome="connected", at=sh(19, 10), benefit="deck")
+    with read_session(engine) as s:
+        after = _figures(s, config, wednesday, sh(27, 9))
+    assert before == after
+    assert (after["first_contact_breaches"], after["speed_to_lead_median_min"]) == (1, 720.0)
 
 
 def test_a_dst_day_in_new_york_has_23_hours(engine: Engine, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -292,7 +370,7 @@ def test_the_summary_json_has_the_figures_and_the_targets(engine: Engine, config
         pdca.record_review(s, SUNDAY, now, deviations={"dials": "Sunday"})
     with read_session(engine) as s:
         data = pdca.day_summary(s, config, SUNDAY, now).as_dict()
-    assert set(data) == {"date", *metrics.FIGURES, "targets", "plan", "review"}
+    assert set(data) == {"date", *metrics.FIGURES, "followups", "targets", "plan", "review"}
     assert data["date"] == "2026-11-22" and data["dials"] == 6
     assert data["targets"] == {
         "dials": {"target": 10, "source": "plan", "actual": 6, "attainment_pct": 60.0, "missed": True,

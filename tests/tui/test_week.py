@@ -71,7 +71,8 @@ async def test_week_shows_the_reports_numbers_and_steps_weeks(
         assert rows == _expected_rows(last_week)
         stages = [line.split() for line in funnel.splitlines()[1:] if line.strip()]
         assert stages == [
-            [r.stage, str(r.entered), str(r.moved_on), str(r.lost), pct(r.conversion)] for r in last_week.funnel.stages
+            [r.stage, str(r.entered), str(r.moved_on), str(r.lost), str(r.still_open), pct(r.conversion)]
+            for r in last_week.funnel.stages
         ]
         fu = last_week.followups
         assert str(screen.query_one("#followups").render()).startswith(f"{fu.kept} of {fu.due} due kept")
