@@ -22,7 +22,8 @@ CALLS: list[dict[str, object]] = [
     {"lead": "Li Nan", "outcome": "connected", "benefit": "price benchmark", "duration": "4m30s",
      "objection": "no_time", "reply": 1, "at": "today 12:00"},
     {"lead": "13800138000", "outcome": "do_not_call", "at": "1h ago"},  # terminal: no benefit needed
-    {"lead": "li.na@acme.com", "outcome": "meeting_booked", "benefit": "agenda", "duration": 90, "at": "30 min ago"},
+    {"lead": "li.na@acme.com", "outcome": "meeting_booked", "benefit": "agenda", "duration": 90, "at": "30 min ago",
+     "meeting": "fri 10:00", "place": "Acme, 3rd floor"},
     {"lead": "Li Na", "outcome": "callback", "benefit": "pricing", "next": "tomorrow 10:00"},
 ]  # fmt: skip
 

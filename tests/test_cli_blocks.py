@@ -54,7 +54,18 @@ def test_block_list_shows_occurrences_with_what_was_done_in_past_ones(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # one table row per line, so the text can be checked
     ok("log-call", "Late Lily", "-o", "no_answer", "--at", "today 09:10")
-    ok("log-call", "Late Lily", "-o", "meeting_booked", "--at", "today 09:50", "--benefit", "case study")
+    ok(
+        "log-call",
+        "Late Lily",
+        "-o",
+        "meeting_booked",
+        "--at",
+        "today 09:50",
+        "--benefit",
+        "case study",
+        "--meeting",
+        "fri 10:00",
+    )
     ok("log-call", "Fresh Fred", "-o", "no_answer", "--at", "today 14:30")  # outside the block
     week = run("block", "list", "--json").json()
     assert [o["start"][:10] for o in week] == ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"]
@@ -150,7 +161,7 @@ def test_plan_json_says_which_rate_and_proposes_due_leads(db: Path) -> None:
     assert (given["rate_source"], given["list_size"], len(given["leads"])) == ("given", 2, 2)
     result = run("block", "plan", "--meetings", "5")
     assert "call 25 leads" in result.out and "default rate 0.2" in result.out
-    assert "only 2 leads are due for a call, 23 short" in result.err
+    assert "only 2 to call (2 due, 0 prospects), 23 short" in result.err
 
 
 def test_fill_attaches_the_list_and_block_list_shows_it(db: Path) -> None:
@@ -194,7 +205,8 @@ def test_objection_library_commands_and_json_shapes(db: Path) -> None:
 
 def test_log_call_reply_and_objection_stats(db: Path) -> None:
     ok("objection", "edit", "no_time", "--add-reply", "Two minutes now, or Tuesday?")
-    logged = run("log-call", "Late Lily", "-o", "meeting_booked", "--objection", "no_time", "--reply", "2",
+    logged = run("log-call", "Late Lily", "-o", "meeting_booked", "--meeting", "fri 10:00", "--objection", "no_time",
+                 "--reply", "2",
                  "--benefit", "deck", "--json").json()  # fmt: skip
     ok("log-call", "Fresh Fred", "-o", "busy", "--objection", "no_time", "--reply", "1")
     ok("log-call", "Fresh Fred", "-o", "busy", "--objection", "no_time")

@@ -35,7 +35,18 @@ def db(isolated_home: Path) -> Path:
     two calls that didn't get through."""
     ok("lead", "add", "Li Na", "--source", "inbound", "--at", "today 09:00", "--grade", "A")
     ok("lead", "add", "Wang", "--at", "today 08:00")
-    ok("log-call", "Li Na", "--outcome", "meeting_booked", "--at", "today 09:30", "--benefit", "case study")
+    ok(
+        "log-call",
+        "Li Na",
+        "--outcome",
+        "meeting_booked",
+        "--at",
+        "today 09:30",
+        "--benefit",
+        "case study",
+        "--meeting",
+        "tomorrow 10:00",
+    )
     ok("log-call", "Wang", "--outcome", "no_answer", "--at", "today 10:00")
     ok("log-call", "Wang", "--outcome", "busy", "--at", "today 11:00")
     return isolated_home / "salesdesk.db"
@@ -183,7 +194,7 @@ def test_summary_json_has_exactly_the_documented_keys(db: Path) -> None:
     # Speed to lead covers inbound leads only (the first-contact rule's): Li Na's 30 minutes,
     # not outbound Wang's 120.
     assert (data["first_contact_breaches"], data["speed_to_lead_median_min"]) == (0, 30.0)
-    assert data["followups"] == {"due": 2, "kept": 0, "missed": 2, "rate": 0.0}  # Wang's fallbacks
+    assert data["followups"] == {"due": 2, "kept": 0, "missed": 2, "superseded": 0, "rate": 0.0}  # Wang's fallbacks
     assert data["targets"]["dials"] == {
         "target": 10, "source": "plan", "actual": 3, "attainment_pct": 30.0, "missed": True, "deviation": None,
     }  # fmt: skip
@@ -315,4 +326,4 @@ def test_a_days_summary_is_the_same_two_days_later_and_nine_days_later(
     # Inbound only: In Time 30m, Night Owl 4h, Breached 12h (no attempt by midnight): median 4h.
     assert data["speed_to_lead_median_min"] == 240.0 and "speed to lead (median) 4h ·" in text
     # Due that day: Outbound Ou's WeChat and email, In Time's 16:00 call; none met that day.
-    assert data["followups"] == {"due": 3, "kept": 0, "missed": 3, "rate": 0.0}
+    assert data["followups"] == {"due": 3, "kept": 0, "missed": 3, "superseded": 0, "rate": 0.0}

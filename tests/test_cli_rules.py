@@ -71,7 +71,10 @@ def test_due_text_table_and_limit(db: Path) -> None:
 
 def test_why_explains_every_rule(db: Path) -> None:
     report = run("why", "Late Lily", "--json").json()
-    assert report["touches"] == {"count": 0, "minimum_before_lost": 6, "short": 6, "terminal_outcome": False}
+    assert report["touches"] == {
+        "count": 0, "minimum_before_lost": 6, "days": 0, "minimum_days_before_lost": 3, "short": 6, "days_short": 3,
+        "terminal_outcome": False,
+    }  # fmt: skip
     assert report["first_contact"]["state"] == "breach" and report["first_contact"]["minutes_left"] == -60
     assert report["queue"]["position"] == 1 and report["queue"]["of"] == 2
     assert report["next_step"].startswith("call now — inbound 6h ago")
@@ -112,11 +115,19 @@ def test_closing_as_lost_before_six_touches_is_refused_and_changes_nothing(db: P
     before = db_fingerprint(db)
     result = run("lead", "close", "Otto", "--lost", "--reason", "no budget")
     assert result.code == 1
-    assert "has 5 touches; closing as lost needs at least 6 (1 more)" in result.err
+    assert "has 5 touches on 1 day; closing as lost needs 6 touches on 3 different days: 1 more touch" in (
+        result.err
+    )
     assert "Next:" in result.err and len(result.err.strip().splitlines()) == 2
     assert db_fingerprint(db) == before
     _touch_one_more = run("log-touch", "Otto", "--channel", "email", "--benefit", "price list")
     assert _touch_one_more.code == 0
+    # Six touches, all today: persistence means days, not one sitting.
+    same_day = run("lead", "close", "Otto", "--lost", "--reason", "no budget")
+    assert same_day.code == 1 and "6 touches on 1 day" in same_day.err
+    assert "2 more days" in same_day.err
+    assert db_fingerprint(db) != before and run("lead", "show", "Otto", "--json").json()["status"] == "working"
+    (db.parent / "config.toml").write_text("[rules]\nmin_touch_days_before_lost = 1\n", encoding="utf-8")
     closed = run("lead", "close", "Otto", "--lost", "--reason", "no budget", "--json")
     assert closed.code == 0 and closed.json()["status"] == "lost" and closed.json()["close_reason"] == "no budget"
 

@@ -55,7 +55,7 @@ def week(engine: Engine, config: Config, now: datetime) -> str:
         log_call(s, warn, wang, now, outcome="no_answer", at=sh(16, 10))
         log_call(s, warn, wang, now, outcome="busy", at=sh(16, 11))
         log_call(s, warn, wang, now, outcome="connected", at=sh(16, 14), benefit="case study")
-        log_call(s, warn, li, now, outcome="meeting_booked", at=sh(17, 11), objection="no_time",
+        log_call(s, warn, li, now, outcome="meeting_booked", at=sh(17, 11), meeting_at=sh(20, 10), objection="no_time",
                  benefit="sent | the **deck**", note=NASTY_NOTE)  # fmt: skip
         log_call(s, warn, old, now, outcome="no_answer", at=sh(21, 23, 59))
         log_call(s, warn, old, now, outcome="no_answer", at=sh(23, 0, 1))

@@ -26,12 +26,14 @@ def test_a_shell_session_adds_a_lead_logs_calls_and_reads_them_back(isolated_hom
     first = run_process("log-call", str(lead_id), "--outcome", "no_answer", "--at", "1h ago", env=ENV)
     assert first.code == 0 and "Logged call (no_answer)" in first.out
     second = run_process(
-        "log-call", "oliver", "--outcome", "meeting_booked", "--benefit", "case study", "--json", env=ENV
+        "log-call", "oliver", "--outcome", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "case study",
+        "--json",
+        env=ENV,
     )  # fmt: skip
     assert json.loads(second.out)["outcome"] == "meeting_booked"
     shown = json.loads(run_process("lead", "show", "Oliver Chen", "--json", env=ENV).out)
     assert [t["outcome"] for t in shown["touches"]] == ["meeting_booked", "no_answer"]
-    assert shown["status"] == "working"
+    assert shown["status"] == "meeting"  # the meeting booked on the second call
 
 
 def test_errors_from_a_real_process_are_one_clean_message(isolated_home: Path) -> None:
@@ -70,8 +72,13 @@ def test_rules_guard_a_real_process(isolated_home: Path) -> None:
     db = isolated_home / "salesdesk.db"
     before = db_fingerprint(db)
     refused = run_process("lead", "close", "Lily", "--lost", "--reason", "no budget", env=ENV)
-    assert refused.code == 1 and "needs at least 6" in refused.err and "Traceback" not in refused.err
+    assert refused.code == 1 and "needs 6 touches on 3 different days" in refused.err and "Traceback" not in refused.err
     assert db_fingerprint(db) == before
     assert run_process("rules", "check", env=ENV).code == 1
-    assert run_process("log-call", "Lily", "--outcome", "meeting_booked", "--benefit", "demo", env=ENV).code == 0
+    assert (
+        run_process(
+            "log-call", "Lily", "--outcome", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "demo", env=ENV
+        ).code
+        == 0
+    )
     assert run_process("rules", "check", env=ENV).code == 0

@@ -175,7 +175,12 @@ def _as_json(
         "outcome": touch.outcome.name if touch.outcome else None, "connected": touch.connected,
         "duration_s": touch.duration_s, "note": touch.note, "benefit": touch.benefit, "objection": objection,
         "reply_id": reply_id, "next": scheduled[0] if scheduled else None, "followups": followups,
-        "meeting_id": written.meeting_id, "state": decision.state, "warnings": warnings,
+        "meeting": None if written.meeting_id is None else {
+            "id": written.meeting_id, "lead_id": lead.id, "at": iso(decision.meeting_at), "place": decision.place,
+            "status": "booked", "touch_id": written.touch_id, "moved_from": None, "note": None,
+        },
+        "resolved": [{"followup_id": fid, "resolution": res} for fid, res in decision.resolve],
+        "state": decision.state, "warnings": warnings,
     }  # fmt: skip
 
 

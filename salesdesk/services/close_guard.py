@@ -36,16 +36,16 @@ class CloseGuard:
     def text(self) -> str:
         """The rule's state in words: what is met and which part is missing."""
         if self.terminal:
-            return f"{self.touches} touches · a terminal outcome lifts the minimum: may be closed as lost"
+            return f"{_n(self.touches, 'touch', 'touches')} · a terminal outcome lifts the minimum: may be closed as lost"
         more_touches, more_days = self.short
         have = f"{_n(self.touches, 'touch', 'touches')} on {_n(self.days, 'day', 'days')}"
-        need = f"at least {self.min_touches} touches on {self.min_days} different days"
+        need = f"{self.min_touches} touches on {self.min_days} different days"
         if not more_touches and not more_days:
             return f"{have} · {need} reached: may be closed as lost"
         missing = [_n(more_touches, "more touch", "more touches")] if more_touches else []
         if more_days:
-            missing.append(f"touches on {_n(more_days, 'more day', 'more days')} (persistence over time)")
-        return f"{have}; closing as lost needs {need}: {' and '.join(missing)}"
+            missing.append(_n(more_days, "more day", "more days"))
+        return f"{have}; closing as lost needs {need}: {', '.join(missing)}"
 
 
 def _n(count: int, one: str, many: str) -> str:

@@ -112,7 +112,7 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
 
     def _first_gap(self, outcome: Outcome) -> str:
         """The first field the rules still want filled for ``outcome``, else the note."""
-        if outcome.requires_next and not self._value("next").strip():
+        if next_needed(outcome) and not self._value("next").strip():
             return "#next"
         try:
             touches.check_call_benefit(self._config, outcome, self._value("benefit").strip() or None)
@@ -125,7 +125,10 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
 
     def _show_outcome(self) -> None:
         assert self._outcome is not None
-        self.query_one("#outcomes", HotkeyList).border_subtitle = self._config.outcome(self._outcome).label
+        outcome = self._config.outcome(self._outcome)
+        self.query_one("#outcomes", HotkeyList).border_subtitle = outcome.label
+        field = self.query_one("#next", Input)
+        field.border_title, field.placeholder = next_field(outcome)
 
     @on(HotkeyList.Picked, "#outcomes")
     def _picked(self, event: HotkeyList.Picked) -> None:
@@ -158,6 +161,10 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
             next_at = parse_when(next_text, self._clock(), prefer="future") if next_text else None
         except InvalidInput as exc:
             self._fail("#next", str(exc))
+            return
+        outcome = self._config.outcome(self._outcome)
+        if next_needed(outcome) and next_at is None:
+            self._fail("#next", missing_next(outcome))
             return
         self.dismiss(
             LogCallResult(
@@ -195,6 +202,26 @@ def record_call(engine: Engine, config: Config, lead_id: int, now: datetime, cal
             reply=call.reply,
         )
         return logged
+
+
+def next_needed(outcome: Outcome) -> bool:
+    """A callback needs the next call's time; a booked meeting needs the meeting's."""
+    return outcome.requires_next or outcome.meeting
+
+
+def next_field(outcome: Outcome | None) -> tuple[str, str]:
+    """The Next field's title and placeholder for ``outcome``: a booked meeting asks for its
+    time there (``touches.call_facts`` takes it as the meeting's time)."""
+    if outcome is not None and outcome.meeting:
+        return "Meeting at", "needed: the meeting's time, e.g. thu 10:00"
+    if outcome is not None and outcome.requires_next:
+        return "Next call", "needed: when to call back, e.g. tomorrow 10am"
+    return "Next call", "tomorrow 10am, tue 14:00, in 3 days"
+
+
+def missing_next(outcome: Outcome) -> str:
+    what = "the meeting's time (read it back with the weekday)" if outcome.meeting else "the time of the next call"
+    return f"{outcome.label} needs {what}"
 
 
 class CallLoggingScreen(Screen[None]):

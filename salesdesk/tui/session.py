@@ -30,7 +30,7 @@ from salesdesk.services import touches
 from salesdesk.services.blocks import span_text
 from salesdesk.services.touches import Logged
 from salesdesk.tui import session_data, session_view
-from salesdesk.tui.log_call import Clock, LogCallResult, record_call
+from salesdesk.tui.log_call import Clock, LogCallResult, missing_next, next_field, next_needed, record_call
 from salesdesk.tui.objection_search import ObjectionSearch, mark_text
 from salesdesk.tui.session_data import CallList, LeadCard, LeadName, Library, Progress, SessionStart
 from salesdesk.tui.session_summary import BlockResult, BlockResultModal
@@ -352,11 +352,9 @@ class SessionScreen(Screen[None]):
         self.query_one("#benefit", Input).placeholder = (
             "needed: the information or resource you offered" if benefit_needed else "the value you gave them"
         )
-        self.query_one("#next", Input).placeholder = (
-            "needed: when to call back, e.g. tomorrow 10am"
-            if outcome is not None and outcome.requires_next
-            else "tomorrow 10am, tue 14:00, in 3 days"
-        )
+        field = self.query_one("#next", Input)
+        title, field.placeholder = next_field(outcome)
+        field.parent.query_one(Label).update(title)  # type: ignore[union-attr]
 
     def _benefit_needed(self, outcome: str) -> bool:
         found = self.config.outcome(outcome)
@@ -395,8 +393,8 @@ class SessionScreen(Screen[None]):
             next_at = parse_when(draft.next_text, now, prefer="future") if draft.next_text else None
         except InvalidInput as exc:
             raise InvalidInput(str(exc), field="next") from None
-        if outcome.requires_next and next_at is None:
-            raise InvalidInput(f"{outcome.label} needs the time of the next call", field="next")
+        if next_needed(outcome) and next_at is None:
+            raise InvalidInput(missing_next(outcome), field="next")
         benefit = draft.benefit.strip() or None
         touches.check_call_benefit(self.config, outcome, benefit)
         return LogCallResult(

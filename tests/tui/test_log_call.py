@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from salesdesk.config import Config
+from salesdesk.dates import parse_when
 from salesdesk.db import read_session
-from salesdesk.models import FollowUp, Lead, Touch
+from salesdesk.models import FollowUp, Lead, Meeting, Touch
 from salesdesk.services import leads
 from salesdesk.tui.app import SalesdeskApp
 from salesdesk.tui.lead import LeadScreen
@@ -65,9 +66,11 @@ async def test_search_open_and_log_a_call(
         await settle(pilot)
         assert isinstance(demo_app.screen, LogCallModal)
         await pilot.press("m")  # meeting booked; focus moves to the note
-        await pilot.press(*"Tue 10am at their office", "enter")
+        await pilot.press(*"at their office", "enter")
         await pilot.press(*"sent the case study", "enter")
-        await pilot.press(*"4m30s")
+        await pilot.press(*"4m30s", "enter")
+        assert demo_app.screen.query_one("#next").border_title == "Meeting at"
+        await pilot.press(*"Tue 10am")
         await pilot.press("ctrl+s")
         await settle(pilot)
 
@@ -79,9 +82,36 @@ async def test_search_open_and_log_a_call(
     touch = _newest_touch(demo_engine)
     assert touch.lead_id == lead.id
     assert (touch.channel, touch.outcome, touch.connected) == ("call", "meeting_booked", True)
-    assert (touch.note, touch.benefit, touch.duration_s) == ("Tue 10am at their office", "sent the case study", 270)
+    assert (touch.note, touch.benefit, touch.duration_s) == ("at their office", "sent the case study", 270)
     assert touch.at == now
-    assert first_row[1:6] == ["call", "Meeting booked", "4m30s", "Tue 10am at their office", "sent the case study"]
+    assert first_row[1:6] == ["call", "Meeting booked", "4m30s", "at their office", "sent the case study"]
+    with read_session(demo_engine) as session:
+        meeting = session.execute(select(Meeting).where(Meeting.touch_id == touch.id)).scalar_one()
+    assert (meeting.lead_id, meeting.status, meeting.at) == (
+        lead.id,
+        "booked",
+        parse_when("Tue 10am", now, prefer="future"),
+    )
+
+
+async def test_a_meeting_without_its_time_is_refused_on_the_meeting_field(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle, notes: Notes
+) -> None:
+    _lead, part = _unique_part_of_a_name(demo_engine)
+    touches_before = _count(demo_engine, Touch)
+    async with demo_app.run_test(size=(80, 24), notifications=True, message_hook=notes.hook) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("slash", *part, "enter")
+        await settle(pilot)
+        await pilot.press("enter", "c")
+        await settle(pilot)
+        await pilot.press("m", *"wants a demo", "enter", *"case study", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LogCallModal), "the dialog stays, with what was typed"
+        assert demo_app.screen.focused is not None and demo_app.screen.focused.id == "next"
+        assert any("needs the meeting's time" in error for error in notes.errors())
+    assert _count(demo_engine, Touch) == touches_before
 
 
 async def test_callback_without_next_is_refused_and_kept(

@@ -16,7 +16,7 @@ from textual.widgets import Input
 from salesdesk.config import Config
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput
-from salesdesk.models import BlockFill, ObjectionReply, Touch
+from salesdesk.models import BlockFill, Meeting, ObjectionReply, Touch
 from salesdesk.services import blocks
 from salesdesk.tui.app import SalesdeskApp
 from salesdesk.tui.session import TIMER_S, SessionScreen
@@ -87,16 +87,22 @@ class Call:
 # with no reply yet, a bad number and a callback.
 BLOCK = (
     Call("n", "no_answer", "rang out"),
-    Call("m", "meeting_booked", "Thu 10:00", "case study", ("mat", "send_materials", 2)),
+    Call("m", "meeting_booked", "wants a demo", "case study", ("mat", "send_materials", 2), "Thu 10:00"),
     Call("b", "busy", "line busy"),
     Call("c", "connected", "prices?", "benchmark", ("time", "no_time", 1)),
     Call("v", "voicemail", "left msg"),
     Call("i", "not_interested", "has vendor", "report", ("interest", "not_interested", 2)),
-    Call("m", "meeting_booked", "Mon 14:00", "agenda"),
+    Call("m", "meeting_booked", "the boss joins", "agenda", None, "Mon 14:00"),
     Call("g", "gatekeeper", "reception", "", ("gatekeeper", "gatekeeper", None)),
     Call("x", "bad_number", "dead line"),
     Call("k", "callback", "after lunch", "brochure", None, "tomorrow 14:00"),
 )
+
+
+def _at(text: str, now: datetime) -> datetime:
+    from salesdesk.dates import parse_when
+
+    return parse_when(text, now, prefer="future")
 
 
 async def _mark_objection(pilot: Pilot[Any], query: str, reply: int | None) -> None:
@@ -156,6 +162,11 @@ async def test_a_full_block_of_ten_calls_from_the_keyboard(
     ]
     written = [(t.lead_id, t.channel, t.outcome, t.note, t.benefit, t.objection, t.reply_id, t.at) for t in new]
     assert written == expected
+    with read_session(demo_engine) as session:
+        booked = session.execute(
+            select(Meeting.lead_id, Meeting.at).where(Meeting.touch_id.in_([t.id for t in new]))
+        ).all()  # type: ignore[union-attr]
+    assert sorted(booked) == sorted([(lead_ids[1], _at("Thu 10:00", now)), (lead_ids[6], _at("Mon 14:00", now))])
 
     connected = sum(1 for call in BLOCK if config.outcome(call.outcome).connected)
     assert (result.dials, result.connects, result.meetings) == (10, connected, 2)
@@ -246,7 +257,7 @@ async def test_progress_and_timer(demo_engine: Engine, config: Config, now: date
         assert text_of(timer) == "0:00 / 60:00"
 
         await pilot.press("n", "ctrl+s")
-        await pilot.press("m", *"Thu 10:00", "enter", *"case study", "ctrl+s")
+        await pilot.press("m", *"wants a demo", "enter", *"case study", "enter", *"Thu 10:00", "ctrl+s")
         await pilot.press("b", "ctrl+s")
         await settle(pilot)
         shown = text_of(progress)
