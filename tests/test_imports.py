@@ -78,12 +78,26 @@ def test_english_headers_and_map_overrides(db: Path, tmp_path: Path) -> None:
     )  # fmt: skip
 
 
-def test_two_columns_for_one_field_are_refused_until_mapped(db: Path, tmp_path: Path) -> None:
+def test_two_phone_columns_keep_the_mobile_and_note_the_other(db: Path, tmp_path: Path) -> None:
     path = _csv(tmp_path, "姓名,电话,手机\n王芳,010-12345678,13800138000\n")
-    refused = run("import", "leads", str(path))
-    assert refused.code == 2 and "both look like phone" in refused.err and "--map" in refused.err
-    assert run("import", "leads", str(path), "--map", "手机=phone").code == 0
-    assert _leads()[0]["phone"] == "13800138000"
+    assert run("import", "leads", str(path)).code == 0
+    (lead,) = _leads()
+    assert (lead["phone"], lead["notes"]) == ("13800138000", "电话: 010-12345678")
+
+
+def test_every_header_clash_is_reported_at_once_with_a_paste_ready_map(db: Path, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "Name,Contact,Job Title,Position\nAnna,Anna B,CEO,Boss\n")
+    before = db_fingerprint(db)
+    result = run("import", "leads", str(path))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "'Name' and 'Contact' both look like name" in result.err
+    assert "'Job Title' and 'Position' both look like title" in result.err
+    assert "--map 'Job Title=-'" in result.err
+    assert db_fingerprint(db) == before
+    mapped = run("import", "leads", str(path), "--map", "contact=-", "--map", "POSITION=-")
+    assert mapped.code == 0, mapped.err
+    (lead,) = _leads()
+    assert (lead["name"], lead["title"]) == ("Anna", "CEO")
 
 
 @pytest.mark.parametrize(
@@ -123,9 +137,8 @@ def test_gbk_and_utf8_with_or_without_bom_read_the_same(db: Path, tmp_path: Path
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ("name\nJosé Müller\n".encode("latin-1"), "neither UTF-8 nor GBK"),
-        ("name\n王芳\n".encode("utf-16"), "UTF-16"),
-        (b"name\nAnna\n\xff\xfe\xff\n", "line 3"),
+        (b"name\nAnna\n\xff\xfe\xff\n", "line 3 is the first line that is not UTF-8"),
+        (b"name\nAnna\n\xff\xfe\xff\n", "--encoding"),
     ],
 )
 def test_other_encodings_are_refused_clearly(db: Path, tmp_path: Path, data: bytes, message: str) -> None:

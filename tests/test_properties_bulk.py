@@ -16,7 +16,7 @@ from salesdesk import validate
 from salesdesk.db import MEMORY, open_store, read_session, write_session
 from salesdesk.errors import InvalidInput
 from salesdesk.models import Account, Lead
-from salesdesk.services import exports, imports, leads
+from salesdesk.services import exports, import_files, imports, leads
 from tests.conftest import NOW
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)  # every code point a str can hold
@@ -107,7 +107,7 @@ def test_generated_valid_rows_import_exactly(
                 )
         try:
             with write_session(engine) as session:
-                report = imports.import_leads(session, path, NOW)
+                report = imports.import_leads(session, import_files.open_source(path, str(path)), NOW)
             with read_session(engine) as session:
                 stored = session.execute(
                     select(Lead.name, Account.name, Lead.phone, Lead.email)

@@ -1,0 +1,214 @@
+"""Reading a file of records as people have them: the encoding judged by evidence, the
+delimiter sniffed, CSV or JSON Lines, from a path or standard input.
+
+Nothing here knows about leads; ``records`` yields each record's cells with the line it
+starts on, and can be called again for a second pass over the same file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from salesdesk.errors import InvalidInput
+
+_READ_CHUNK = 1 << 20
+# Delimiters Excel writes: "," (CSV), ";" (CSV where "," is the decimal mark), tab ("Text").
+DELIMITERS = (",", ";", "\t")
+ENCODINGS_HINT = "utf-8, gb18030, cp1252 or utf-16"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to import and how to read it."""
+
+    path: Path
+    shown: str  # the name in messages ("standard input" for -)
+    encoding: str
+    kind: str  # "csv" or "jsonl"
+    delimiter: str = ","
+
+
+def spool_stdin(stream: BinaryIO, folder: Path) -> Path:
+    """Standard input copied to a file, so it can be read twice (a check pass, then the import)."""
+    path = folder / "stdin"
+    with path.open("wb") as out:
+        shutil.copyfileobj(stream, out, _READ_CHUNK)
+    return path
+
+
+def open_source(path: Path, shown: str, encoding: str | None = None) -> Source:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {shown}: {exc.strerror or exc}") from None
+    if encoding is None:
+        encoding = detect_encoding(path, shown, head)
+    else:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise InvalidInput(f"--encoding {encoding!r} is not an encoding; try {ENCODINGS_HINT}") from None
+        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        line = _decode_error(path, encoding)
+        if line is not None:
+            raise InvalidInput(f"{shown} line {line} is not {encoding} text; check --encoding")
+    text = head.decode(encoding, errors="ignore").lstrip("\ufeff")
+    if text.lstrip().startswith("{"):
+        return Source(path, shown, encoding, "jsonl")
+    return Source(path, shown, encoding, "csv", sniff_delimiter(text))
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter used most in the header line, quoted cells left out."""
+    header = text.split("\n", 1)[0]
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def detect_encoding(path: Path, shown: str, head: bytes) -> str:
+    """UTF-8 or UTF-16 when the bytes say so; else GB18030 (a superset of GBK) or cp1252
+    (Windows "ANSI") when the text reads as that and not the other. Which bytes decode is
+    no evidence: nearly any bytes decode as both."""
+    if head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif len(head) >= 4 and head[1::2].count(0) > len(head) // 4:
+        encoding = "utf-16-le"  # "Unicode Text" without its BOM: ASCII with a zero after each byte
+    elif len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
+        encoding = "utf-16-be"
+    else:
+        encoding = "utf-8"
+    first_error = _decode_error(path, encoding)
+    if first_error is None:
+        return encoding
+    if encoding != "utf-8":
+        raise InvalidInput(f"{shown} line {first_error} is not {encoding} text; give --encoding ({ENCODINGS_HINT})")
+    gbk, latin = _reads_as_chinese(path), _reads_as_latin(path)
+    if gbk and not latin:
+        return "gb18030"
+    if latin and not gbk:
+        return "cp1252"
+    what = "could be Chinese (GBK) or Western (cp1252) text" if gbk else "is not UTF-8, GBK or cp1252 text"
+    raise InvalidInput(
+        f"{shown} {what} (line {first_error} is the first line that is not UTF-8); "
+        f"say which with --encoding ({ENCODINGS_HINT})"
+    )
+
+
+def _decode_error(path: Path, encoding: str) -> int | None:
+    """The line of the first byte ``encoding`` can't read, or None: a streaming pass at C speed."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 1
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_READ_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return lines + chunk.count(b"\n", 0, exc.start)
+            if not chunk:
+                return None
+            lines += chunk.count(b"\n")
+
+
+def _non_ascii_runs(path: Path, encoding: str) -> Iterator[tuple[str, str, str]]:
+    """Each run of non-ASCII characters with the characters on either side of it."""
+    try:
+        with path.open(encoding=encoding, errors="strict", newline="") as handle:
+            for line in handle:
+                for m in re.finditer(r"[^\x00-\x7f]+", line):
+                    yield line[m.start() - 1 : m.start()], m.group(), line[m.end() : m.end() + 1]
+    except UnicodeDecodeError:
+        yield "", "\ufffd", ""
+
+
+def _reads_as_chinese(path: Path) -> bool:
+    """Every non-ASCII character is one GB2312 holds (the 7,000 common hanzi and
+    punctuation): GBK bytes that are really Latin text make rare characters like 黮."""
+    for _, run, _ in _non_ascii_runs(path, "gb18030"):
+        try:
+            run.encode("gb2312")
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+def _reads_as_latin(path: Path) -> bool:
+    """Every non-ASCII run is a letter or two inside a word (Müller, García, Renée), or
+    typographic punctuation (dashes, curly quotes, the euro sign) between spaces or letters."""
+    for before, run, after in _non_ascii_runs(path, "cp1252"):
+        letters = all(unicodedata.category(ch).startswith("L") for ch in run)
+        in_word = before.isalpha() or after.isalpha()
+        punctuation = all(ch in "–—‘’“”€…°·«»×" for ch in run)
+        if not ((letters and in_word and len(run) <= 3) or punctuation):
+            return False
+    return True
+
+
+def records(source: Source) -> Iterator[tuple[int, list[str] | dict[str, str]]]:
+    """Each record with the line it starts on: a list of cells (CSV, the header first) or
+    a dict of strings (JSON Lines). A quoted CSV cell may span several lines."""
+    with source.path.open(encoding=source.encoding, newline="") as handle:
+        if source.kind == "jsonl":
+            yield from _json_records(handle, source)
+        else:
+            yield from _csv_records(handle, source)
+
+
+def _csv_records(handle: IO[str], source: Source) -> Iterator[tuple[int, list[str]]]:
+    # Strict: a stray quote is a broken file to refuse, not something to guess around.
+    reader = csv.reader(handle, delimiter=source.delimiter, strict=True)
+    line = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InvalidInput(
+                f"{source.shown} line {line}: not valid CSV ({exc}); check the quotes on that line"
+            ) from None
+        if line == 1 and record:
+            record[0] = record[0].lstrip("\ufeff")
+        yield line, record
+        line = reader.line_num + 1
+
+
+def _json_records(handle: IO[str], source: Source) -> Iterator[tuple[int, dict[str, str]]]:
+    for line, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{source.shown} line {line}: not valid JSON ({exc.msg})") from None
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{source.shown} line {line}: not a JSON object; give one object a line")
+        yield line, {str(k): _json_cell(v) for k, v in data.items()}
+
+
+def _json_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def temp_folder() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="salesdesk-import-")
