@@ -72,6 +72,7 @@ class Column:
     mapped: bool = False  # chosen with --map: its values are taken as they are, or refused
     label: int | None = None  # the column naming this one's kind ("Phone 1 - Label": Mobile)
     why: str = ""  # why it went to the notes instead of its field
+    labels: str = ""  # the column this one labels
 
     @property
     def field(self) -> str | None:
@@ -83,10 +84,13 @@ class Column:
             return f"notes ({self.why})"
         if self.spec == NOTE:
             return f"notes (as '{self.header}: …')"
+        if self.labels:
+            return f"- (says which kind {self.labels} is)"
         if self.spec in (None, IGNORE):
             return "- (not imported)"
         part = {"name.first": "name (first)", "name.middle": "name (middle)", "name.last": "name (last)",
-                "phone.mobile": "phone (mobile first)"}  # fmt: skip
+                "phone.mobile": "phone (first choice)", "phone": "phone (unless a mobile is given; then notes)",
+                "email": "email (the first given; others to notes)"}  # fmt: skip
         return part.get(self.spec, self.spec)
 
 
@@ -208,6 +212,8 @@ def _pair_labels(plan: Plan, by_key: dict[str, int]) -> None:
         if column.field in ("phone", "email") and key.endswith(" value"):
             stem = key[: -len(" value")]
             column.label = by_key.get(stem + " label", by_key.get(stem + " type"))
+            if column.label is not None:
+                plan.columns[column.label].labels = column.header
 
 
 def _check_clashes(plan: Plan, names: list[str]) -> None:
