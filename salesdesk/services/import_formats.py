@@ -39,19 +39,24 @@ def _table(specs: dict[str, str]) -> dict[str, str]:
 GENERIC = _table(
     {
         **dict.fromkeys(("name", "full name", "contact", "contact name", "display name", "姓名", "名字", "联系人",
-                         "客户姓名", "客户", "客户名称", "联系人姓名"), "name"),
-        **dict.fromkeys(("first name", "firstname", "given name", "first", "名"), "name.first"),
+                         "客户姓名", "客户", "客户名称", "联系人姓名", "nombre completo", "nom complet"), "name"),
+        **dict.fromkeys(("first name", "firstname", "given name", "first", "名", "vorname", "prénom", "prenom",
+                         "nombre"), "name.first"),
         **dict.fromkeys(("middle name", "additional name"), "name.middle"),
-        **dict.fromkeys(("last name", "lastname", "surname", "family name", "last", "姓"), "name.last"),
+        **dict.fromkeys(("last name", "lastname", "surname", "family name", "last", "姓", "nachname", "nom",
+                         "apellido", "apellidos"), "name.last"),
         **dict.fromkeys(("company", "company name", "account", "account name", "organization", "organisation",
-                         "organization name", "公司", "公司名称", "单位", "单位名称", "企业", "企业名称"), "company"),
+                         "organization name", "firma", "unternehmen", "société", "societe", "entreprise",
+                         "empresa", "公司", "公司名称", "单位", "单位名称", "企业", "企业名称"), "company"),
         **dict.fromkeys(("title", "job title", "position", "职位", "职务", "头衔"), "title"),
         **dict.fromkeys(("mobile", "mobile phone", "mobile number", "cell", "cell phone", "手机", "手机号",
-                         "手机号码", "移动电话"), "phone.mobile"),
-        **dict.fromkeys(("phone", "phone number", "tel", "telephone", "work phone", "business phone", "电话",
+                         "手机号码", "移动电话", "handy", "mobil", "mobiltelefon", "portable", "móvil",
+                         "movil", "celular"), "phone.mobile"),
+        **dict.fromkeys(("phone", "phone number", "tel", "telephone", "work phone", "business phone", "telefon",
+                         "téléphone", "teléfono", "telefono", "电话",
                          "电话号码", "联系电话", "座机", "办公电话", "固定电话"), "phone"),
         **dict.fromkeys(("email", "e mail", "email address", "e mail address", "mail", "邮箱", "电子邮件",
-                         "电子邮箱", "邮件", "邮箱地址"), "email"),
+                         "电子邮箱", "邮件", "邮箱地址", "courriel", "correo", "correo electrónico"), "email"),
         **dict.fromkeys(("wechat", "wechat id", "weixin", "微信", "微信号"), "wechat"),
         **dict.fromkeys(("source", "lead source", "来源", "线索来源", "客户来源", "渠道", "来源渠道", "获客渠道"),
                         "source"),
@@ -239,8 +244,12 @@ def value_tables(extra: dict[str, dict[str, str]] | None = None) -> dict[str, di
 _FAMILY_FIRST = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
+def family_first(text: str) -> bool:
+    return bool(_FAMILY_FIRST.search(text))
+
+
 def join_name(first: str, middle: str, last: str) -> str:
     """``王``+``芳`` -> ``王芳``; ``Emma``+``Müller`` -> ``Emma Müller``."""
-    if _FAMILY_FIRST.search(last) and (not first or _FAMILY_FIRST.search(first)):
+    if family_first(last) and (not first or family_first(first)):
         return last + middle + first
     return " ".join(part for part in (first, middle, last) if part)

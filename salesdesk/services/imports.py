@@ -30,7 +30,15 @@ from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.models import Account, Lead
 from salesdesk.services import import_files
 from salesdesk.services.import_files import Source
-from salesdesk.services.import_formats import IGNORE, NOTE, detect_format, header_key, join_name, spec_for
+from salesdesk.services.import_formats import (
+    IGNORE,
+    NOTE,
+    detect_format,
+    family_first,
+    header_key,
+    join_name,
+    spec_for,
+)
 
 FIELDS = ("name", "company", "title", "phone", "email", "wechat", "source", "grade", "created_at", "role", "notes")
 # Fields one column fills; two columns for one of them is a clash to settle with --map.
@@ -78,8 +86,8 @@ class Column:
     def field(self) -> str | None:
         return None if self.spec in (None, IGNORE, NOTE) else self.spec.split(".")[0]
 
-    def becomes(self) -> str:
-        """What the dry run says this column turns into."""
+    def becomes(self, several: bool = False) -> str:
+        """What the dry run says this column turns into (``several``: other columns fill its field)."""
         if self.why:
             return f"notes ({self.why})"
         if self.spec == NOTE:
@@ -88,10 +96,11 @@ class Column:
             return f"- (says which kind {self.labels} is)"
         if self.spec in (None, IGNORE):
             return "- (not imported)"
-        part = {"name.first": "name (first)", "name.middle": "name (middle)", "name.last": "name (last)",
-                "phone.mobile": "phone (first choice)", "phone": "phone (unless a mobile is given; then notes)",
-                "email": "email (the first given; others to notes)"}  # fmt: skip
-        return part.get(self.spec, self.spec)
+        part = {"name.first": "name (first)", "name.middle": "name (middle)", "name.last": "name (last)"}
+        if several:
+            part.update({"phone.mobile": "phone (first choice)", "phone": "phone (unless a mobile is given: notes)",
+                         "email": "email (the first given; others to notes)"})  # fmt: skip
+        return part.get(self.spec or "", self.spec or "")
 
 
 @dataclass
@@ -267,8 +276,7 @@ def survey(plan: Plan, rows: Iterable[tuple[int, list[str]]], tables: dict[str, 
 
 
 def _cell(record: list[str], index: int) -> str:
-    value = record[index].strip() if index < len(record) else ""
-    return value[1:] if value.startswith(_GUARDED) else value
+    return record[index].strip() if index < len(record) else ""
 
 
 def _split_extension(value: str) -> tuple[str, str | None]:
@@ -302,7 +310,7 @@ def row_values(plan: Plan, record: list[str], tables: dict[str, dict[str, str]])
             values["notes"] = value if values.get("notes") is None else f"{values['notes']}\n{value}"
     for parts, target in plan.combos:
         joined = " ".join(v for v in (cell(i) for i in parts) if v)
-        if all(cell(i) for i in parts) and all(_cjk(cell(i)) for i in parts):
+        if all(cell(i) for i in parts) and all(family_first(cell(i)) for i in parts):
             joined = "".join(cell(i) for i in parts)
         values[target] = joined or None
     if not values.get("name"):
@@ -327,10 +335,6 @@ def row_values(plan: Plan, record: list[str], tables: dict[str, dict[str, str]])
         notes = values.get("notes")
         values["notes"] = "\n".join([notes, *extra] if notes else extra)
     return values
-
-
-def _cjk(text: str) -> bool:
-    return join_name("", "", text) == text and join_name("x", "", text) != f"x {text}"
 
 
 def _ranked(plan: Plan, record: list[str], target: str) -> list[tuple[str, str]]:
@@ -575,7 +579,7 @@ def import_leads(
         [c.header for c in plan.columns if c.spec in (None, IGNORE)],
         dry_run,
         format=plan.format,
-        columns=[(c.header, c.becomes()) for c in plan.columns],
+        columns=[(c.header, c.becomes(len([o for o in plan.columns if o.field == c.field]) > 1)) for c in plan.columns],
         notices=[f"{c.header}: {c.why}, so it goes to the notes" for c in plan.columns if c.why],
         delimiter=source.delimiter,
     )
@@ -637,7 +641,9 @@ def _header_and_rows(source: Source) -> tuple[list[str], Iterator[tuple[int, lis
         raise InvalidInput(f"{source.shown} is empty; the first line must name the columns")
     line, record = first
     if isinstance(record, list):
-        return record, stream  # type: ignore[return-value]
+        # CSV only: JSON has no formulas, so its values are never guarded.
+        unguarded = ((at, [c[1:] if c.startswith(_GUARDED) else c for c in cells]) for at, cells in stream)
+        return record, unguarded  # type: ignore[misc]
     headers = list(record)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
