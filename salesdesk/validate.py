@@ -24,6 +24,8 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 
 def _has_control(value: str, allow_newlines: bool) -> bool:
+    if value.isprintable():
+        return False  # C speed: printable text has no Cc or Cf (bidi controls are Cf) characters
     allowed = {"\n", "\t"} if allow_newlines else set()
     return any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value)
 

@@ -51,6 +51,8 @@ DateOrder = Literal["mdy", "dmy"]
 CHUNK_ROWS = 5_000
 BAD_ROWS_SHOWN = 10
 UNFIT_SHOWN = 5
+# Distinct dates remembered per import: a year of minutes is 500,000; this bounds the memory.
+DATES_KEPT = 100_000
 # Google Contacts puts several values in one cell: "+44 20 7946 0958 ::: +1 415 555 0100".
 _MULTI = " ::: "
 # A spreadsheet runs a cell starting with one of these; salesdesk's export (and careful
@@ -288,37 +290,60 @@ def _split_extension(value: str) -> tuple[str, str | None]:
     return value[: m.start()], m.group(1)
 
 
-def row_values(plan: Plan, record: list[str], tables: dict[str, dict[str, str]]) -> dict[str, str | None]:
+@dataclass(frozen=True)
+class _Layout:
+    """A plan worked out once for the row loop: which cell indexes feed what."""
+
+    singles: list[tuple[int, str, dict[str, str] | None]]  # index, field, picklist table to map through
+    notes: list[int]
+    labelled: list[tuple[int, str]]  # index, header: kept in the notes as "Header: value"
+    parts: dict[str, list[int]]  # name.first / name.middle / name.last -> indexes
+    phones: list[Column]
+    emails: list[Column]
+
+
+def _layout(plan: Plan, tables: dict[str, dict[str, str]]) -> _Layout:
+    live = [c for c in plan.columns if c.spec not in (None, IGNORE)]
+    return _Layout(
+        singles=[
+            (c.index, c.spec, None if c.mapped else tables.get(c.spec))  # type: ignore[misc]
+            for c in live
+            if not c.why and c.spec in _SINGLE
+        ],
+        notes=[c.index for c in live if c.spec == "notes" and not c.why],
+        labelled=[(c.index, c.header) for c in live if c.why or c.spec == NOTE],
+        parts={part: [c.index for c in plan.of(part)] for part in ("name.first", "name.middle", "name.last")},
+        phones=plan.of("phone", "phone.mobile"),
+        emails=plan.of("email", "email.mobile"),
+    )
+
+
+def row_values(
+    plan: Plan, record: list[str], tables: dict[str, dict[str, str]], layout: _Layout | None = None
+) -> dict[str, str | None]:
     """One record's cells gathered into lead fields: the name from its parts, the first
     phone (a mobile first) and email, picklists in salesdesk's values, and everything else
     worth keeping in the notes as ``Header: value`` lines."""
-    cell = lambda index: _cell(record, index)  # noqa: E731
+    layout = layout or _layout(plan, tables)
+    width = len(record)
+    cell = lambda index: record[index].strip() if index < width else ""  # noqa: E731
     values: dict[str, str | None] = {}
-    extra: list[str] = []
-    for column in plan.columns:
-        value = cell(column.index)
-        if not value or column.spec in (None, IGNORE):
-            continue
-        target = column.field
-        if column.why or column.spec == NOTE:
-            extra.append(f"{column.header}: {value}")
-        elif target in ("source", "grade") and not column.mapped:
-            values[target] = tables[target][header_key(value)]
-        elif target in _SINGLE and column.spec == target:
-            values[target] = value
-        elif target == "notes":
-            values["notes"] = value if values.get("notes") is None else f"{values['notes']}\n{value}"
+    for index, target, table in layout.singles:
+        value = cell(index)
+        if value:
+            values[target] = value if table is None else table[header_key(value)]
+    notes = [value for value in map(cell, layout.notes) if value]
+    extra = [f"{header}: {value}" for index, header in layout.labelled if (value := cell(index))]
     for parts, target in plan.combos:
-        joined = " ".join(v for v in (cell(i) for i in parts) if v)
-        if all(cell(i) for i in parts) and all(family_first(cell(i)) for i in parts):
-            joined = "".join(cell(i) for i in parts)
-        values[target] = joined or None
+        given = [value for value in map(cell, parts) if value]
+        cjk = len(given) == len(parts) and all(family_first(value) for value in given)
+        values[target] = ("" if cjk else " ").join(given) or None
     if not values.get("name"):
-        first, middle, last = (" ".join(cell(c.index) for c in plan.of(f"name.{p}") if cell(c.index))
-                               for p in ("first", "middle", "last"))  # fmt: skip
+        first, middle, last = (" ".join(v for v in map(cell, layout.parts[p]) if v)
+                               for p in ("name.first", "name.middle", "name.last"))  # fmt: skip
         values["name"] = join_name(first, middle, last) or None
-    if "phone" not in values:
-        phones = _ranked(plan, record, "phone")
+    if "phone" not in values and layout.phones:
+        phones = _ranked(layout.phones, cell, phone=True)
         if phones:
             label, phone = phones[0]
             number, extension = _split_extension(phone)
@@ -326,30 +351,30 @@ def row_values(plan: Plan, record: list[str], tables: dict[str, dict[str, str]])
             if extension:
                 extra.insert(0, f"{label} extension: {extension}")
             extra += [f"{label}: {other}" for label, other in phones[1:]]
-    if "email" not in values:
-        emails = _ranked(plan, record, "email")
+    if "email" not in values and layout.emails:
+        emails = _ranked(layout.emails, cell, phone=False)
         if emails:
             values["email"] = emails[0][1]
             extra += [f"{label}: {other}" for label, other in emails[1:]]
-    if extra:
-        notes = values.get("notes")
-        values["notes"] = "\n".join([notes, *extra] if notes else extra)
+    if notes or extra:
+        values["notes"] = "\n".join(notes + extra)
     return values
 
 
-def _ranked(plan: Plan, record: list[str], target: str) -> list[tuple[str, str]]:
+def _ranked(columns: list[Column], cell: Callable[[int], str], *, phone: bool) -> list[tuple[str, str]]:
     """Every phone (or email) of the row as (label, value), the one to keep first: a mobile
     (by its column or its label cell), then the columns in file order."""
     found = []
-    specs = (target, f"{target}.mobile")
-    for order, column in enumerate(c for c in plan.columns if c.spec in specs and not c.why):
-        value = _cell(record, column.index)
+    for order, column in enumerate(columns):
+        value = cell(column.index)
         if not value:
             continue
-        label = _cell(record, column.label) if column.label is not None else ""
-        label = label.lstrip("* ") or column.header
-        mobile = column.spec.endswith(".mobile") or bool(_MOBILE_LABEL.search(label))
-        rank = -1 if column.mapped else 0 if mobile and target == "phone" else 1
+        label = cell(column.label).lstrip("* ") if column.label is not None else ""
+        label = label or column.header
+        if len(columns) == 1 and _MULTI not in value:
+            return [(label, value)]  # the common case, without sorting
+        mobile = (column.spec or "").endswith(".mobile") or bool(_MOBILE_LABEL.search(label))
+        rank = -1 if column.mapped else 0 if mobile and phone else 1
         found += [(rank, order, label, part.strip()) for part in value.split(_MULTI) if part.strip()]
     found.sort(key=lambda item: item[:2])
     return [(label, value) for _, _, label, value in found]
@@ -402,11 +427,27 @@ def _one_line(value: str | None, field: str) -> str | None:
     return value
 
 
-def clean_row(values: dict[str, str | None], now: datetime, date_order: DateOrder | None = None) -> dict[str, Any]:
+def clean_row(
+    values: dict[str, str | None],
+    now: datetime,
+    date_order: DateOrder | None = None,
+    seen_dates: dict[str, datetime] | None = None,
+) -> dict[str, Any]:
     """A row's values as lead columns, cleaned exactly as ``add_lead`` cleans its arguments.
-    Every problem of the row is reported at once, in add_lead's order."""
+    Every problem of the row is reported at once, in add_lead's order. ``seen_dates``
+    keeps dates already read in this file: exports repeat them, and reading one is slow."""
     get = values.get
     problems: list[str] = []
+
+    def created(value: str | None) -> datetime | None:
+        if seen_dates is None or value is None:
+            return _created_at(value, now, date_order)
+        found = seen_dates.get(value)
+        if found is None:
+            found = _created_at(value, now, date_order)
+            if found is not None and len(seen_dates) < DATES_KEPT:
+                seen_dates[value] = found
+        return found
 
     def check(field: str, clean: Callable[[str | None], Any]) -> Any:
         try:
@@ -415,7 +456,7 @@ def clean_row(values: dict[str, str | None], now: datetime, date_order: DateOrde
             problems.append(str(exc))
             return None
 
-    created_at = check("created_at", lambda v: _created_at(v, now, date_order)) or now
+    created_at = check("created_at", created) or now
     phone = check("phone", validate.phone)
     email = check("email", validate.email)
     name = check("name", lambda v: validate.required(v, "name"))
@@ -587,6 +628,8 @@ def import_leads(
         report.columns.append(("+".join(headers[i] for i in parts), target))
     known = _known_contacts(session)
     in_file = KnownContacts()
+    seen_dates: dict[str, datetime] = {}
+    layout = _layout(plan, tables)
     writer = None if dry_run else _Writer(session, now)
     chunk: list[dict[str, Any]] = []
     width = len(headers)
@@ -599,7 +642,7 @@ def import_leads(
         try:
             if len(record) > width and any(cell.strip() for cell in record[width:]):
                 raise InvalidInput(f"{len(record)} cells, but the header names {width} columns")
-            row = clean_row(row_values(plan, record, tables), now, plan.date_order)
+            row = clean_row(row_values(plan, record, tables, layout), now, plan.date_order, seen_dates)
         except SalesdeskError as exc:
             report.bad_count += 1
             if len(report.bad) < BAD_ROWS_SHOWN:
