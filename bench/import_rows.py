@@ -34,8 +34,9 @@ def write_files(folder: Path, rows: int) -> tuple[Path, Path]:
         sql.write("BEGIN IMMEDIATE;\n")
         for i in range(rows):
             first, last, mobile = f"First{i}", f"Last{i}", f"+8613{i:09d}"
+            created = f"2026-{1 + i % 9:02d}-15 09:30"
             writer.writerow([first, last, f"p{i}@example.org", f"+86 21 {i % 10**8:08d}", mobile,
-                             f"Company {i % 5000}", "Buyer", "Organic Search", f"2026-{1 + i % 9:02d}-15 09:30"])  # fmt: skip
+                             f"Company {i % 5000}", "Buyer", "Organic Search", created])  # fmt: skip
             sql.write(
                 "INSERT INTO lead (name, name_key, phone, email, source, status, is_coach, notes, created_at, "
                 f"updated_at) VALUES ('{first} {last}', '{first.lower()} {last.lower()}', '{mobile}', "
