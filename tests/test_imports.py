@@ -479,3 +479,16 @@ def test_salesdesks_own_export_imports_back_the_same(db: Path, tmp_path: Path, f
     identity = ("name", "company", "title", "phone", "email", "wechat", "source", "grade", "role", "notes",
                 "created_at")  # fmt: skip
     assert [[lead[k] for k in identity] for lead in _leads()] == [[lead[k] for k in identity] for lead in before]
+
+
+def test_known_contacts_match_numbers_that_end_with_one_another() -> None:
+    from salesdesk.services.imports import KnownContacts
+
+    known = KnownContacts()
+    for phone, email in [("+8613800138000", None), ("02164321234", "a@x.com"), ("12345", None), ("9990001", None)]:
+        known.add(phone, email)
+    assert known.has("13800138000", None) and known.has("+8613800138000", None)  # without / with country code
+    assert known.has("+4402164321234", None) and known.has(None, "a@x.com")  # a known number at the end
+    assert known.has("0001", None) is False and known.has("12345", None)  # short numbers: only equal ones
+    assert known.has("+8613800138001", None) is False and known.has("+1119990001", None)  # same last 7 digits
+    assert known.has("8888888", "b@x.com") is False
