@@ -543,8 +543,9 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 def import_report(report: ImportReport) -> None:
     verb = "Would import" if report.dry_run else "Imported"
     if report.dry_run:
-        delimiter = {",": "comma", ";": "semicolon", "\t": "tab"}.get(report.delimiter, report.delimiter)
-        say(f"Format: {report.format or 'generic headers'} ({report.encoding}, {delimiter}-separated).")
+        layout = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "jsonl": "JSON Lines",
+                  "vcard": "vCard"}.get(report.delimiter, report.delimiter)  # fmt: skip
+        say(f"Format: {report.format or 'generic headers'} ({report.encoding}, {layout}).")
         table = _table(None, ["Column", "Becomes"])
         for column, becomes in report.columns:
             table.add_row(_esc(column), _esc(becomes))

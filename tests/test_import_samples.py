@@ -42,6 +42,7 @@ WESTERN = {
     "google_contacts.csv": ("Google Contacts", "utf-8"),
     "google_contacts_legacy.csv": ("Google Contacts (legacy)", "utf-8"),
     "outlook_contacts.csv": ("Outlook contacts", "cp1252"),
+    "icloud_contacts.vcf": ("vCard", "utf-8"),
 }
 
 

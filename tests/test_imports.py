@@ -492,3 +492,29 @@ def test_known_contacts_match_numbers_that_end_with_one_another() -> None:
     assert known.has("0001", None) is False and known.has("12345", None)  # short numbers: only equal ones
     assert known.has("+8613800138001", None) is False and known.has("+1119990001", None)  # same last 7 digits
     assert known.has("8888888", "b@x.com") is False
+
+
+def test_vcard_2_1_and_4_0_as_android_and_newer_phones_write_them(db: Path, tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8:王;芳;;;\r\nFN;CHARSET=UTF-8:王芳\r\nTEL;WORK:010-6552 8888\r\n"
+        "TEL;CELL:138 0013 8000\r\nNOTE;ENCODING=QUOTED-PRINTABLE:line one=0D=0Aline two\r\nEND:VCARD\r\n"
+        'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Anna Berg\r\nTEL;TYPE="cell,voice";VALUE=uri:tel:+46-70-123-45-67\r\n'
+        "EMAIL:Anna@Berg.se\r\nEND:VCARD\r\n",
+        name="contacts.vcf",
+    )
+    result = run("import", "leads", str(path), "--json")
+    assert result.code == 0, result.err and result.json()["format"] == "vCard"
+    wang, anna = _leads()
+    assert (wang["name"], wang["phone"], wang["notes"]) == (
+        "王芳",
+        "13800138000",
+        "line one\nline two\nPhone: 010-6552 8888",
+    )
+    assert (anna["name"], anna["phone"], anna["email"]) == ("Anna Berg", "+46701234567", "anna@berg.se")
+
+
+def test_a_broken_vcard_names_its_line(db: Path, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:B\n", name="x.vcf")
+    result = run("import", "leads", str(path))
+    assert result.code == 2 and "line 5: not a valid vCard" in result.err and "Traceback" not in result.err

@@ -34,7 +34,7 @@ class Source:
     path: Path
     shown: str  # the name in messages ("standard input" for -)
     encoding: str
-    kind: str  # "csv" or "jsonl"
+    kind: str  # "csv", "jsonl" or "vcard"
     delimiter: str = ","
 
 
@@ -67,6 +67,8 @@ def open_source(path: Path, shown: str, encoding: str | None = None) -> Source:
     text = head.decode(encoding, errors="ignore").lstrip("\ufeff")
     if text.lstrip().startswith("{"):
         return Source(path, shown, encoding, "jsonl")
+    if text.lstrip()[:11].upper() == "BEGIN:VCARD":
+        return Source(path, shown, encoding, "vcard")
     return Source(path, shown, encoding, "csv", sniff_delimiter(text))
 
 
@@ -166,6 +168,8 @@ def records(source: Source) -> Iterator[tuple[int, list[str] | dict[str, str]]]:
     with source.path.open(encoding=source.encoding, newline="") as handle:
         if source.kind == "jsonl":
             yield from _json_records(handle, source)
+        elif source.kind == "vcard":
+            yield from _vcard_records(handle, source)
         else:
             yield from _csv_records(handle, source)
 
@@ -200,6 +204,63 @@ def _json_records(handle: IO[str], source: Source) -> Iterator[tuple[int, dict[s
         if not isinstance(data, dict):
             raise InvalidInput(f"{source.shown} line {line}: not a JSON object; give one object a line")
         yield line, {str(k): _json_cell(v) for k, v in data.items()}
+
+
+# A vCard's properties as the columns of a sheet ("vCard" in import_formats names them).
+# Several numbers or emails of one kind share a cell, split as Google's " ::: " cells are.
+VCARD_HEADERS = ["Full Name", "Given Name", "Middle Name", "Family Name", "Organization", "Job Title", "Mobile",
+                 "Phone", "E-mail", "Note", "Address"]  # fmt: skip
+_CARD_START = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _vcard_records(handle: IO[str], source: Source) -> Iterator[tuple[int, list[str]]]:
+    """Each card of a .vcf (vCard 2.1, 3.0 or 4.0, as phones and iCloud export them) as a
+    row under VCARD_HEADERS, with the line it starts on. A contacts file is small: it is
+    read whole, then parsed a card at a time so a broken card names its line."""
+    import vobject  # only .vcf imports pay for it
+
+    text = handle.read().lstrip("\ufeff")
+    yield 1, list(VCARD_HEADERS)
+    starts = [m.start() for m in _CARD_START.finditer(text)]
+    for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        line = text.count("\n", 0, begin) + 1
+        try:
+            card = vobject.readOne(text[begin:end])
+        except Exception as exc:  # vobject raises several kinds for one thing: a card it can't read
+            raise InvalidInput(f"{source.shown} line {line}: not a valid vCard ({exc})") from None
+        yield line, _card_row(card)
+
+
+def _card_row(card: object) -> list[str]:
+    contents: dict[str, list] = card.contents  # type: ignore[attr-defined]
+
+    def first(key: str) -> object:
+        return contents[key][0].value if contents.get(key) else ""
+
+    def types(prop: object) -> str:
+        params = getattr(prop, "params", {}).get("TYPE", []) + getattr(prop, "singletonparams", [])
+        return ",".join(params).lower()
+
+    name = first("n")
+    org = first("org")
+    mobiles, phones = [], []
+    for tel in contents.get("tel", []):
+        number = str(tel.value).removeprefix("tel:")  # vCard 4 writes numbers as tel: URIs
+        (mobiles if "cell" in types(tel) else phones).append(number)
+    addresses = [" ".join(str(a.value).split()) for a in contents.get("adr", [])]
+    return [
+        str(first("fn")),
+        str(getattr(name, "given", "") or ""),
+        str(getattr(name, "additional", "") or ""),
+        str(getattr(name, "family", "") or ""),
+        str(org[0] if isinstance(org, list) and org else org or ""),
+        str(first("title")),
+        " ::: ".join(mobiles),
+        " ::: ".join(phones),
+        " ::: ".join(str(e.value) for e in contents.get("email", [])),
+        str(first("note")),
+        " / ".join(addresses),
+    ]
 
 
 def _json_cell(value: object) -> str:

@@ -163,6 +163,14 @@ FORMATS: dict[str, dict[str, str]] = {
             "E-mail Display Name": IGNORE, "Web Page": NOTE, "Categories": IGNORE,
         }
     ),
+    # vCard (.vcf from iPhone/iCloud, Android, Outlook): import_files.VCARD_HEADERS.
+    "vCard": _table(
+        {
+            "Full Name": "name", "Given Name": "name.first", "Middle Name": "name.middle",
+            "Family Name": "name.last", "Organization": "company", "Job Title": "title", "Mobile": "phone.mobile",
+            "Phone": "phone", "E-mail": "email", "Note": "notes", "Address": NOTE,
+        }
+    ),
     # Chinese CRM sheets (纷享销客, 销售易, 企业微信 and hand-made Excel): 姓/名 split, 手机 and 座机.
     "Chinese CRM sheet": _table(
         {

@@ -642,7 +642,7 @@ def import_leads(
         format=plan.format,
         columns=[(c.header, c.becomes(len([o for o in plan.columns if o.field == c.field]) > 1)) for c in plan.columns],
         notices=[f"{c.header}: {c.why}, so it goes to the notes" for c in plan.columns if c.why],
-        delimiter=source.delimiter,
+        delimiter=source.delimiter if source.kind == "csv" else source.kind,
     )
     for parts, target in plan.combos:
         report.columns.append(("+".join(headers[i] for i in parts), target))

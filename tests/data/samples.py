@@ -294,6 +294,35 @@ def chinese_crm() -> list[list[str]]:
     return rows
 
 
+def _vcard_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+
+def vcard() -> str:
+    """An iPhone/iCloud-style vCard 3.0 export: one card a person, CRLF lines."""
+    cards = []
+    for p in ROWS:
+        lines = ["BEGIN:VCARD", "VERSION:3.0", f"N:{_vcard_text(p.last)};{_vcard_text(p.first)};;;",
+                 f"FN:{_vcard_text(p.first + ' ' + p.last)}"]  # fmt: skip
+        if p.company:
+            lines.append(f"ORG:{_vcard_text(p.company)};")
+        if p.title:
+            lines.append(f"TITLE:{_vcard_text(p.title)}")
+        if p.email:
+            lines.append(f"EMAIL;type=INTERNET;type=WORK;type=pref:{p.email}")
+        if p.mobile:
+            lines.append(f"TEL;type=CELL;type=VOICE;type=pref:{p.mobile}")
+        if p.work:
+            lines.append(f"TEL;type=WORK;type=VOICE:{p.work}")
+        if p.city:
+            lines.append(f"ADR;type=WORK:;;;{_vcard_text(p.city)};;;")
+        if p.note:
+            lines.append(f"NOTE:{_vcard_text(p.note)}")
+        lines.append("END:VCARD")
+        cards.append("\r\n".join(lines) + "\r\n")
+    return "".join(cards)
+
+
 # file name -> (rows, encoding, line ending)
 SAMPLES = {
     "hubspot_contacts.csv": (hubspot, "utf-8", "\n"),
@@ -304,13 +333,17 @@ SAMPLES = {
     "google_contacts_legacy.csv": (google_legacy, "utf-8", "\n"),
     "outlook_contacts.csv": (outlook, "cp1252", "\r\n"),
     "chinese_crm.csv": (chinese_crm, "gbk", "\r\n"),
+    "icloud_contacts.vcf": (vcard, "utf-8", "\r\n"),
 }
 
 
 def render(name: str) -> bytes:
     make, encoding, newline = SAMPLES[name]
+    made = make()
+    if isinstance(made, str):
+        return made.encode(encoding)
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator=newline).writerows(make())
+    csv.writer(out, lineterminator=newline).writerows(made)
     return out.getvalue().encode(encoding)
 
 
