@@ -518,3 +518,21 @@ def test_a_broken_vcard_names_its_line(db: Path, tmp_path: Path) -> None:
     path = _csv(tmp_path, "BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:B\n", name="x.vcf")
     result = run("import", "leads", str(path))
     assert result.code == 2 and "line 5: not a valid vCard" in result.err and "Traceback" not in result.err
+
+
+def test_a_saved_profile_maps_the_next_months_file(db: Path, tmp_path: Path) -> None:
+    header = "Kontakt,Handy,Bewertung,Angelegt\n"
+    october = _csv(tmp_path, header + "Anna,+49 171 1111111,Hot,3/10/2026\n", "cp1252", name="oct.csv")
+    flags = ("--map", "Kontakt=name", "--map", "Handy=phone", "--map", "Bewertung=-", "--date-order", "dmy")
+    saved = run("import", "leads", str(october), *flags, "--map", "angelegt=created_at", "--save-profile", "crm")
+    assert saved.code == 0, saved.err and "--profile crm" in saved.out
+    november = _csv(tmp_path, header + "Bob,+49 171 2222222,Cold,4/11/2026\n", "cp1252", name="nov.csv")
+    assert run("import", "leads", str(november), "--profile", "crm").code == 0, "the profile maps every column"
+    assert [(lead["name"], lead["phone"], lead["created_at"][:10], lead["notes"]) for lead in _leads()] == [
+        ("Anna", "+491711111111", "2026-10-03", None), ("Bob", "+491712222222", "2026-11-04", None),
+    ]  # fmt: skip
+    missing = run("import", "leads", str(november), "--profile", "nope")
+    assert missing.code == 2 and "no import profile 'nope'; saved profiles: crm" in missing.err
+    before = db_fingerprint(db)
+    assert run("import", "leads", str(november), "--map", "Kontakt=name", "--save-profile", "../x").code == 2
+    assert db_fingerprint(db) == before

@@ -35,6 +35,13 @@ def import_leads(
     date_order: Annotated[
         str | None, typer.Option("--date-order", metavar="mdy|dmy", help="How to read 1/2/2026 (mdy = US).")
     ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", metavar="NAME", help="Use the --map etc. saved under NAME.")
+    ] = None,
+    save_profile: Annotated[
+        str | None,
+        typer.Option("--save-profile", metavar="NAME", help="Keep this --map etc. as NAME for the next import."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import leads from a CSV or JSON Lines file, all or nothing.
@@ -48,14 +55,22 @@ def import_leads(
     reported with its line number (the header is line 1) and all its problems.
 
     Example: salesdesk import leads contacts.csv --map 'Handy=phone' --dry-run
+             salesdesk import leads november.csv --profile crm   (saved with --save-profile crm)
     """
-    from salesdesk import render
+    from salesdesk import paths, render
     from salesdesk.db import read_session, write_session
     from salesdesk.errors import InvalidInput
-    from salesdesk.services import import_files, imports
+    from salesdesk.services import import_files, import_profiles, imports
     from salesdesk.services.import_formats import value_tables
 
     state = state_of(ctx)
+    if save_profile is not None:
+        import_profiles.profile_path(paths.config_dir(), save_profile)  # a bad name fails before importing
+    if profile is not None:
+        saved = import_profiles.load_profile(paths.config_dir(), profile)
+        maps = [*saved.maps, *(maps or [])]  # what is typed now wins over the profile
+        encoding = encoding or saved.encoding
+        date_order = date_order or saved.date_order
     chosen = imports.parse_maps(maps or [])
     if date_order not in (None, "mdy", "dmy"):
         raise InvalidInput(f"--date-order {date_order!r} is not mdy (US: 1/31/2026) or dmy (31/1/2026)")
@@ -77,6 +92,11 @@ def import_leads(
                 values=tables,
                 progress=progress,
             )
+    if save_profile is not None:
+        kept = import_profiles.Profile(list(maps or []), encoding, date_order)
+        saved_at = import_profiles.save_profile(paths.config_dir(), save_profile, kept)
+        if not as_json:
+            render.say(f"Saved as profile {save_profile!r} ({saved_at}); next time: --profile {save_profile}")
     if as_json:
         render.emit_json(report.as_dict())
     else:
