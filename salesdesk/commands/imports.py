@@ -17,7 +17,7 @@ app = typer.Typer(help="Import records from files.", no_args_is_help=True)
 def import_leads(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="CSV (, ; or tab) with a header row, or JSON Lines; - reads stdin.")
+        str, typer.Argument(metavar="FILE", help="CSV (, ; or tab) with a header, JSON Lines or vCard; - is stdin.")
     ],
     maps: Annotated[
         list[str] | None,
@@ -44,7 +44,7 @@ def import_leads(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import leads from a CSV or JSON Lines file, all or nothing.
+    """Import leads from a CSV, JSON Lines or vCard (.vcf) file, all or nothing.
 
     Exports of HubSpot, Salesforce (reports and Data Loader), Pipedrive, Google Contacts,
     Outlook, Chinese CRM sheets and salesdesk itself are recognised by their headers, as
@@ -55,7 +55,8 @@ def import_leads(
     reported with its line number (the header is line 1) and all its problems.
 
     Example: salesdesk import leads contacts.csv --map 'Handy=phone' --dry-run
-             salesdesk import leads november.csv --profile crm   (saved with --save-profile crm)
+
+    Monthly: salesdesk import leads november.csv --profile crm (saved with --save-profile crm)
     """
     from salesdesk import paths, render
     from salesdesk.db import read_session, write_session
