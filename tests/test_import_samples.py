@@ -149,3 +149,13 @@ def test_the_chinese_crm_sheet_imports_field_by_field() -> None:
         if person.note:
             assert person.note in lead["notes"]
     assert leads[0]["notes"] == "展会认识，\n要报价\n座机: 0755-2878 0808 转 8021"
+
+
+def test_the_readmes_dry_run_is_what_the_command_prints(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ salesdesk import leads hubspot.csv --dry-run\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "hubspot.csv").write_bytes((DATA / "hubspot_contacts.csv").read_bytes())
+    result = run("import", "leads", str(tmp_path / "hubspot.csv"), "--dry-run")
+    assert result.code == 0, result.err
+    printed = result.out.replace(str(tmp_path / "hubspot.csv"), "hubspot.csv")
+    assert [line.rstrip() for line in printed.splitlines()] == block.splitlines()

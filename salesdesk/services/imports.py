@@ -230,8 +230,9 @@ def _pair_labels(plan: Plan, by_key: dict[str, int]) -> None:
 def _check_clashes(plan: Plan, names: list[str]) -> None:
     problems = []
     for target in _SINGLE:
-        spec = target  # name parts are not a clash with a full name: the full name wins
-        holders = [c.header for c in plan.columns if c.spec == spec]
+        # Name parts are no clash with a full name (it wins where it is given), nor phones
+        # with each other (the mobile wins, the others go to the notes).
+        holders = [c.header for c in plan.columns if c.spec == target]
         holders += ["+".join(names[i] for i in parts) for parts, t in plan.combos if t == target]
         for other in holders[1:]:
             problems.append(
