@@ -86,6 +86,10 @@ def test_each_vendor_export_imports_without_map_field_by_field(name: str) -> Non
         notes = lead["notes"] or ""
         if person.note and name not in ("hubspot_contacts.csv", "pipedrive_people.csv"):
             assert person.note in notes, f"{name} row {i + 2}"  # multi-line, commas, CRLF as \n
+        if name == "hubspot_contacts.csv" and samples.street(i):
+            assert f"Street Address: {samples.street(i)}" in notes  # a line break kept inside the notes
+        if name == "pipedrive_people.csv" and samples.street(i):
+            assert f"Person - Postal address: {samples.street(i)}" in notes
         _check_second_numbers(name, person, notes)
 
 

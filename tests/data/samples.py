@@ -98,6 +98,11 @@ SOURCE_OF = {
 }  # fmt: skip
 
 
+def street(i: int) -> str:
+    """A two-line street address for every third person: line breaks inside a quoted cell."""
+    return f"{i + 1} Market Street\nSuite {100 + i}" if i % 3 == 0 else ""
+
+
 def _us_date(i: int) -> str:
     """Salesforce (US locale) report dates: 1/5/2026 ... with days past 12 proving m/d/y."""
     return f"{1 + i % 10}/{1 + (i * 7) % 28}/2026 {1 + i % 12}:{(i * 13) % 60:02d} {'AM' if i % 2 else 'PM'}"
@@ -106,12 +111,12 @@ def _us_date(i: int) -> str:
 def hubspot() -> list[list[str]]:
     header = ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number", "Company Name",
               "Job Title", "Lifecycle Stage", "Lead Status", "Contact owner", "Create Date", "Original Source",
-              "City", "Country/Region"]  # fmt: skip
+              "City", "Country/Region", "Street Address"]  # fmt: skip
     rows = [header]
     for i, p in enumerate(ROWS):
         rows.append([str(51001 + i), p.first, p.last, p.email, p.work, p.mobile, p.company, p.title,
                      "Lead" if i % 3 else "Opportunity", "", "Sam Seller", f"2026-{1 + i % 10:02d}-{1 + i:02d} 09:{i:02d}",
-                     HUBSPOT_SOURCES[i % 5], p.city, ""])  # fmt: skip
+                     HUBSPOT_SOURCES[i % 5], p.city, "", street(i)])  # fmt: skip
     return rows
 
 
@@ -139,13 +144,13 @@ def salesforce_dataloader() -> list[list[str]]:
 def pipedrive() -> list[list[str]]:
     header = ["Person - ID", "Person - Name", "Person - Label", "Person - Organization", "Person - Email - Work",
               "Person - Email - Home", "Person - Phone - Work", "Person - Phone - Mobile", "Person - Owner",
-              "Person - Person created", "Person - Job title"]  # fmt: skip
+              "Person - Person created", "Person - Job title", "Person - Postal address"]  # fmt: skip
     rows = [header]
     for i, p in enumerate(ROWS):
         home = f"{p.first.lower()}@home.example" if i % 4 == 0 and p.email else ""
         rows.append([str(100 + i), f"{p.first} {p.last}", ["Hot lead", "Warm lead", "Cold lead", ""][i % 4],
                      p.company, p.email, home, p.work, p.mobile, "Sam Seller",
-                     f"2026-{1 + i % 10:02d}-{1 + i:02d} 10:15:{i:02d}", p.title])  # fmt: skip
+                     f"2026-{1 + i % 10:02d}-{1 + i:02d} 10:15:{i:02d}", p.title, street(i)])  # fmt: skip
     return rows
 
 
@@ -217,7 +222,7 @@ CHINESE = [
     ChinesePerson("李", "雷", "腾讯科技（深圳）有限公司", "技术总监", "13900000001", "", "lilei@example.cn", "",
                   "展会", "B类", "2026/11/1 9:00", "", "李雷", "13900000001", "event", "B", "2026-11-01T09:00"),
     ChinesePerson("欧阳", "娜娜", "上海家化", "市场部", "", "021-6432 1234", "nana@example.cn", "ouyang_nn",
-                  "转介绍", "", "2026-09-12 14:30", "张总介绍", "欧阳娜娜", "02164321234", "referral", None,
+                  "转介绍", "", "2026-09-12 14:30", "张总介绍, 重点跟进", "欧阳娜娜", "02164321234", "referral", None,
                   "2026-09-12T14:30"),
     ChinesePerson("张", "伟", "北京新东方", "", "１３７００１３７０００", "", "", "zw1985", "电话营销", "C类",
                   "2026年8月20日 10:00", "", "张伟", "13700137000", "outbound", "C", "2026-08-20T10:00"),
