@@ -536,3 +536,33 @@ def test_a_saved_profile_maps_the_next_months_file(db: Path, tmp_path: Path) -> 
     before = db_fingerprint(db)
     assert run("import", "leads", str(november), "--map", "Kontakt=name", "--save-profile", "../x").code == 2
     assert db_fingerprint(db) == before
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[import.sources]\n"Messe" = "banana"\n', "[import.sources] maps values to one of: inbound"),
+        ('[import.grades]\n"Key" = "E"\n', "[import.grades] maps values to one of: A, B, C, D"),
+        ("[import]\ncolours = {}\n", "[import] takes the tables sources and grades"),
+    ],
+)
+def test_bad_import_tables_in_the_config_are_refused(db: Path, tmp_path: Path, toml: str, message: str) -> None:
+    (db.parent / "config.toml").write_text(toml)
+    result = run("import", "leads", str(_csv(tmp_path, "name\nAnna\n")))
+    assert result.code == 2 and message in result.err and "Traceback" not in result.err
+
+
+def test_the_json_report_names_the_format_and_what_each_column_becomes(db: Path, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "Person - Name,Person - Phone - Work,Person - Phone - Mobile,Person - Owner,Person - Label\n"
+                "Anna,+46 8 123 456,+46 70 123 4567,Sam,Hot lead\n")  # fmt: skip
+    report = run("import", "leads", str(path), "--dry-run", "--json").json()
+    assert report["format"] == "Pipedrive people" and report["dry_run"] is True
+    assert report["columns"] == [
+        {"column": "Person - Name", "becomes": "name"},
+        {"column": "Person - Phone - Work", "becomes": "phone (unless a mobile is given: notes)"},
+        {"column": "Person - Phone - Mobile", "becomes": "phone (first choice)"},
+        {"column": "Person - Owner", "becomes": "- (not imported)"},
+        {"column": "Person - Label", "becomes": "notes (as 'Person - Label: …')"},
+    ]
+    assert report["mapping"] == {"Person - Name": "name", "Person - Phone - Work": "phone",
+                                 "Person - Phone - Mobile": "phone"}  # fmt: skip
