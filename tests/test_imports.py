@@ -566,3 +566,10 @@ def test_the_json_report_names_the_format_and_what_each_column_becomes(db: Path,
     ]
     assert report["mapping"] == {"Person - Name": "name", "Person - Phone - Work": "phone",
                                  "Person - Phone - Mobile": "phone"}  # fmt: skip
+
+
+def test_a_gbk_file_with_a_rare_name_character_is_still_gbk(db: Path, tmp_path: Path) -> None:
+    rows = "".join(f"{name},华为技术有限公司\n" for name in ["王芳", "李雷", "张喆", "陈静", "刘洋"])
+    result = run("import", "leads", str(_csv(tmp_path, "姓名,公司\n" + rows, "gbk")), "--json")
+    assert result.code == 0, result.err and result.json()["encoding"] == "gb18030"
+    assert [lead["name"] for lead in _leads()] == ["王芳", "李雷", "张喆", "陈静", "刘洋"]

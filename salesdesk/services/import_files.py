@@ -139,15 +139,22 @@ def _non_ascii_runs(path: Path, encoding: str) -> Iterator[tuple[str, str, str]]
         yield "", "\ufffd", ""
 
 
+# Names use some characters GB2312 lacks (喆, 镕...): most, not all, must be common ones.
+_COMMON_HANZI_SHARE = 0.9
+
+
 def _reads_as_chinese(path: Path) -> bool:
-    """Every non-ASCII character is one GB2312 holds (the 7,000 common hanzi and
+    """Nearly every non-ASCII character is one GB2312 holds (the 7,000 common hanzi and
     punctuation): GBK bytes that are really Latin text make rare characters like 黮."""
+    common = rare = 0
     for _, run, _ in _non_ascii_runs(path, "gb18030"):
-        try:
-            run.encode("gb2312")
-        except UnicodeEncodeError:
-            return False
-    return True
+        for ch in run:
+            try:
+                ch.encode("gb2312")
+                common += 1
+            except UnicodeEncodeError:
+                rare += 1
+    return common + rare > 0 and common >= _COMMON_HANZI_SHARE * (common + rare)
 
 
 def _reads_as_latin(path: Path) -> bool:
@@ -156,7 +163,7 @@ def _reads_as_latin(path: Path) -> bool:
     for before, run, after in _non_ascii_runs(path, "cp1252"):
         letters = all(unicodedata.category(ch).startswith("L") for ch in run)
         in_word = before.isalpha() or after.isalpha()
-        punctuation = all(ch in "–—‘’“”€…°·«»×" for ch in run)
+        punctuation = all(ch in "–—‘’“”„€£…°·«»×®©™§±¿¡•" for ch in run)
         if not ((letters and in_word and len(run) <= 3) or punctuation):
             return False
     return True
