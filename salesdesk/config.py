@@ -35,6 +35,13 @@ goals are spread over:
     [deals]
     stages = ["interested", "inquiry", "proposal"]
 
+Values other tools write in their picklists, as salesdesk's (on top of the built-in table):
+
+    [import.sources]
+    "Messe" = "event"
+    [import.grades]
+    "Key account" = "A"
+
 Sections this version does not know are left for later versions and ignored.
 """
 
@@ -117,6 +124,8 @@ class Config:
     working_days: frozenset[int] = frozenset(range(5))
     # Which rule values came from the config file (the rest are defaults).
     from_file: frozenset[str] = frozenset()
+    # [import.sources] / [import.grades]: picklist values of other tools -> salesdesk's.
+    import_values: dict[str, dict[str, str]] = field(default_factory=dict)
     path: Path | None = None
 
     @property
@@ -320,10 +329,26 @@ def load_config(path: Path) -> Config:
         if any(day not in _DAYS and day not in _DAY_NAMES for day in names):
             raise _bad(path, "working_days must name days: mon, tue, wed, thu, fri, sat, sun")
         config = replace(config, working_days=frozenset(_DAYS[day[:3]] for day in names))
+    if "import" in data:
+        config = replace(config, import_values=_load_import_values(path, data["import"]))
     missing = [c for c in config.rules.fallback_channels if c not in config.channels]
     if missing:
         raise _bad(path, f"fallback channel(s) {', '.join(missing)} are not in channels; set rules.fallback_channels")
     return config
+
+
+def _load_import_values(path: Path, spec: object) -> dict[str, dict[str, str]]:
+    """``[import.sources] "Messe" = "event"``: a value another tool writes, as salesdesk's."""
+    allowed = {"sources": ("source", SOURCES), "grades": ("grade", GRADES)}
+    if not isinstance(spec, dict) or set(spec) - set(allowed):
+        raise _bad(path, "[import] takes the tables sources and grades")
+    tables: dict[str, dict[str, str]] = {}
+    for key, values in spec.items():
+        target, options = allowed[key]
+        if not isinstance(values, dict) or any(not isinstance(v, str) or v not in options for v in values.values()):
+            raise _bad(path, f"[import.{key}] maps values to one of: {', '.join(options)}")
+        tables[target] = dict(values)
+    return tables
 
 
 # What each rule setting means, for `salesdesk rules`.

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
@@ -586,22 +585,18 @@ def markdown(text: str) -> None:
 
 
 @contextmanager
-def byte_progress(path: Path, description: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar over a file's bytes, drawn on stderr only when stderr is a terminal,
-    so piped output and logs stay clean. Yields the callback to report bytes read, or None."""
+def row_progress(description: str) -> Iterator[Callable[[int], None] | None]:
+    """A running count of rows read, drawn on stderr only when stderr is a terminal, so
+    piped output and logs stay clean. Yields the callback to report rows read, or None."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.progress import Progress
 
-    try:
-        total: int | None = path.stat().st_size
-    except OSError:
-        total = None  # the import itself reports the unreadable file
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda done: progress.update(task, completed=done)
+        task = progress.add_task(description, total=None)
+        yield lambda done: progress.update(task, completed=done, description=f"{description}: {done:,} rows")
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -610,7 +605,17 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 
 def import_report(report: ImportReport) -> None:
     verb = "Would import" if report.dry_run else "Imported"
+    if report.dry_run:
+        layout = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "jsonl": "JSON Lines",
+                  "vcard": "vCard"}.get(report.delimiter, report.delimiter)  # fmt: skip
+        say(f"Format: {report.format or 'generic headers'} ({report.encoding}, {layout}).")
+        table = _table(None, ["Column", "Becomes"])
+        for column, becomes in report.columns:
+            table.add_row(_esc(column), _esc(becomes))
+        _console().print(table)
     say(f"{verb} {_plural(report.imported, 'lead')} from {report.file} ({report.encoding}).")
+    for notice in report.notices:
+        say(notice + ".")
     if report.duplicates_existing or report.duplicates_in_file:
         say(
             f"Skipped {_plural(report.duplicates_existing + report.duplicates_in_file, 'duplicate')}: "
@@ -625,7 +630,8 @@ def import_report(report: ImportReport) -> None:
         for bad in report.bad:
             warn(f"line {bad.line}: {bad.reason}")
         more = report.bad_count - len(report.bad)
-        warn(f"{_plural(report.bad_count, 'bad row')} skipped" + (f" ({more:,} not shown)" if more else ""))
+        skipped = "would stop the import (or be skipped with --skip-errors)" if report.dry_run else "skipped"
+        warn(f"{_plural(report.bad_count, 'bad row')} {skipped}" + (f" ({more:,} not shown)" if more else ""))
 
 
 # A batch in "warn" mode can warn on every line: show enough to see the pattern.

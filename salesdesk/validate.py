@@ -14,6 +14,7 @@ NOTES_MAX = 20_000
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9\s\-().]+$")
+_TRUNK_ZERO = re.compile(r"^(\+\d{1,4})\s*\(0\)")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
 
 
@@ -23,6 +24,8 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 
 def _has_control(value: str, allow_newlines: bool) -> bool:
+    if value.isprintable():
+        return False  # C speed: printable text has no Cc or Cf (bidi controls are Cf) characters
     allowed = {"\n", "\t"} if allow_newlines else set()
     return any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value)
 
@@ -57,6 +60,8 @@ def phone(value: str | None) -> str | None:
     # Chinese input methods type full-width digits (１３８): NFKC makes them ASCII, so the
     # stored form is one form. Digits of other scripts stay non-ASCII and are refused below.
     value = unicodedata.normalize("NFKC", value)
+    # +44 (0)20 ...: the (0) is dialled only inside the country; after +44 it makes another number.
+    value = _TRUNK_ZERO.sub(r"\1", value)
     digits = re.sub(r"[^0-9]", "", value)
     if not _PHONE_CHARS.match(value) or not 5 <= len(digits) <= 20:
         raise InvalidInput(f"phone {value!r} is not a phone number; use digits with optional +, spaces or dashes")

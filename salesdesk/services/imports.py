@@ -1,21 +1,24 @@
-"""Importing leads from a CSV file: mapped, cleaned, de-duplicated, and all-or-nothing.
+"""Importing leads from a CSV or JSON Lines file: mapped, cleaned, de-duplicated, and
+all-or-nothing.
 
+Which column fills which field comes from the tables in ``import_formats`` (the format is
+recognised from the headers) and ``--map``; how the bytes are read, from ``import_files``.
 Rows are cleaned with the same validators as ``add_lead`` and a duplicate means the same
 thing (same email, or the same phone with or without its country code). The file is read
-once as a stream; valid rows are inserted in chunks with bulk core inserts, all inside the
-caller's one write transaction, so a bad row (or a killed process) leaves nothing behind.
+as a stream, twice when picklist or date columns need a look at all their values first;
+valid rows are inserted in chunks with bulk core inserts, all inside the caller's one
+write transaction, so a bad row (or a killed process) leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
+import shlex
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
-from typing import IO, Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
@@ -25,41 +28,94 @@ from salesdesk.config import GRADES, SOURCES
 from salesdesk.dates import parse_when
 from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.models import Account, Lead
+from salesdesk.services import import_files
+from salesdesk.services.import_files import Source
+from salesdesk.services.import_formats import (
+    IGNORE,
+    NOTE,
+    detect_format,
+    family_first,
+    header_key,
+    join_name,
+    spec_for,
+)
 
 FIELDS = ("name", "company", "title", "phone", "email", "wechat", "source", "grade", "created_at", "role", "notes")
-IGNORE = "-"  # ``--map COLUMN=-`` leaves a column out
-
-# Headers as Chinese and English CRM and Excel exports spell them, in the form _header_key gives.
-_ALIASES = {
-    "name": ("name", "full name", "contact", "contact name", "姓名", "名字", "联系人", "客户姓名", "客户"),
-    "company": ("company", "company name", "account", "organization", "organisation", "公司", "公司名称", "单位",
-                "企业", "企业名称"),
-    "title": ("title", "job title", "position", "职位", "职务", "头衔"),
-    "phone": ("phone", "phone number", "tel", "telephone", "mobile", "mobile phone", "cell", "电话", "手机",
-              "手机号", "手机号码", "电话号码", "联系电话"),
-    "email": ("email", "e mail", "email address", "mail", "邮箱", "电子邮件", "电子邮箱", "邮件"),
-    "wechat": ("wechat", "wechat id", "weixin", "微信", "微信号"),
-    "source": ("source", "lead source", "来源", "线索来源", "客户来源"),
-    "grade": ("grade", "rating", "等级", "级别", "客户等级"),
-    "created_at": ("created at", "created", "created time", "creation date", "创建时间", "创建日期", "录入时间"),
-    "role": ("role", "角色"),
-    "notes": ("notes", "note", "remarks", "remark", "comment", "comments", "备注", "说明"),
-}  # fmt: skip
-_BY_ALIAS = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
+# Fields one column fills; two columns for one of them is a clash to settle with --map.
+_SINGLE = ("name", "company", "title", "wechat", "source", "grade", "created_at", "role")
+_ONE_LINE = ("name", "company", "title", "phone", "email", "wechat", "source", "grade", "created_at", "role")
+DateOrder = Literal["mdy", "dmy"]
 
 # Rows validated between bulk inserts: big enough that the inserts run at C speed, small
 # enough that a huge file never sits in memory.
 CHUNK_ROWS = 5_000
 BAD_ROWS_SHOWN = 10
-_READ_CHUNK = 1 << 20
-# Excel writes dates as 2026/11/5 9:30; the time parser reads ISO 2026-11-05 09:30.
-_SPREADSHEET_DATE = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(:\d{2})?)?$")
+UNFIT_SHOWN = 5
+# Distinct dates remembered per import: a year of minutes is 500,000; this bounds the memory.
+DATES_KEPT = 100_000
+# Google Contacts puts several values in one cell: "+44 20 7946 0958 ::: +1 415 555 0100".
+_MULTI = " ::: "
+# A spreadsheet runs a cell starting with one of these; salesdesk's export (and careful
+# tools) put a ' before them, which is not part of the value (exports.csv_cell).
+_GUARDED = ("'=", "'+", "'-", "'@", "'\t", "'\r", "''")
+_MOBILE_LABEL = re.compile(r"mobile|cell|手机|移动", re.IGNORECASE)
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#|转|分机)\s*(\d{1,6})\s*$", re.IGNORECASE)
+# Dates as exports write them; the time parser reads ISO 2026-11-05 09:30 and ...Z itself.
+_YMD = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(:\d{2})?)?$")
+_CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?\s*(?:(\d{1,2})[:：](\d{2})([:：]\d{2})?)?$")
+_SLASHED = re.compile(r"^(\d{1,2})([/.])(\d{1,2})[/.](\d{4})(?:,?\s+(\d{1,2}):(\d{2})(:\d{2})?\s*([AaPp][Mm])?)?$")
+# Excel stores a date as days since 1899-12-30: 1955 to 2119, not a year or a phone number.
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(\.\d+)?$")
 
 
 @dataclass(frozen=True)
 class BadRow:
     line: int  # the physical line the row starts on; the header is line 1
     reason: str
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    spec: str | None  # a field, "name.first"..., "phone.mobile", NOTE, IGNORE or None (unknown)
+    mapped: bool = False  # chosen with --map: its values are taken as they are, or refused
+    label: int | None = None  # the column naming this one's kind ("Phone 1 - Label": Mobile)
+    why: str = ""  # why it went to the notes instead of its field
+    labels: str = ""  # the column this one labels
+
+    @property
+    def field(self) -> str | None:
+        return None if self.spec in (None, IGNORE, NOTE) else self.spec.split(".")[0]
+
+    def becomes(self, several: bool = False) -> str:
+        """What the dry run says this column turns into (``several``: other columns fill its field)."""
+        if self.why:
+            return f"notes ({self.why})"
+        if self.spec == NOTE:
+            return f"notes (as '{self.header}: …')"
+        if self.labels:
+            return f"- (says which kind {self.labels} is)"
+        if self.spec in (None, IGNORE):
+            return "- (not imported)"
+        part = {"name.first": "name (first)", "name.middle": "name (middle)", "name.last": "name (last)"}
+        if several:
+            part.update({"phone.mobile": "phone (first choice)", "phone": "phone (unless a mobile is given: notes)",
+                         "email": "email (the first given; others to notes)"})  # fmt: skip
+        return part.get(self.spec or "", self.spec or "")
+
+
+@dataclass
+class Plan:
+    """Which column fills what, for every row of one file."""
+
+    format: str | None
+    columns: list[Column]
+    combos: list[tuple[list[int], str]] = field(default_factory=list)  # --map 'A+B=name'
+    date_order: DateOrder | None = None
+
+    def of(self, *specs: str) -> list[Column]:
+        return [c for c in self.columns if c.spec in specs and not c.why]
 
 
 @dataclass
@@ -71,6 +127,10 @@ class ImportReport:
     mapping: dict[str, str]  # column -> field
     ignored: list[str]  # columns not imported
     dry_run: bool
+    format: str | None = None  # the recognised export, e.g. "HubSpot contacts"
+    columns: list[tuple[str, str]] = field(default_factory=list)  # column -> what it becomes
+    notices: list[str] = field(default_factory=list)  # columns demoted to notes, and why
+    delimiter: str = ","
     rows: int = 0  # data rows read (blank lines not counted)
     imported: int = 0
     duplicates_existing: int = 0
@@ -83,8 +143,11 @@ class ImportReport:
         return {
             "file": self.file,
             "encoding": self.encoding,
+            "format": self.format,
             "dry_run": self.dry_run,
             "mapping": self.mapping,
+            "columns": [{"column": c, "becomes": b} for c, b in self.columns],
+            "notices": self.notices,
             "ignored_columns": self.ignored,
             "rows": self.rows,
             "imported": self.imported,
@@ -96,12 +159,8 @@ class ImportReport:
         }
 
 
-def _header_key(header: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", validate.name_key(header)).strip()
-
-
 def parse_maps(specs: Iterable[str]) -> dict[str, str]:
-    """``["手机=phone", "Fax=-"]`` -> ``{"手机": "phone", "Fax": "-"}``."""
+    """``["手机=phone", "Fax=-", "First Name+Last Name=name"]`` -> column(s) -> field."""
     maps: dict[str, str] = {}
     for spec in specs:
         column, sep, target = spec.rpartition("=")
@@ -114,108 +173,308 @@ def parse_maps(specs: Iterable[str]) -> dict[str, str]:
     return maps
 
 
-def map_columns(headers: list[str], maps: dict[str, str]) -> tuple[dict[int, str], list[str]]:
-    """Which field each column fills, and the columns left out. ``--map`` wins over the
-    automatic mapping; two columns filling one field are refused rather than guessed."""
+def _hint(header: str, target: str) -> str:
+    return "--map " + shlex.quote(f"{header}={target}")
+
+
+def plan_columns(headers: list[str], maps: dict[str, str]) -> Plan:
+    """Which field each column fills. ``--map`` (headers matched case-insensitively) wins
+    over the recognised format's table, which wins over the generic synonyms. Every clash
+    is reported at once, each with the --map that settles it."""
     names = [h.strip() for h in headers]
-    unknown = [column for column in maps if column not in names]
+    by_key: dict[str, int] = {}
+    for index, name in enumerate(names):
+        by_key.setdefault(header_key(name), index)
+    user: dict[int, str] = {}
+    combos: list[tuple[list[int], str]] = []
+    unknown = []
+    for column, target in maps.items():
+        if header_key(column) in by_key:
+            user[by_key[header_key(column)]] = target
+        elif "+" in column and all(header_key(part) in by_key for part in column.split("+")):
+            combos.append(([by_key[header_key(part)] for part in column.split("+")], target))
+        else:
+            unknown.append(column)
     if unknown:
         raise InvalidInput(f"--map names no column {unknown[0]!r}; the columns are: {', '.join(names)}")
-    chosen: dict[int, str] = {}
+    fmt = detect_format(names)
+    chosen_fields = set(user.values()) | {target for _, target in combos}
+    columns = []
     for index, header in enumerate(names):
-        target = maps.get(header) or _BY_ALIAS.get(_header_key(header))
-        if header not in maps and target in maps.values():
-            target = None  # --map gave that field to another column
-        if target and target != IGNORE:
-            if target in chosen.values():
-                other = names[next(i for i, f in chosen.items() if f == target)]
-                raise InvalidInput(
-                    f"columns {other!r} and {header!r} both look like {target}; "
-                    f"choose one with --map {header}={target} (or --map {header}=-)"
-                )
-            chosen[index] = target
-    if "name" not in chosen.values():
-        raise InvalidInput(
-            f"no column holds the name; the columns are: {', '.join(names) or '(none)'}; name it with --map COLUMN=name"
+        if index in user:
+            columns.append(Column(index, header, user[index], mapped=True))
+            continue
+        spec = spec_for(header, fmt) if header else None
+        combined = any(index in parts for parts, _ in combos)
+        if combined or (spec not in (None, IGNORE, NOTE) and spec.split(".")[0] in chosen_fields):
+            # --map gave that field to another column: keep a phone or email in the notes.
+            spec = NOTE if spec and spec.split(".")[0] in ("phone", "email") and not combined else IGNORE
+        columns.append(Column(index, header, spec))
+    plan = Plan(fmt, columns, combos)
+    _pair_labels(plan, by_key)
+    _check_clashes(plan, names)
+    return plan
+
+
+def _pair_labels(plan: Plan, by_key: dict[str, int]) -> None:
+    """Google's "Phone 1 - Value" is a mobile or not by its "Phone 1 - Label" (or "- Type")."""
+    for column in plan.columns:
+        key = header_key(column.header)
+        if column.field in ("phone", "email") and key.endswith(" value"):
+            stem = key[: -len(" value")]
+            column.label = by_key.get(stem + " label", by_key.get(stem + " type"))
+            if column.label is not None:
+                plan.columns[column.label].labels = column.header
+
+
+def _check_clashes(plan: Plan, names: list[str]) -> None:
+    problems = []
+    for target in _SINGLE:
+        # Name parts are no clash with a full name (it wins where it is given), nor phones
+        # with each other (the mobile wins, the others go to the notes).
+        holders = [c.header for c in plan.columns if c.spec == target]
+        holders += ["+".join(names[i] for i in parts) for parts, t in plan.combos if t == target]
+        for other in holders[1:]:
+            problems.append(
+                f"columns {holders[0]!r} and {other!r} both look like {target}: keep one with "
+                f"{_hint(holders[0], '-')} or {_hint(other, '-')}"
+            )
+    has_name = plan.of("name", "name.first", "name.last") or any(t == "name" for _, t in plan.combos)
+    if not has_name:
+        problems.append(
+            f"no column holds the name; the columns are: {', '.join(names) or '(none)'}; "
+            "name it with --map COLUMN=name (or --map 'First+Last=name')"
         )
-    return chosen, [h for i, h in enumerate(names) if i not in chosen]
+    if problems:
+        raise InvalidInput("\n".join(problems))
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without a BOM) or GB18030, a superset of the GBK that Chinese Excel
-    writes. Anything else is refused with the line of the first byte that reads as neither."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InvalidInput(f"{path} is UTF-16 text; save it as CSV UTF-8 (or GBK) and import that")
-    else:
-        encoding = "utf-8"
-    first_error = _decode_error(path, encoding)
-    if first_error is None:
-        return encoding
-    if encoding == "utf-8" and _decode_error(path, "gb18030") is None:
-        return "gb18030"
-    raise InvalidInput(
-        f"{path} is neither UTF-8 nor GBK text (line {first_error} has bytes that read as neither); "
-        "save it as CSV UTF-8 and import that"
+def survey(plan: Plan, rows: Iterable[tuple[int, list[str]]], tables: dict[str, dict[str, str]]) -> None:
+    """A pass over every row before the import: a source or grade column whose values are
+    not all ones salesdesk knows is kept in the notes instead (unless --map chose it), and
+    dates like 1/2/2026 are read in the order the file's other dates prove."""
+    picklists = [c for c in plan.of("source", "grade") if not c.mapped]
+    dates = plan.of("created_at")
+    if not picklists and (not dates or plan.date_order):
+        return
+    unfit: dict[int, list[str]] = {c.index: [] for c in picklists}
+    first_over_12 = second_over_12 = False
+    for _, record in rows:
+        for column in picklists:
+            value = _cell(record, column.index)
+            if value and header_key(value) not in tables[column.spec or ""]:
+                seen = unfit[column.index]
+                if value not in seen and len(seen) < UNFIT_SHOWN:
+                    seen.append(value)
+        for column in dates:
+            if (m := _SLASHED.match(_cell(record, column.index))) is not None and m.group(2) == "/":
+                first_over_12 |= int(m.group(1)) > 12
+                second_over_12 |= int(m.group(3)) > 12
+    for column in picklists:
+        if unfit[column.index]:
+            allowed = "A-D" if column.spec == "grade" else ", ".join(SOURCES)
+            column.why = f"values {', '.join(unfit[column.index])} are not {column.spec}s ({allowed})"
+    if plan.date_order is None and first_over_12 != second_over_12:
+        plan.date_order = "dmy" if first_over_12 else "mdy"
+
+
+def _cell(record: list[str], index: int) -> str:
+    return record[index].strip() if index < len(record) else ""
+
+
+def _split_extension(value: str) -> tuple[str, str | None]:
+    """``555-0100 ext. 12`` -> (``555-0100``, ``12``); full-width digits read as ASCII."""
+    value = unicodedata.normalize("NFKC", value)
+    m = _EXTENSION.search(value)
+    if m is None or not re.search(r"\d", value[: m.start()]):
+        return value, None
+    return value[: m.start()], m.group(1)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A plan worked out once for the row loop: which cell indexes feed what."""
+
+    singles: list[tuple[int, str, dict[str, str] | None]]  # index, field, picklist table to map through
+    notes: list[int]
+    labelled: list[tuple[int, str]]  # index, header: kept in the notes as "Header: value"
+    parts: dict[str, list[int]]  # name.first / name.middle / name.last -> indexes
+    phones: list[Column]
+    emails: list[Column]
+
+
+def _layout(plan: Plan, tables: dict[str, dict[str, str]]) -> _Layout:
+    live = [c for c in plan.columns if c.spec not in (None, IGNORE)]
+    return _Layout(
+        singles=[
+            (c.index, c.spec, None if c.mapped else tables.get(c.spec))  # type: ignore[misc]
+            for c in live
+            if not c.why and c.spec in _SINGLE
+        ],
+        notes=[c.index for c in live if c.spec == "notes" and not c.why],
+        labelled=[(c.index, c.header) for c in live if c.why or c.spec == NOTE],
+        parts={part: [c.index for c in plan.of(part)] for part in ("name.first", "name.middle", "name.last")},
+        phones=plan.of("phone", "phone.mobile"),
+        emails=plan.of("email", "email.mobile"),
     )
 
 
-def _decode_error(path: Path, encoding: str) -> int | None:
-    """The line of the first byte ``encoding`` can't read, or None: a streaming pass at C speed."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    lines = 1
-    with path.open("rb") as handle:
-        while True:
-            chunk = handle.read(_READ_CHUNK)
-            try:
-                decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                return lines + chunk.count(b"\n", 0, exc.start)
-            if not chunk:
-                return None
-            lines += chunk.count(b"\n")
+def row_values(
+    plan: Plan, record: list[str], tables: dict[str, dict[str, str]], layout: _Layout | None = None
+) -> dict[str, str | None]:
+    """One record's cells gathered into lead fields: the name from its parts, the first
+    phone (a mobile first) and email, picklists in salesdesk's values, and everything else
+    worth keeping in the notes as ``Header: value`` lines."""
+    layout = layout or _layout(plan, tables)
+    width = len(record)
+    cell = lambda index: record[index].strip() if index < width else ""  # noqa: E731
+    values: dict[str, str | None] = {}
+    for index, target, table in layout.singles:
+        value = cell(index)
+        if value:
+            values[target] = value if table is None else table[header_key(value)]
+    notes = [value for value in map(cell, layout.notes) if value]
+    extra = [f"{header}: {value}" for index, header in layout.labelled if (value := cell(index))]
+    for parts, target in plan.combos:
+        given = [value for value in map(cell, parts) if value]
+        cjk = len(given) == len(parts) and all(family_first(value) for value in given)
+        values[target] = ("" if cjk else " ").join(given) or None
+    if not values.get("name"):
+        first, middle, last = (" ".join(v for v in map(cell, layout.parts[p]) if v)
+                               for p in ("name.first", "name.middle", "name.last"))  # fmt: skip
+        values["name"] = join_name(first, middle, last) or None
+    if "phone" not in values and layout.phones:
+        phones = _ranked(layout.phones, cell, phone=True)
+        if phones:
+            label, phone = phones[0]
+            number, extension = _split_extension(phone)
+            values["phone"] = number
+            if extension:
+                extra.insert(0, f"{label} extension: {extension}")
+            extra += [f"{label}: {other}" for label, other in phones[1:]]
+    if "email" not in values and layout.emails:
+        emails = _ranked(layout.emails, cell, phone=False)
+        if emails:
+            values["email"] = emails[0][1]
+            extra += [f"{label}: {other}" for label, other in emails[1:]]
+    if notes or extra:
+        values["notes"] = "\n".join(notes + extra)
+    return values
 
 
-def _created_at(value: str | None, now: datetime) -> datetime | None:
+def _ranked(columns: list[Column], cell: Callable[[int], str], *, phone: bool) -> list[tuple[str, str]]:
+    """Every phone (or email) of the row as (label, value), the one to keep first: a mobile
+    (by its column or its label cell), then the columns in file order."""
+    found = []
+    for order, column in enumerate(columns):
+        value = cell(column.index)
+        if not value:
+            continue
+        label = cell(column.label).lstrip("* ") if column.label is not None else ""
+        label = label or column.header
+        if len(columns) == 1 and _MULTI not in value:
+            return [(label, value)]  # the common case, without sorting
+        mobile = (column.spec or "").endswith(".mobile") or bool(_MOBILE_LABEL.search(label))
+        rank = -1 if column.mapped else 0 if mobile and phone else 1
+        found += [(rank, order, label, part.strip()) for part in value.split(_MULTI) if part.strip()]
+    found.sort(key=lambda item: item[:2])
+    return [(label, value) for _, _, label, value in found]
+
+
+def _created_at(value: str | None, now: datetime, order: DateOrder | None) -> datetime | None:
     cleaned = validate.text(value, "created_at", max_len=40)
     if cleaned is None:
         return None
-    if (m := _SPREADSHEET_DATE.match(cleaned)) is not None:
+    if (m := _YMD.match(cleaned) or _CHINESE_DATE.match(cleaned)) is not None:
         year, month, day, hour, minute, seconds = m.groups()
-        clock = f"T{int(hour):02d}:{minute}{seconds or ''}" if hour else ""
-        cleaned = f"{year}-{int(month):02d}-{int(day):02d}{clock}"
+        return _local(cleaned, now, int(year), int(month), int(day), hour, minute, seconds)
+    if (m := _SLASHED.match(cleaned)) is not None:
+        first, sep, second, year, hour, minute, seconds, half = m.groups()
+        a, b = int(first), int(second)
+        if sep == ".":
+            order = "dmy"  # 5.10.2026 is German (and Russian...) for 5 October
+        elif order is None and a != b and a <= 12 and b <= 12:
+            raise InvalidInput(
+                f"created_at {cleaned!r} could be {a}/{b} or {b}/{a} (month/day), and no other date in the "
+                "file settles it; pass --date-order mdy (US) or --date-order dmy"
+            )
+        elif order is None:
+            order = "dmy" if a > 12 else "mdy"
+        month, day = (a, b) if order == "mdy" else (b, a)
+        if hour is not None and half:
+            hour = str(int(hour) % 12 + (12 if half.lower() == "pm" else 0))
+        return _local(cleaned, now, int(year), month, day, hour, minute, seconds)
+    if (m := _EXCEL_SERIAL.match(cleaned)) is not None:
+        moment = datetime(1899, 12, 30) + timedelta(days=float(cleaned))
+        return parse_when(moment.isoformat(timespec="minutes"), now, prefer="past")
     return parse_when(cleaned, now, prefer="past")
 
 
-def _choice_cell(value: str | None) -> str | None:
-    """An empty cell means "not given", so add_lead's default applies (outbound, ungraded)."""
-    return value.strip() or None if value is not None else None
+def _local(raw: str, now: datetime, year: int, month: int, day: int, *clock: str | None) -> datetime:
+    hour, minute, seconds = clock
+    stamp = f"{year:04d}-{month:02d}-{day:02d}"
+    if hour is not None:
+        stamp += f"T{int(hour):02d}:{minute}{(seconds or '').replace('：', ':')}"
+    try:
+        datetime.fromisoformat(stamp)
+    except ValueError:
+        raise InvalidInput(f"created_at {raw!r} is not a date on the calendar") from None
+    return parse_when(stamp, now, prefer="past")
 
 
-def clean_row(values: dict[str, str], now: datetime) -> dict[str, Any]:
-    """A row's cells as lead columns, cleaned exactly as ``add_lead`` cleans its arguments
-    (and in its order, so a row with several faults names the same one first)."""
+def _one_line(value: str | None, field: str) -> str | None:
+    if value is not None and ("\n" in value or "\r" in value):
+        raise InvalidInput(f"{field} has a line break ({value.splitlines()[0]!r}…); {field} is one line")
+    return value
+
+
+def clean_row(
+    values: dict[str, str | None],
+    now: datetime,
+    date_order: DateOrder | None = None,
+    seen_dates: dict[str, datetime] | None = None,
+) -> dict[str, Any]:
+    """A row's values as lead columns, cleaned exactly as ``add_lead`` cleans its arguments.
+    Every problem of the row is reported at once, in add_lead's order. ``seen_dates``
+    keeps dates already read in this file: exports repeat them, and reading one is slow."""
     get = values.get
-    created_at = _created_at(get("created_at"), now) or now
-    phone = validate.phone(get("phone"))
-    email = validate.email(get("email"))
-    name = validate.required(get("name"), "name")
+    problems: list[str] = []
+
+    def created(value: str | None) -> datetime | None:
+        if seen_dates is None or value is None:
+            return _created_at(value, now, date_order)
+        found = seen_dates.get(value)
+        if found is None:
+            found = _created_at(value, now, date_order)
+            if found is not None and len(seen_dates) < DATES_KEPT:
+                seen_dates[value] = found
+        return found
+
+    def check(field: str, clean: Callable[[str | None], Any]) -> Any:
+        try:
+            return clean(_one_line(get(field), field) if field in _ONE_LINE else get(field))
+        except SalesdeskError as exc:
+            problems.append(str(exc))
+            return None
+
+    created_at = check("created_at", created) or now
+    phone = check("phone", validate.phone)
+    email = check("email", validate.email)
+    name = check("name", lambda v: validate.required(v, "name"))
+    notes = get("notes")
     row = {
         "name": name,
-        "name_key": validate.name_key(name),
-        "title": validate.text(get("title"), "title"),
+        "name_key": validate.name_key(name) if name else None,
+        "title": check("title", lambda v: validate.text(v, "title")),
         "phone": phone,
         "email": email,
-        "wechat": validate.wechat(get("wechat")),
-        "source": validate.choice(_choice_cell(get("source")), "source", SOURCES) or "outbound",
-        "grade": validate.choice(_choice_cell(get("grade")), "grade", GRADES, upper=True),
+        "wechat": check("wechat", validate.wechat),
+        "source": check("source", lambda v: validate.choice(v or None, "source", SOURCES)) or "outbound",
+        "grade": check("grade", lambda v: validate.choice(v or None, "grade", GRADES, upper=True)),
         "status": "new",
         "is_coach": False,
-        "role": validate.text(get("role"), "role"),
-        "notes": validate.text(get("notes"), "notes", max_len=validate.NOTES_MAX, multiline=True),
+        "role": check("role", lambda v: validate.text(v, "role")),
+        "notes": None,
         "created_at": created_at,
         "updated_at": now,
         "closed_at": None,
@@ -227,9 +486,16 @@ def clean_row(values: dict[str, str], now: datetime) -> dict[str, Any]:
         "first_touch_at": None,
         "last_touch_at": None,
     }
+    if notes is not None:
+        # Outlook writes CRLF inside its Notes cells: one kind of line break is stored.
+        notes = notes.replace("\r\n", "\n").replace("\r", "\n")
+        row["notes"] = check("notes", lambda _: validate.text(notes, "notes", max_len=validate.NOTES_MAX,
+                                                               multiline=True))  # fmt: skip
     if created_at > now:
-        raise InvalidInput("a lead cannot arrive in the future; give a past created_at")
-    row["company"] = validate.text(get("company"), "company")
+        problems.append("a lead cannot arrive in the future; give a past created_at")
+    row["company"] = check("company", lambda v: validate.text(v, "company"))
+    if problems:
+        raise InvalidInput("; ".join(problems))
     return row
 
 
@@ -239,35 +505,55 @@ _TAIL_MIN = 7
 
 
 class KnownContacts:
-    """The phones and emails already taken, held in sets so a 50,000-row file is checked
-    without a query per row. Same notion of "the same person" as ``leads._duplicate_of``."""
+    """The phones and emails already taken, held in memory so a big file is checked without
+    a query per row. Same notion of "the same person" as ``leads._duplicate_of``.
+
+    Held compactly (about 100 bytes a contact, so a million rows stay well under 300 MiB):
+    emails by their 64-bit hash (two different emails among a million share one with odds
+    of about 1 in 10 million), numbers as ints filed under their last 7 digits, which two
+    numbers ending with one another always share.
+    """
 
     def __init__(self) -> None:
-        self.emails: set[str] = set()
-        self.phones: set[str] = set()  # as stored, for numbers too short to match by tail
-        self.numbers: set[str] = set()  # digits of 7+ digit numbers
-        self.tails: set[str] = set()  # every 7+ digit tail of those numbers
+        self.emails: set[int] = set()
+        self.short: set[str] = set()  # numbers under 7 digits, as stored: only equal ones match
+        self.by_tail: dict[int, int | list[int]] = {}  # last 7 digits -> int("1" + digits), or several
 
     def add(self, phone: str | None, email: str | None) -> None:
         if email:
-            self.emails.add(email)
-        if phone:
-            self.phones.add(phone)
-            digits = phone.lstrip("+")
-            if len(digits) >= _TAIL_MIN:
-                self.numbers.add(digits)
-                self.tails.update(digits[i:] for i in range(len(digits) - _TAIL_MIN + 1))
+            self.emails.add(hash(email))
+        if not phone:
+            return
+        digits = phone.lstrip("+")
+        if len(digits) < _TAIL_MIN:
+            self.short.add(phone)
+            return
+        key, number = int(digits[-_TAIL_MIN:]), int("1" + digits)  # the 1 keeps leading zeros
+        found = self.by_tail.get(key)
+        if found is None:
+            self.by_tail[key] = number
+        elif isinstance(found, list):
+            found.append(number)
+        else:
+            self.by_tail[key] = [found, number]
 
     def has(self, phone: str | None, email: str | None) -> bool:
-        if email and email in self.emails:
+        if email and hash(email) in self.emails:
             return True
         if not phone:
             return False
         digits = phone.lstrip("+")
         if len(digits) < _TAIL_MIN:
-            return phone in self.phones
+            return phone in self.short
+        found = self.by_tail.get(int(digits[-_TAIL_MIN:]))
+        if found is None:
+            return False
         # A known number ending with this one, or this one ending with a known number.
-        return digits in self.tails or any(digits[i:] in self.numbers for i in range(len(digits) - _TAIL_MIN + 1))
+        for number in found if isinstance(found, list) else (found,):
+            known = str(number)[1:]
+            if known.endswith(digits) or digits.endswith(known):
+                return True
+        return False
 
 
 def _known_contacts(session: Session) -> KnownContacts:
@@ -275,22 +561,6 @@ def _known_contacts(session: Session) -> KnownContacts:
     for phone, email in session.execute(select(Lead.phone, Lead.email)):
         known.add(phone, email)
     return known
-
-
-def _physical_rows(handle: IO[str], path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Each record with the line it starts on; a quoted cell may span several lines."""
-    # Strict: a stray quote is a broken file to refuse, not something to guess around.
-    reader = csv.reader(handle, strict=True)
-    line = 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InvalidInput(f"{path} line {line}: not valid CSV ({exc}); check the quotes on that line") from None
-        yield line, record
-        line = reader.line_num + 1
 
 
 class _Writer:
@@ -338,73 +608,86 @@ class _Writer:
 
 def import_leads(
     session: Session,
-    path: Path,
+    source: Source,
     now: datetime,
     *,
     maps: dict[str, str] | None = None,
     dry_run: bool = False,
     skip_errors: bool = False,
+    date_order: DateOrder | None = None,
+    values: dict[str, dict[str, str]] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import the leads in a CSV file into ``session``'s transaction.
+    """Import the leads in ``source`` (see ``import_files.open_source``) into ``session``'s
+    transaction.
 
     Duplicates (of existing leads, or of earlier rows) are skipped and counted. A bad row
     is an InvalidInput naming its line, after every row was checked, unless ``skip_errors``;
-    ``dry_run`` checks everything and writes nothing. ``progress`` is told the bytes read.
+    ``dry_run`` checks everything, writes nothing and reports the bad rows without raising.
+    ``values`` are the picklist tables (``import_formats.value_tables``). ``progress`` is
+    told the rows read.
     """
-    try:
-        encoding = detect_encoding(path)
-        handle = path.open(encoding=encoding, newline="")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    with handle:
-        rows = _physical_rows(handle, path)
-        first = next(rows, None)
-        if first is None:
-            raise InvalidInput(f"{path} is empty; the first line must name the columns")
-        columns, ignored = map_columns(first[1], maps or {})
-        report = ImportReport(
-            str(path), encoding, {first[1][i].strip(): f for i, f in columns.items()}, ignored, dry_run
-        )
-        known = _known_contacts(session)
-        in_file = KnownContacts()
-        writer = None if dry_run else _Writer(session, now)
-        chunk: list[dict[str, Any]] = []
-        width = len(first[1])
-        for line, record in rows:
-            if not any(cell.strip() for cell in record):
-                continue
-            report.rows += 1
-            if progress is not None and report.rows % 1000 == 0:
-                progress(handle.buffer.tell())
-            try:
-                if len(record) > width and any(cell.strip() for cell in record[width:]):
-                    raise InvalidInput(f"{len(record)} cells, but the header names {width} columns")
-                row = clean_row({f: record[i] for i, f in columns.items() if i < len(record)}, now)
-            except SalesdeskError as exc:
-                report.bad_count += 1
-                if len(report.bad) < BAD_ROWS_SHOWN:
-                    report.bad.append(BadRow(line, str(exc)))
-                continue
-            phone, email = row["phone"], row["email"]
-            if known.has(phone, email):
-                report.duplicates_existing += 1
-                continue
-            if in_file.has(phone, email):
-                report.duplicates_in_file += 1
-                continue
-            in_file.add(phone, email)
-            report.imported += 1
-            # Once a row is bad and errors are not skipped, nothing will be kept: stop writing.
-            if writer is not None and (skip_errors or not report.bad_count):
-                chunk.append(row)
-                if len(chunk) >= CHUNK_ROWS:
-                    writer.write(chunk)
-                    chunk = []
-        if progress is not None:
-            progress(handle.buffer.tell())
-    if report.bad_count and not skip_errors:
-        raise InvalidInput(_bad_rows_message(report))
+    from salesdesk.services.import_formats import value_tables
+
+    tables = values or value_tables()
+    headers, records = _header_and_rows(source)
+    plan = plan_columns(headers, maps or {})
+    plan.date_order = date_order
+    survey(plan, _header_and_rows(source)[1], tables)
+    report = ImportReport(
+        source.shown,
+        source.encoding,
+        {c.header: c.field or "" for c in plan.columns if c.field and not c.why},
+        [c.header for c in plan.columns if c.spec in (None, IGNORE)],
+        dry_run,
+        format=plan.format,
+        columns=[(c.header, c.becomes(len([o for o in plan.columns if o.field == c.field]) > 1)) for c in plan.columns],
+        notices=[f"{c.header}: {c.why}, so it goes to the notes" for c in plan.columns if c.why],
+        delimiter=source.delimiter if source.kind == "csv" else source.kind,
+    )
+    for parts, target in plan.combos:
+        report.columns.append(("+".join(headers[i] for i in parts), target))
+    known = _known_contacts(session)
+    in_file = KnownContacts()
+    seen_dates: dict[str, datetime] = {}
+    layout = _layout(plan, tables)
+    writer = None if dry_run else _Writer(session, now)
+    chunk: list[dict[str, Any]] = []
+    width = len(headers)
+    for line, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        report.rows += 1
+        if progress is not None and report.rows % 1000 == 0:
+            progress(report.rows)
+        try:
+            if len(record) > width and any(cell.strip() for cell in record[width:]):
+                raise InvalidInput(f"{len(record)} cells, but the header names {width} columns")
+            row = clean_row(row_values(plan, record, tables, layout), now, plan.date_order, seen_dates)
+        except SalesdeskError as exc:
+            report.bad_count += 1
+            if len(report.bad) < BAD_ROWS_SHOWN:
+                report.bad.append(BadRow(line, str(exc)))
+            continue
+        phone, email = row["phone"], row["email"]
+        if known.has(phone, email):
+            report.duplicates_existing += 1
+            continue
+        if in_file.has(phone, email):
+            report.duplicates_in_file += 1
+            continue
+        in_file.add(phone, email)
+        report.imported += 1
+        # Once a row is bad and errors are not skipped, nothing will be kept: stop writing.
+        if writer is not None and (skip_errors or not report.bad_count):
+            chunk.append(row)
+            if len(chunk) >= CHUNK_ROWS:
+                writer.write(chunk)
+                chunk = []
+    if progress is not None:
+        progress(report.rows)
+    if report.bad_count and not skip_errors and not dry_run:
+        raise InvalidInput(bad_rows_message(report))
     if writer is not None:
         if chunk:
             writer.write(chunk)
@@ -413,7 +696,30 @@ def import_leads(
     return report
 
 
-def _bad_rows_message(report: ImportReport) -> str:
+def _header_and_rows(source: Source) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and the data rows as lists of cells, JSON Lines records included (their
+    keys, in the first record's order, are the header)."""
+    stream = import_files.records(source)
+    first = next(stream, None)
+    if first is None:
+        raise InvalidInput(f"{source.shown} is empty; the first line must name the columns")
+    line, record = first
+    if isinstance(record, list):
+        # CSV only: JSON has no formulas, so its values are never guarded.
+        unguarded = ((at, [c[1:] if c.startswith(_GUARDED) else c for c in cells]) for at, cells in stream)
+        return record, unguarded  # type: ignore[misc]
+    headers = list(record)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        yield line, [record[h] for h in headers]  # type: ignore[index]
+        for at, data in stream:
+            assert isinstance(data, dict)
+            yield at, [data.get(h, "") for h in headers]
+
+    return headers, rows()
+
+
+def bad_rows_message(report: ImportReport) -> str:
     lines = [f"line {bad.line}: {bad.reason}" for bad in report.bad]
     if report.bad_count > len(report.bad):
         lines.append(f"... and {report.bad_count - len(report.bad)} more bad rows")
