@@ -4,7 +4,9 @@ The same seed, size and ``now`` always give the same database. Data is laid out 
 from ``now``: leads arrive over the period, are called in working hours, some get through,
 some book meetings, some are won or closed out, and a few inbound leads have just arrived
 so the first-contact clock is visibly running. Rows go in with bulk inserts so the same
-generator can build a year of data for the benchmarks.
+generator can build a year of data for the benchmarks. Every touch, close, deal and meeting
+goes through the services the CLI and the TUI use (one decision step for touches), so the
+demo obeys the same lifecycle as real use and shows every state.
 """
 
 from __future__ import annotations
@@ -16,20 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlmodel import Session
 
-from salesdesk.config import DEFAULT_OUTCOMES
+from salesdesk import lifecycle, store
+from salesdesk.config import DEFAULT_OUTCOMES, Config
 from salesdesk.dates import local_tz, to_local
 from salesdesk.models import (
     Account,
     CallBlock,
     DayPlan,
-    Deal,
-    DealStageChange,
-    FollowUp,
     Goal,
     GradeChange,
     Lead,
-    LeadClose,
+    Meeting,
     Meta,
     ObjectionReply,
     PlanItem,
@@ -39,6 +40,9 @@ from salesdesk.models import (
     Touch,
     TouchReflection,
 )
+from salesdesk.rules import Rules
+from salesdesk.services import closing, deals, meetings, touches
+from salesdesk.services.close_guard import close_guard
 from salesdesk.validate import name_key
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -75,10 +79,8 @@ _BENEFITS = [
     "invited to our customer workshop",
     "shared a cost comparison sheet",
 ]
-_NOTES = [
-    "Asked about pricing", "Wants to see a demo", "Using a competitor, contract ends in spring",
-    "Call back after the holiday", "Prefers WeChat", "",
-]  # fmt: skip
+# A lead's own notes (the call notes are by outcome, below).
+_LEAD_NOTES = ["Using a competitor, contract ends in spring", "Prefers WeChat", "Met at the trade fair", "", ""]
 _OBJECTIONS = [
     "no_time", "busy_now", "send_materials", "not_interested", "no_money", "think_it_over",
     "no_need_yet", "consult_others", "will_call_you", "gatekeeper", "brush_off",
@@ -89,7 +91,6 @@ _OUTCOME_WEIGHTS = {
     "meeting_booked": 7, "callback": 6, "not_interested": 6, "not_qualified": 2, "referred": 2, "do_not_call": 1,
 }  # fmt: skip
 _CONNECTED = {o.name for o in DEFAULT_OUTCOMES if o.connected}
-_TERMINAL = {o.name for o in DEFAULT_OUTCOMES if o.terminal}
 _MEETING = {o.name for o in DEFAULT_OUTCOMES if o.meeting}
 _SOURCES = ["inbound"] * 30 + ["outbound"] * 45 + ["referral"] * 10 + ["event"] * 10 + ["other"] * 5
 _GRADES = ["A"] * 10 + ["B"] * 25 + ["C"] * 35 + ["D"] * 15 + [None] * 15
@@ -134,8 +135,192 @@ def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[
         yield rows[i : i + size]
 
 
+# What the rep writes after each kind of call: a do-not-call answer never says "call back".
+_NOTES_BY_OUTCOME = {
+    "connected": ("Asked about pricing", "Using a competitor, contract ends in spring", "Prefers WeChat", ""),
+    "meeting_booked": ("Wants to see a demo", "The boss joins the meeting", ""),
+    "callback": ("Call back after the holiday", "In a meeting, call back", "Asked to call back next week"),
+    "not_interested": ("Happy with the current vendor", "No budget this year", ""),
+    "not_qualified": ("Too small for us", "Private buyer, not a company"),
+    "referred": ("Referred to the purchasing manager", ""),
+    "do_not_call": ("Asked to be taken off the list",),
+}
+_PLACES = ("their office", "our office", "video call", "their Shanghai site", "客户公司会议室")
+# The demo rep forgets the benefit now and then; warn (not refuse) so the data shows it.
+_CONFIG = Config(rules=Rules(benefit="warn"))
+
+
+class _Book:
+    """The demo rep working the book: the rep's choices are random, and every touch, close,
+    deal and meeting goes through the same services the CLI and the TUI use."""
+
+    def __init__(self, session: Session, rng: random.Random, replies: dict[str, list[int]], now: datetime) -> None:
+        self.session, self.rng, self.replies, self.now = session, rng, replies, now
+        self.conn = store.dbapi(session)
+        self.reply_rng = random.Random(rng.random())
+
+    def lead(self, lead_id: int) -> Lead:
+        lead = self.session.get_one(Lead, lead_id)
+        self.session.refresh(lead)  # written behind the ORM's back by the store
+        return lead
+
+    def call(self, lead_id: int, at: datetime, outcome: str, **extra: Any) -> tuple[lifecycle.Decision, store.Written]:
+        rng = self.rng
+        connected = outcome in _CONNECTED
+        objection = rng.choice(_OBJECTIONS) if connected and rng.random() < 0.5 else None
+        reply_id = None
+        options = self.replies.get(objection or "", [])
+        if options and self.reply_rng.random() < 0.85:  # now and then the rep doesn't mark the reply used
+            # The variant wins more meetings in the demo, so the stats have a winner to show.
+            weights = [1, 3] if outcome in _MEETING else [3, 2]
+            reply_id = self.reply_rng.choices(options, weights=weights[: len(options)])[0]
+        facts = touches.call_facts(
+            _CONFIG, outcome, at, rng.choice(_NOTES_BY_OUTCOME.get(outcome, ("",))) or None,
+            rng.choice(_BENEFITS) if connected and rng.random() < 0.9 else None,
+            rng.randrange(60, 900) if connected else rng.randrange(5, 40),
+            extra.get("next_at"), extra.get("meeting_at"), extra.get("place"),
+        )  # fmt: skip
+        _, decision, written = touches.record(
+            self.conn, _CONFIG, lead_id, facts, at, objection=objection, reply_id=reply_id
+        )
+        return decision, written
+
+    def message(self, lead_id: int, at: datetime, channel: str) -> None:
+        facts = lifecycle.TouchFacts(channel=channel, at=at, benefit=self.rng.choice(_BENEFITS))
+        touches.record(self.conn, _CONFIG, lead_id, facts, at)
+
+    def work(self, lead_id: int, created: datetime, source: str, fresh: bool) -> None:
+        """One lead's history: calls in working hours, fallbacks sent, meetings held or missed,
+        deals walked, closes and parking as a rep would do them."""
+        rng, now = self.rng, self.now
+        attempts = 0 if fresh else rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 6, 7, 8])
+        if source == "inbound" and not fresh and attempts == 0 and rng.random() < 0.8:
+            attempts = 1  # inbound leads get called: only a few are left waiting (breaches)
+        at, planned = created, None
+        for attempt in range(attempts):
+            if planned is not None:
+                at, planned = planned, None  # the rep calls back when they said they would
+            else:
+                # Inbound leads are called within hours of arriving (speed to lead), others later.
+                gaps = [1, 2, 3] if attempt == 0 and source == "inbound" else [3, 20, 26, 48, 72]
+                at = _in_working_hours(rng, at + timedelta(hours=rng.choice(gaps), minutes=rng.randrange(60)))
+            if at >= now:
+                return
+            outcome = rng.choices(list(_OUTCOME_WEIGHTS), weights=list(_OUTCOME_WEIGHTS.values()))[0]
+            extra: dict[str, Any] = {}
+            if outcome == "callback":
+                extra["next_at"] = _in_working_hours(rng, at + timedelta(days=rng.choice([1, 2, 3, 5])))
+            if outcome == "meeting_booked":
+                day = to_local(at).date() + timedelta(days=rng.choice([1, 2, 3, 4]))
+                extra["meeting_at"] = _in_working_hours(rng, _work_time(rng, day))
+                extra["place"] = rng.choice(_PLACES)
+            decision, written = self.call(lead_id, at, outcome, **extra)
+            if decision.state == "do_not_contact":
+                return
+            for followup in decision.open:
+                if followup.rule == "scheduled":
+                    planned = followup.due_at
+                elif rng.random() < 0.95:  # the fallback rule: the rep mostly sends them at once
+                    sent_at = at + timedelta(minutes=rng.randrange(5, 40))
+                    if sent_at < now:
+                        self.message(lead_id, sent_at, followup.channel)
+            at = max(at, self._last_touch(lead_id))
+            if written.meeting_id is not None:
+                if not self._meeting(lead_id, written.meeting_id, extra["meeting_at"]):
+                    return  # a deal took over, or the meeting is still ahead
+                at = extra["meeting_at"] + timedelta(hours=2)
+                planned = at if self._open_no_show(lead_id) else None
+            elif self._close_or_park(lead_id, at, outcome):
+                return
+
+    def _last_touch(self, lead_id: int) -> datetime:
+        row = self.conn.execute("SELECT last_touch_at FROM lead WHERE id = ?", (lead_id,)).fetchone()
+        return store.from_db(row[0])  # type: ignore[return-value]
+
+    def _open_no_show(self, lead_id: int) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM followup WHERE lead_id = ? AND rule = 'no_show' AND done_at IS NULL", (lead_id,)
+            ).fetchone()
+            is not None
+        )
+
+    def _meeting(self, lead_id: int, meeting_id: int, at: datetime) -> bool:
+        """The meeting, once its time has come: held (most) or a no-show. A held meeting often
+        opens a deal, walked through the stages. False when calling this lead stops here."""
+        rng, now = self.rng, self.now
+        after = at + timedelta(hours=1)
+        if after >= now:
+            return False  # still ahead: the lead waits in the meeting state
+        meeting = self.session.get_one(Meeting, meeting_id)
+        if rng.random() < 0.2:
+            meetings.mark_no_show(self.session, meeting, after)
+            return True
+        meetings.mark_held(
+            self.session, meeting, after, rng.choice(("wants a proposal", "good fit, slow buyer", "")) or None
+        )
+        if rng.random() < 0.6:
+            self._walk_deal(lead_id, after + timedelta(minutes=15))
+            return False
+        return True
+
+    def _walk_deal(self, lead_id: int, at: datetime) -> None:
+        """A deal opened after a held meeting, moved on a working day or two apart until it
+        closes or ``now`` comes; winning it makes the lead a customer."""
+        rng, now, session = self.rng, self.now, self.session
+        stages = _CONFIG.stages
+        deal = deals.add_deal(
+            session, _CONFIG, at, lead=self.lead(lead_id), title=rng.choice(_DEAL_TITLES),
+            value=rng.choice(_DEAL_VALUES), expected_close=now + timedelta(days=rng.randrange(14, 60)),
+        )  # fmt: skip
+        will_win = rng.random() < 0.45
+        while deal.closed_at is None:
+            step = _in_working_hours(rng, at + timedelta(days=rng.choice([1, 1, 2, 3]), hours=rng.randrange(1, 4)))
+            roll = rng.random()
+            if step >= now or (not will_win and roll >= 0.75):
+                return  # it stays where it is
+            at = step
+            index = stages.index(deal.stage)
+            if will_win or roll < 0.6:
+                if index + 1 < len(stages):
+                    deals.move_deal(session, _CONFIG, deal, at, stages[index + 1])
+                else:
+                    deals.close_deal(session, _CONFIG, deal, at, won=True, reason="signed after the proposal")
+            else:
+                deals.close_deal(session, _CONFIG, deal, at, won=False, reason="budget moved to next year")
+
+    def _close_or_park(self, lead_id: int, at: datetime, outcome: str) -> bool:
+        """After a call: close out, park or keep going, as the rep (and the guard) would. True
+        when calling this lead stops here."""
+        rng, session = self.rng, self.session
+        later = at + timedelta(minutes=10)
+        if later >= self.now:
+            return False
+        lead = self.lead(lead_id)
+        if outcome == "bad_number":  # a terminal outcome lifts the minimum-touches guard
+            closing.close_lead(session, _CONFIG, lead, later, won=False, reason="wrong number")
+            return True
+        if outcome == "not_qualified":  # the guard doesn't fit a lead that can't buy: an override, on the record
+            closing.close_lead(session, _CONFIG, lead, later, won=False, reason="not qualified", force=True)
+            return True
+        if outcome == "not_interested" and rng.random() < 0.3:
+            until = later + timedelta(days=rng.choice([30, 60, 90]))
+            closing.nurture_lead(session, lead, later, until, "no budget until next quarter")
+            return True
+        if outcome == "not_interested" and rng.random() < 0.5 and close_guard(session, _CONFIG, lead).may_close:
+            closing.close_lead(session, _CONFIG, lead, later, won=False, reason="no budget this year")
+            return True
+        if lead.touch_count >= 3 and rng.random() < 0.02:
+            reason = "company acquired, project cancelled"  # a forced close, on purpose
+            closing.close_lead(session, _CONFIG, lead, later, won=False, reason=reason, force=True)
+            return True
+        return False
+
+
 def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14, seed: int = 7) -> None:
     """Fill an empty, migrated database with ``leads`` leads and ``days`` days of activity."""
+    from salesdesk.db import write_session
+
     rng = random.Random(seed)
     now = now.astimezone(UTC)
     today = to_local(now).date()
@@ -146,31 +331,47 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
         {"id": i + 1, "name": n, "name_key": name_key(n), "created_at": now - timedelta(days=days + 30)}
         for i, n in enumerate(companies)
     ]
+    lead_rows, grade_rows = _leads(rng, leads, now, work_days, len(companies))
 
+    with write_session(engine) as session:
+        conn = session.connection()
+        replies = _blocks_and_replies(conn, first_day)
+        conn.execute(insert(Account), accounts)
+        for table, rows in ((Lead, lead_rows), (GradeChange, grade_rows)):
+            for chunk in _chunks(rows):
+                conn.execute(insert(table), chunk)
+        book = _Book(session, rng, replies, now)
+        for lead in lead_rows:
+            book.work(lead["id"], lead["created_at"], lead["source"], lead["id"] > leads - 3)
+            if lead["grade"] and rng.random() < 0.1:
+                _regrade(session, lead["id"], rng)
+        store.lapse_fallbacks(store.dbapi(session), now, _CONFIG.rules.fallback_expiry_days)
+        conn.execute(insert(Meta), [
+            {"key": "demo_day", "value": today.isoformat()},
+            {"key": "demo_seed", "value": str(seed)},
+        ])  # fmt: skip
+        _pdca_history(conn, now, seed)
+
+
+def _leads(
+    rng: random.Random, count: int, now: datetime, work_days: list[date], accounts: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The leads as they arrived (all ``new``), with their first grade."""
     lead_rows: list[dict[str, Any]] = []
-    touch_rows: list[dict[str, Any]] = []
     grade_rows: list[dict[str, Any]] = []
-    followup_rows: list[dict[str, Any]] = []
-    close_rows: list[dict[str, Any]] = []
-    seen_phones: set[str] = set()
-    seen_emails: set[str] = set()
-
-    def add_touch(row: dict[str, Any]) -> int:
-        row["id"] = len(touch_rows) + 1
-        touch_rows.append(row)
-        return row["id"]
-
-    for lead_id in range(1, leads + 1):
+    seen_phones: set[str | None] = set()
+    seen_emails: set[str | None] = set()
+    for lead_id in range(1, count + 1):
         name, chinese = _person(rng)
         # The last few leads are fresh inbound arrivals: one breached, two inside the 5h window.
-        fresh = lead_id > leads - 3
+        fresh = lead_id > count - 3
         if fresh:
-            created = now - timedelta(hours=[7, 3, 1][lead_id - leads + 2])
+            created = now - timedelta(hours=[7, 3, 1][lead_id - count + 2])
         else:
             created = _work_time(rng, rng.choice(work_days[:-1] or work_days))
         created = min(created, now)
         # Chinese mobiles are 1 followed by ten digits; UK numbers ten digits after +44.
-        phone = (
+        phone: str | None = (
             f"+861{rng.choice('35789')}{rng.randrange(10**9):09d}" if chinese else f"+44{rng.randrange(10**9, 10**10)}"
         )
         if phone in seen_phones:
@@ -178,135 +379,36 @@ def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14,
         else:
             seen_phones.add(phone)
         ascii_name = name.lower().replace(" ", ".") if not chinese else f"user{lead_id}"
-        email = f"{ascii_name}@example.com" if rng.random() < 0.8 else None
+        email: str | None = f"{ascii_name}@example.com" if rng.random() < 0.8 else None
         if email in seen_emails:
             email = f"{ascii_name}.{lead_id}@example.com"
         seen_emails.add(email)
         grade = None if fresh else rng.choice(_GRADES)
         source = "inbound" if fresh else rng.choice(_SOURCES)
-        lead = {
-            "id": lead_id, "name": name, "name_key": name_key(name), "account_id": rng.randrange(len(companies)) + 1,
+        lead_rows.append({
+            "id": lead_id, "name": name, "name_key": name_key(name), "account_id": rng.randrange(accounts) + 1,
             "title": rng.choice(_TITLES), "phone": phone, "email": email,
             "wechat": f"wx_{lead_id:05d}" if chinese and rng.random() < 0.7 else None,
             "source": source, "grade": grade, "status": "new",
-            "is_coach": rng.random() < 0.08, "role": rng.choice(_ROLES), "notes": rng.choice(_NOTES) or None,
+            "is_coach": rng.random() < 0.08, "role": rng.choice(_ROLES), "notes": rng.choice(_LEAD_NOTES) or None,
             "created_at": created, "updated_at": created, "closed_at": None, "close_reason": None,
-        }  # fmt: skip
+        })  # fmt: skip
         if grade:
             grade_rows.append({"lead_id": lead_id, "at": created, "old_grade": None, "new_grade": grade})
+    return lead_rows, grade_rows
 
-        attempts = 0 if fresh else rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 6, 7, 8])
-        if source == "inbound" and not fresh and attempts == 0 and rng.random() < 0.8:
-            attempts = 1  # inbound leads get called: only a few are left waiting (breaches)
-        at = created
-        last_outcome = None
-        had_meeting = False
-        open_followups: dict[str, dict[str, Any]] = {}  # channel -> the open follow-up row
-        lead_touches = 0
-        for attempt in range(attempts):
-            scheduled = open_followups.get("call")
-            if scheduled is not None:
-                at = scheduled["due_at"]  # the rep calls back when they said they would
-            else:
-                # Inbound leads are called within hours of arriving (speed to lead), others later.
-                gaps = [1, 2, 3] if attempt == 0 and source == "inbound" else [3, 20, 26, 48, 72]
-                at = _in_working_hours(rng, at + timedelta(hours=rng.choice(gaps), minutes=rng.randrange(60)))
-            if at >= now:
-                break
-            outcome = rng.choices(list(_OUTCOME_WEIGHTS), weights=list(_OUTCOME_WEIGHTS.values()))[0]
-            connected = outcome in _CONNECTED
-            call_id = add_touch({
-                "lead_id": lead_id, "at": at, "channel": "call", "outcome": outcome, "connected": connected,
-                "meeting": outcome in _MEETING,
-                "duration_s": rng.randrange(60, 900) if connected else rng.randrange(5, 40),
-                "note": rng.choice(_NOTES) or None if connected else None,
-                "benefit": rng.choice(_BENEFITS) if connected and rng.random() < 0.9 else None,
-                "objection": rng.choice(_OBJECTIONS) if connected and rng.random() < 0.5 else None,
-                "recorded_at": at,
-            })  # fmt: skip
-            lead_touches += 1
-            if scheduled is not None:
-                scheduled["done_at"], scheduled["done_touch_id"] = at, call_id
-                del open_followups["call"]
-            last_outcome = outcome
-            had_meeting = had_meeting or outcome == "meeting_booked"
-            if not connected:
-                # The fallback rule: WeChat and email follow-ups, due at once; the rep mostly sends them.
-                for channel in ("wechat", "email"):
-                    # An open one on this channel is not duplicated; a message now meets it.
-                    followup = open_followups.pop(channel, None)
-                    if followup is None:
-                        followup = {
-                            "lead_id": lead_id, "channel": channel, "due_at": at, "rule": "fallback", "note": None,
-                            "created_at": at, "source_touch_id": call_id, "done_at": None, "done_touch_id": None,
-                        }  # fmt: skip
-                        followup_rows.append(followup)
-                    sent_at = at + timedelta(minutes=rng.randrange(5, 40))
-                    if rng.random() < 0.95 and sent_at < now:
-                        followup["done_at"] = sent_at
-                        followup["done_touch_id"] = add_touch({
-                            "lead_id": lead_id, "at": sent_at, "channel": channel, "outcome": None,
-                            "connected": True, "meeting": False, "duration_s": None, "note": None,
-                            "benefit": rng.choice(_BENEFITS), "objection": None, "recorded_at": sent_at,
-                        })  # fmt: skip
-                        lead_touches += 1
-                    else:
-                        open_followups[channel] = followup
-            if outcome == "callback":
-                due = _in_working_hours(rng, at + timedelta(days=rng.choice([1, 2, 3, 5])))
-                open_followups["call"] = {
-                    "lead_id": lead_id, "channel": "call", "due_at": due, "rule": "scheduled", "note": "call back",
-                    "created_at": at, "source_touch_id": call_id, "done_at": None, "done_touch_id": None,
-                }  # fmt: skip
-                followup_rows.append(open_followups["call"])
-            if outcome in _TERMINAL:
-                break
 
-        if lead_touches:
-            lead["status"] = "working"
-            lead["updated_at"] = max(row["at"] for row in touch_rows[-lead_touches:])
-            closed_as = None
-            if had_meeting and rng.random() < 0.35:
-                closed_as, reason = "won", "signed after the demo"
-            elif last_outcome in _TERMINAL:
-                closed_as, reason = "lost", "wrong number" if last_outcome == "bad_number" else "asked not to be called"
-            elif lead_touches >= 6 and rng.random() < 0.2:
-                closed_as, reason = "lost", "no budget this year"
-            elif lead_touches >= 3 and rng.random() < 0.03:
-                closed_as, reason = "lost", "company acquired, project cancelled"  # a forced close, on purpose
-            if closed_as:
-                lead["status"], lead["closed_at"], lead["close_reason"] = closed_as, lead["updated_at"], reason
-                close_rows.append({
-                    "lead_id": lead_id, "at": lead["updated_at"], "result": closed_as, "reason": reason,
-                    "touch_count": lead_touches, "min_touches": 6,
-                    "forced": closed_as == "lost" and lead_touches < 6 and last_outcome not in _TERMINAL,
-                    "reopened_at": None,
-                })  # fmt: skip
-                for followup in open_followups.values():
-                    followup["done_at"] = lead["closed_at"]  # closing a lead closes what it still asked for
-            elif grade and rng.random() < 0.15:
-                new_grade = rng.choice([g for g in "ABCD" if g != grade])
-                grade_rows.append(
-                    {"lead_id": lead_id, "at": lead["updated_at"], "old_grade": grade, "new_grade": new_grade}
-                )
-                lead["grade"] = new_grade
-        lead_rows.append(lead)
-
-    with engine.begin() as conn:
-        _blocks_and_replies(conn, touch_rows, first_day, seed)
-        conn.execute(insert(Account), accounts)
-        tables = (
-            (Lead, lead_rows), (Touch, touch_rows), (GradeChange, grade_rows), (FollowUp, followup_rows),
-            (LeadClose, close_rows),
-        )  # fmt: skip
-        for table, rows in tables:
-            for chunk in _chunks(rows):
-                conn.execute(insert(table), chunk)
-        conn.execute(insert(Meta), [
-            {"key": "demo_day", "value": today.isoformat()},
-            {"key": "demo_seed", "value": str(seed)},
-        ])  # fmt: skip
-        _pdca_history(conn, lead_rows, touch_rows, now, seed)
+def _regrade(session: Session, lead_id: int, rng: random.Random) -> None:
+    """A grade change after the lead was worked a while, kept with its time as edits keep it."""
+    lead = session.get_one(Lead, lead_id)
+    session.refresh(lead)
+    if lead.last_touch_at is None:
+        return
+    new_grade = rng.choice([g for g in "ABCD" if g != lead.grade])
+    session.add(GradeChange(lead_id=lead_id, at=lead.last_touch_at, old_grade=lead.grade, new_grade=new_grade))
+    lead.grade = new_grade
+    session.add(lead)
+    session.flush()
 
 
 def demo_day(engine: Engine) -> date | None:
@@ -352,11 +454,10 @@ _REPLY_VARIANTS = {
 }
 
 
-def _blocks_and_replies(conn: Connection, touch_rows: list[dict[str, Any]], first_day: date, seed: int) -> None:
-    """Recurring call blocks over the demo period, and the objection reply used on most calls
-    that met one. A random stream of its own (seed + 1) leaves every other demo row as it was."""
-    rng = random.Random(seed + 1)
-    for title, clock, minutes, weekdays, dials, meetings in _DEMO_BLOCKS:
+def _blocks_and_replies(conn: Connection, first_day: date) -> dict[str, list[int]]:
+    """Recurring call blocks over the demo period, and a second reply to some objections (so
+    the stats have variants to rank); returns each objection's reply ids, in order."""
+    for title, clock, minutes, weekdays, dials, meetings_goal in _DEMO_BLOCKS:
         # DTSTART on the rule's first day, as RFC 5545 expects of a recurring event.
         day = first_day
         while day.weekday() not in weekdays:
@@ -364,7 +465,7 @@ def _blocks_and_replies(conn: Connection, touch_rows: list[dict[str, Any]], firs
         conn.execute(insert(CallBlock), {
             "title": title, "start": datetime.combine(day, clock, tzinfo=local_tz()).astimezone(UTC),
             "minutes": minutes, "rrule": "FREQ=WEEKLY;BYDAY=" + ",".join(_RRULE_DAYS[d] for d in weekdays),
-            "goal_dials": dials, "goal_meetings": meetings, "protect": True,
+            "goal_dials": dials, "goal_meetings": meetings_goal, "protect": True,
             "created_at": datetime.combine(first_day, time(8), tzinfo=local_tz()).astimezone(UTC),
         })  # fmt: skip
     conn.execute(insert(ObjectionReply), [
@@ -375,13 +476,7 @@ def _blocks_and_replies(conn: Connection, touch_rows: list[dict[str, Any]], firs
         select(ObjectionReply.objection_key, ObjectionReply.id).order_by(ObjectionReply.position)
     ):
         replies.setdefault(key, []).append(reply_id)
-    for row in touch_rows:
-        options = replies.get(row["objection"] or "", [])
-        row["reply_id"] = None
-        if options and rng.random() < 0.85:  # now and then the rep doesn't mark which reply was used
-            # The variant wins more meetings in the demo, so the stats have a winner to show.
-            weights = [1, 3] if row["meeting"] else [3, 2]
-            row["reply_id"] = rng.choices(options, weights=weights[: len(options)])[0]
+    return replies
 
 
 # --- deals, goals, plans, reviews, problems (issue 5) ---
@@ -421,59 +516,14 @@ _PROBLEMS = (
 _CALL_NOTES = ("landed well; ask for the date sooner", "too much talking; ask before telling", "objection handled")
 
 
-def _walk_deal(
-    rng: random.Random, deal_id: int, lead_id: int, at: datetime, won: bool, now: datetime
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A deal opened when a meeting was booked, moved on a working day or two apart until it
-    closes or ``now`` comes; a lead that was won has its deal won."""
-    stages = ("interested", "inquiry", "proposal")
-    deal = {
-        "id": deal_id, "lead_id": lead_id, "title": rng.choice(_DEAL_TITLES), "value": rng.choice(_DEAL_VALUES),
-        "stage": stages[0], "expected_close": now + timedelta(days=rng.randrange(14, 60)),
-        "created_at": at, "updated_at": at, "closed_at": None, "reason": None,
-    }  # fmt: skip
-    changes = [{"deal_id": deal_id, "at": at, "from_stage": None, "to_stage": stages[0]}]
-    while deal["closed_at"] is None:
-        step = _in_working_hours(rng, at + timedelta(days=rng.choice([1, 1, 2, 3]), hours=rng.randrange(1, 4)))
-        roll = rng.random()
-        if step >= now or (not won and roll >= 0.75):
-            break  # it stays where it is
-        at = step
-        index = stages.index(deal["stage"])
-        forward = stages[index + 1] if index + 1 < len(stages) else "won"
-        to_stage = forward if won or roll < 0.6 else "lost"
-        changes.append({"deal_id": deal_id, "at": at, "from_stage": deal["stage"], "to_stage": to_stage})
-        deal["stage"], deal["updated_at"] = to_stage, at
-        if to_stage in ("won", "lost"):
-            deal["closed_at"] = at
-            deal["reason"] = "signed after the proposal" if to_stage == "won" else "budget moved to next year"
-    return deal, changes
-
-
-def _pdca_history(
-    conn: Connection, lead_rows: list[dict[str, Any]], touch_rows: list[dict[str, Any]], now: datetime, seed: int
-) -> None:
-    """Deals walked through the stages from the meetings booked, this month's goal, and a plan
-    and a review for each working day, so the summary and the weekly export look real. A
-    random stream of its own (seed + 2) leaves every other demo row as it was."""
+def _pdca_history(conn: Connection, now: datetime, seed: int) -> None:
+    """This month's goal, and a plan and a review for each working day, so the summary and
+    the weekly export look real. A random stream of its own (seed + 2)."""
     rng = random.Random(seed + 2)
     today = to_local(now).date()
-    won_leads = {lead["id"] for lead in lead_rows if lead["status"] == "won"}
-    first_meeting: dict[int, datetime] = {}
     connected_on: dict[date, list[int]] = {}
-    for touch in touch_rows:
-        if touch["meeting"]:
-            first_meeting.setdefault(touch["lead_id"], touch["at"])
-        if touch["channel"] == "call" and touch["connected"]:
-            connected_on.setdefault(to_local(touch["at"]).date(), []).append(touch["id"])
-    deal_rows, change_rows = [], []
-    for deal_id, (lead_id, met_at) in enumerate(sorted(first_meeting.items(), key=lambda item: item[1]), 1):
-        deal, changes = _walk_deal(rng, deal_id, lead_id, met_at + timedelta(minutes=15), lead_id in won_leads, now)
-        deal_rows.append(deal)
-        change_rows += changes
-    for table, rows in ((Deal, deal_rows), (DealStageChange, change_rows)):
-        for chunk in _chunks(rows):
-            conn.execute(insert(table), chunk)
+    for touch_id, at in conn.execute(select(Touch.id, Touch.at).where(Touch.channel == "call", Touch.connected)):
+        connected_on.setdefault(to_local(at).date(), []).append(touch_id)
 
     # This month's goal, about what the demo rep does: 45 dials and 3-4 meetings a working day.
     month = f"{today.year:04d}-{today.month:02d}"

@@ -56,7 +56,7 @@ CORPUS: list[tuple[tuple[str, ...], int, str]] = [
     (("lead", "show", "#999"), 2, "no lead has id 999"),
     (("lead", "edit", "Nobody", "--grade", "A"), 2, "no lead matches 'Nobody'"),
     (("lead", "edit", "Li Na", "--name", ""), 2, "name is empty"),
-    (("lead", "close", "Li Nan", "--lost", "--reason", "no budget"), 1, "closing as lost needs at least"),
+    (("lead", "close", "Li Nan", "--lost", "--reason", "no budget"), 1, "closing as lost needs 6 touches"),
     (("lead", "close", "Li Na"), 2, "--won or --lost"),
     # log-call / log-touch
     (("log-call", "Li Na", "--outcome", "busy", "--at", "32/13"), 2, "can't read '32/13' as a time"),

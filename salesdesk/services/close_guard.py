@@ -36,7 +36,8 @@ class CloseGuard:
     def text(self) -> str:
         """The rule's state in words: what is met and which part is missing."""
         if self.terminal:
-            return f"{_n(self.touches, 'touch', 'touches')} · a terminal outcome lifts the minimum: may be closed as lost"
+            touches = _n(self.touches, "touch", "touches")
+            return f"{touches} · a terminal outcome lifts the minimum: may be closed as lost"
         more_touches, more_days = self.short
         have = f"{_n(self.touches, 'touch', 'touches')} on {_n(self.days, 'day', 'days')}"
         need = f"{self.min_touches} touches on {self.min_days} different days"

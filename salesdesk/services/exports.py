@@ -25,6 +25,7 @@ from sqlmodel import Session
 from salesdesk.dates import fmt_local, fmt_span, iso, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.models import Account, Lead, Touch
+from salesdesk.services import meetings
 from salesdesk.services.leads import LeadView
 from salesdesk.services.metrics import Figures
 from salesdesk.services.pdca import DaySummary, ProblemView, TargetResult
@@ -163,6 +164,15 @@ def week_markdown(report: WeekReport) -> str:
     out += ["## Follow-up compliance", ""]
     out.append(fu.sentence("due this week"))
     out.append("")
+
+    out += ["## Meetings", "", report.meetings.sentence(), ""]
+    if report.meeting_rows:
+        rows = [
+            [fmt_local(v.meeting.at, report.now), md(v.lead_name), md(v.meeting.place or ""),
+             meetings.status_at(v.meeting, report.end).replace("_", "-")]
+            for v in report.meeting_rows
+        ]  # fmt: skip
+        out += [table(("When", "Lead", "Place", "Status at the week's end"), rows, (False, False, False, False)), ""]
 
     out += ["## Top objections and the replies that won", ""]
     if report.objections:

@@ -127,3 +127,44 @@ def move(session: Session, meeting: Meeting, now: datetime, when: datetime, plac
     session.add_all([meeting, moved])
     session.flush()
     return moved
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A period's meetings: ``booked`` in it (by a touch, on any channel), and of those set in
+    it, how each stood when the period ended (a result recorded later doesn't rewrite it)."""
+
+    booked: int = 0
+    held: int = 0
+    no_show: int = 0
+    moved: int = 0
+    unrecorded: int = 0  # still booked when the period ended: held or not, nobody said
+
+    def as_dict(self) -> dict[str, int]:
+        return {"booked": self.booked, "held": self.held, "no_show": self.no_show, "moved": self.moved,
+                "unrecorded": self.unrecorded}  # fmt: skip
+
+    def sentence(self) -> str:
+        """The one wording of these counts (weekly export, Week screen)."""
+        set_for = self.held + self.no_show + self.moved + self.unrecorded
+        if not self.booked and not set_for:
+            return "No meetings were booked or set for this week."
+        return (
+            f"{self.booked} booked this week. Of the {set_for} set for this week: {self.held} held, "
+            f"{self.no_show} no-show, {self.moved} moved, {self.unrecorded} not recorded by the week's end."
+        )
+
+
+def status_at(meeting: Meeting, end: datetime) -> str:
+    """A meeting's status as it stood at ``end``."""
+    return meeting.status if meeting.updated_at < end else "booked"
+
+
+def tally(session: Session, start: datetime, end: datetime) -> Tally:
+    booked = session.execute(
+        select(Meeting.id).where(Meeting.touch_id.is_not(None), Meeting.created_at >= start, Meeting.created_at < end)  # type: ignore[union-attr, operator]
+    ).all()
+    counts = {"held": 0, "no_show": 0, "moved": 0, "booked": 0, "cancelled": 0}
+    for view in meetings_between(session, start, end):
+        counts[status_at(view.meeting, end)] += 1
+    return Tally(len(booked), counts["held"], counts["no_show"], counts["moved"], counts["booked"])

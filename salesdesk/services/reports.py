@@ -24,7 +24,7 @@ from salesdesk.dates import iso, local_day_bounds, parse_day, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.lifecycle import ACTIVE
 from salesdesk.models import Account, Lead, Problem, ReviewEntry, Touch
-from salesdesk.services import deals, funnel, metrics, pdca
+from salesdesk.services import deals, funnel, meetings, metrics, pdca
 from salesdesk.services.queue import DueItem, due
 
 _WEEK = re.compile(r"^(\d{4})-?w(\d{1,2})$")
@@ -92,6 +92,8 @@ class WeekReport:
     moves: list[deals.Move]
     funnel: funnel.Funnel
     followups: metrics.FollowUps
+    meetings: meetings.Tally
+    meeting_rows: list[meetings.MeetingView]  # set for the week, soonest first
     objections: list[metrics.ObjectionCount]
     winning: list[Winning]
     problems_opened: list[pdca.ProblemView]
@@ -107,6 +109,11 @@ class WeekReport:
     @property
     def sunday(self) -> date:
         return self.monday + timedelta(days=6)
+
+    @property
+    def end(self) -> datetime:
+        """When the week ends: midnight after its Sunday, local time."""
+        return local_day_bounds(self.sunday)[1]
 
     @property
     def next_monday(self) -> date:
@@ -136,6 +143,12 @@ class WeekReport:
             "deals": {"won": self.funnel.won, "lost": self.funnel.lost, "moves": [m.as_dict() for m in self.moves]},
             "funnel": self.funnel.as_dict(),
             "followups": self.followups.as_dict(),
+            "meetings": {
+                **self.meetings.as_dict(),
+                "set_for_the_week": [
+                    {**v.as_dict(), "status": meetings.status_at(v.meeting, self.end)} for v in self.meeting_rows
+                ],
+            },
             "objections": [o.as_dict() for o in self.objections],
             "replies_that_won": [{"objection": w.objection, "lead": w.lead, "said": w.said} for w in self.winning],
             "problems": {
@@ -244,6 +257,8 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         moves=moves,
         funnel=week_funnel,
         followups=sum((metrics.followups(session, *b) for b in bounds), metrics.FollowUps()),
+        meetings=meetings.tally(session, start, end),
+        meeting_rows=meetings.meetings_between(session, start, end),
         objections=objections,
         winning=_winning(session, start, end, [o.key for o in objections]),
         problems_opened=[p for p in all_problems if first <= p.problem.opened_day <= last],

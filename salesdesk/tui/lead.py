@@ -22,13 +22,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from salesdesk import lifecycle
 from salesdesk.config import Config
 from salesdesk.dates import fmt_local, fmt_span
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput, Refused, SalesdeskError
-from salesdesk.models import FollowUp, GradeChange, Lead, Touch
+from salesdesk.models import FollowUp, GradeChange, Lead, Meeting, Touch
 from salesdesk.rules import FirstContact
-from salesdesk.services import closing, leads, queue, touches
+from salesdesk.services import closing, deals, leads, meetings, queue, touches
+from salesdesk.services.deals import DealView
 from salesdesk.services.leads import LeadView
 from salesdesk.services.queue import LeadRules
 from salesdesk.tui.close_lead import CloseModal, CloseRequest, OverrideModal, guard_lines
@@ -58,7 +60,8 @@ GRADE_MEANINGS = {
 NO_GRADE = "none"
 # Wide enough for "1st contact", so every label on the card lines up.
 LABEL_WIDTH = 11
-CLOSED = ("won", "lost")
+# A lead that ``r`` reopens: closed, parked, or asked not to be contacted.
+REOPENABLE = (*lifecycle.CLOSED, "nurture")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class LeadDetail:
     grades: list[GradeChange]
     followups: list[FollowUp]
     timeline: list[Touch]
+    meetings: list[Meeting]
+    deals: list[DealView]
 
 
 class GradeModal(ModalScreen[str | None]):
@@ -105,6 +110,14 @@ class GradeModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def state_text(lead: Lead, now: datetime) -> str:
+    """The lead's state in words, with its revisit date when parked."""
+    words = f"{lead.status.replace('_', ' ')} ({lifecycle.STATE_WORDS[lead.status]})"  # type: ignore[index]
+    if lead.status == "nurture" and lead.nurture_until is not None:
+        words += f" until {fmt_local(lead.nurture_until, now)}"
+    return words
 
 
 def _grade_text(change: GradeChange, now: datetime) -> str:
@@ -192,7 +205,7 @@ class LeadScreen(TouchLoggingScreen):
         if action in ("close_lead", "reopen"):
             if self.detail is None:
                 return False
-            closed = self.detail.view.lead.status in CLOSED
+            closed = self.detail.view.lead.status in REOPENABLE
             return closed if action == "reopen" else not closed
         return True
 
@@ -208,6 +221,8 @@ class LeadScreen(TouchLoggingScreen):
                     grades=leads.grade_history(session, self.lead_id),
                     followups=touches.open_followups(session, self.lead_id),
                     timeline=touches.timeline(session, self.lead_id, limit=TIMELINE_LIMIT),
+                    meetings=meetings.lead_meetings(session, self.lead_id),
+                    deals=deals.lead_deals(session, self.lead_id),
                 )
         except SalesdeskError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
@@ -254,7 +269,7 @@ class LeadScreen(TouchLoggingScreen):
             return Text("-" if value in (None, "") else str(value), no_wrap=True, overflow="ellipsis")
 
         last = f", last {fmt_local(view.last_touch_at, now)}" if view.last_touch_at else ""
-        status = lead.status
+        status = state_text(lead, now)
         if lead.closed_at is not None:
             status += f" {fmt_local(lead.closed_at, now)}" + (f" · {lead.close_reason}" if lead.close_reason else "")
         rows = [
@@ -280,9 +295,9 @@ class LeadScreen(TouchLoggingScreen):
         grid.add_column(style="dim", width=LABEL_WIDTH, no_wrap=True)
         grid.add_column(ratio=1)
         grid.add_row("Touches", Text(touches_text(state)))
-        if lead.status in CLOSED:
+        if lead.status in REOPENABLE:
             # The clocks and flags stop with the lead; they start again if it is reopened.
-            grid.add_row("Next", Text(f"closed as {lead.status}; r reopens it"))
+            grid.add_row("Next", Text(f"{state.next_step(now)}; r reopens it"))
             return grid
         grid.add_row("1st contact", first_contact_text(state.first_contact, lead.source, now))
         if state.flags:
@@ -298,6 +313,15 @@ class LeadScreen(TouchLoggingScreen):
         grid.add_column(ratio=1)
         grades = " · ".join(_grade_text(change, now) for change in detail.grades) or "never graded"
         grid.add_row("Grades", Text(grades))
+        for index, view in enumerate(detail.deals):
+            deal = view.deal
+            value = f" · {deal.value:,}" if deal.value is not None else ""
+            grid.add_row("" if index else "Deals", Text(f"#{deal.id} {deal.title} · {deal.stage}{value}"))
+        for index, meeting in enumerate(detail.meetings):
+            place = f" · {meeting.place}" if meeting.place else ""
+            status = meeting.status.replace("_", "-")
+            line = Text(f"{fmt_local(meeting.at, now)}{place} · {status}", style="bold" if status == "booked" else "")
+            grid.add_row("" if index else "Meetings", line)
         if not detail.followups:
             grid.add_row("Follow-ups", "none open")
         for index, followup in enumerate(detail.followups):
@@ -365,7 +389,7 @@ class LeadScreen(TouchLoggingScreen):
         with read_session(self.engine) as session:
             lead = _stored_lead(session, self.lead_id)
             state = queue.explain(session, self.config, lead, now)
-        return state if lead.status not in CLOSED and not state.guard.may_close else None
+        return state if lead.status not in REOPENABLE and not state.guard.may_close else None
 
     def _not_closed(self, message: str, draft: CloseRequest | None = None) -> None:
         self.notify(message, title="Not closed", severity="error", markup=False)

@@ -25,8 +25,9 @@ from salesdesk.config import Config
 from salesdesk.dates import fmt_span, local_day_bounds, to_local
 from salesdesk.db import read_session
 from salesdesk.models import Touch
-from salesdesk.services import queue, touches
+from salesdesk.services import meetings, queue, touches
 from salesdesk.services.blocks import Occurrence
+from salesdesk.services.meetings import MeetingView
 from salesdesk.services.touches import DayActivity
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.log_call import Clock
@@ -73,7 +74,8 @@ class DaySnapshot:
     day: date
     activity: DayActivity
     touches: list[tuple[Touch, str]]
-    deadlines: list[Deadline]
+    block: Occurrence | None  # under way now, or next today
+    meetings: list[MeetingView]
     block: Occurrence | None  # under way now, or next today
 
 
@@ -87,6 +89,17 @@ def deadline_title(deadlines: list[Deadline], now: datetime) -> str:
     if breached:
         parts.append(f"{breached} breached")
     return " · ".join(parts)
+
+
+def meetings_text(views: list[MeetingView]) -> Text:
+    """Today's meetings, one line: time, who, where, and how each went."""
+    line = Text("Meetings today: ", style="bold")
+    for index, view in enumerate(views):
+        m = view.meeting
+        place = f" ({m.place})" if m.place else ""
+        status = "" if m.status == "booked" else f" · {m.status.replace('_', '-')}"
+        line.append(("  ·  " if index else "") + f"{to_local(m.at):%H:%M} {view.lead_name}{place}{status}")
+    return line
 
 
 def stat_values(activity: DayActivity) -> dict[str, str]:
@@ -117,6 +130,8 @@ class TodayScreen(Screen[None]):
     TodayScreen.-wide #stats { grid-size: 6; }
     TodayScreen #block { padding: 0 1; margin-bottom: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     TodayScreen.-no-block #block { display: none; }
+    TodayScreen #meetings { padding: 0 1; margin-bottom: 1; }
+    TodayScreen.-no-meetings #meetings { display: none; }
     TodayScreen #no-touches { padding: 0 1; color: $text-muted; display: none; }
     TodayScreen.-quiet #no-touches { display: block; }
     TodayScreen.-quiet #today-touches { display: none; }
@@ -142,6 +157,7 @@ class TodayScreen(Screen[None]):
         yield Header()
         with Vertical(id="today"):
             yield Static("", id="block")
+            yield Static("", id="meetings")
             yield Label("", id="deadlines-title", classes="section-title", markup=False)
             yield Countdowns(id="deadlines")
             yield Label("", id="day-title", classes="section-title", markup=False)
@@ -209,12 +225,15 @@ class TodayScreen(Screen[None]):
                 touches=touches.touches_between(session, start, end),
                 deadlines=[Deadline(item.name, item.due_at) for item in deadlines],
                 block=block_today(session, now),
+                meetings=meetings.meetings_between(session, start, end),
             )
         self.app.call_from_thread(self._show, snapshot)
 
     def _show(self, snapshot: DaySnapshot) -> None:
         self.snapshot = snapshot
         self._show_block(snapshot.block)
+        self.set_class(not snapshot.meetings, "-no-meetings")
+        self.query_one("#meetings", Static).update(meetings_text(snapshot.meetings))
         self._show_deadlines(snapshot.deadlines)
         self.query_one("#day-title", Label).update(f"{snapshot.day:%A %d %B %Y} · so far today")
         for key, value in stat_values(snapshot.activity).items():

@@ -93,7 +93,7 @@ def funnel_lines(report: WeekReport) -> Text:
 
 
 def followups_line(report: WeekReport) -> str:
-    return report.followups.sentence()
+    return f"{report.followups.sentence()}\nMeetings: {report.meetings.sentence()}"
 
 
 class WeekScreen(Screen[None]):
