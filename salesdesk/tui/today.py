@@ -74,9 +74,9 @@ class DaySnapshot:
     day: date
     activity: DayActivity
     touches: list[tuple[Touch, str]]
+    deadlines: list[Deadline]
     block: Occurrence | None  # under way now, or next today
     meetings: list[MeetingView]
-    block: Occurrence | None  # under way now, or next today
 
 
 def deadline_title(deadlines: list[Deadline], now: datetime) -> str:
