@@ -421,9 +421,10 @@ _PDCA = (
 _STATES_V7 = ("new", "working", "meeting", "deal", "won", "lost", "nurture", "do_not_contact")
 _STATES_SQL = ", ".join(f"'{state}'" for state in _STATES_V7)
 
-# Reached: a connected call, or any other channel but "other" (a note to self reaches nobody).
+# Reached, for the method's focus and review flags: a conversation (a connected call, a visit,
+# or any touch that booked a meeting); a message sent is not a visit (METHOD.md §4).
 # Attempted: every channel but "other"; the first attempt stops the first-contact clock.
-_REACHED = "((NEW.channel = 'call' AND NEW.connected) OR NEW.channel NOT IN ('call', 'other'))"
+_REACHED = "((NEW.channel = 'call' AND NEW.connected) OR NEW.channel = 'visit' OR NEW.meeting)"
 _RECOUNT_V2 = """
     UPDATE lead SET
         touch_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id),
@@ -431,7 +432,7 @@ _RECOUNT_V2 = """
         connect_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND channel = 'call' AND connected),
         meeting_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id AND meeting),
         reach_count = (SELECT count(*) FROM touch WHERE lead_id = lead.id
-                       AND ((channel = 'call' AND connected) OR channel NOT IN ('call', 'other'))),
+                       AND ((channel = 'call' AND connected) OR channel = 'visit' OR meeting)),
         first_touch_at = (SELECT min(at) FROM touch WHERE lead_id = lead.id),
         first_attempt_at = (SELECT min(at) FROM touch WHERE lead_id = lead.id AND channel != 'other'),
         last_touch_at = (SELECT max(at) FROM touch WHERE lead_id = lead.id)"""

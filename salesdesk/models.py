@@ -94,7 +94,7 @@ class Lead(Table, table=True):
     meeting_count: int = 0
     first_touch_at: datetime | None = _when(nullable=True)
     last_touch_at: datetime | None = _when(nullable=True)
-    reach_count: int = 0  # touches that reached the customer (migration 0007)
+    reach_count: int = 0  # conversations: connected calls, visits, meetings booked (migration 0007)
     first_attempt_at: datetime | None = _when(nullable=True)  # first touch on a channel but "other"
     # Set only in the ``nurture`` state: the day the lead comes back to the queue.
     nurture_until: datetime | None = _when(nullable=True)

@@ -417,7 +417,11 @@ def test_the_lifecycle_migration_keeps_every_row_and_gives_each_lead_its_state(t
         conn.exec_driver_sql(
             f"INSERT INTO touch (lead_id, at, channel, connected, recorded_at) VALUES (5, {t}, 'email', 0, {t})"
         )
-        assert conn.exec_driver_sql("SELECT touch_count, reach_count FROM lead WHERE id = 5").one() == (1, 1)
+        assert conn.exec_driver_sql("SELECT touch_count, reach_count FROM lead WHERE id = 5").one() == (1, 0)
+        conn.exec_driver_sql(
+            f"INSERT INTO touch (lead_id, at, channel, connected, recorded_at) VALUES (5, {t}, 'visit', 0, {t})"
+        )
+        assert conn.exec_driver_sql("SELECT touch_count, reach_count FROM lead WHERE id = 5").one() == (2, 1)
         conn.rollback()
     engine.dispose()
 

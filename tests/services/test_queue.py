@@ -59,6 +59,11 @@ def emails(s: Session, who: Lead, *times: datetime) -> None:
         log_touch(s, QUIET, who, NOW, channel="email", at=at, benefit="case study")
 
 
+def visits(s: Session, who: Lead, *times: datetime) -> None:
+    for at in times:
+        log_touch(s, QUIET, who, NOW, channel="visit", at=at, benefit="site survey")
+
+
 def names(items: list[DueItem]) -> list[str]:
     return [item.name for item in items]
 
@@ -242,20 +247,21 @@ def _deal(s: Session, who: Lead, opened: datetime) -> None:
 
 def test_focus_and_review_count_the_times_the_customer_was_reached(session: Session) -> None:
     # METHOD.md §4: reached about three times -> concentrate; five times, nothing won and no
-    # stage move lately -> keep or drop? Failed dials are not visits.
+    # stage move lately -> keep or drop? Failed dials are not visits, nor are messages sent.
     five = lead(session, "Five", NOW - 30 * D)
     calls(session, five, "connected", NOW - 5 * H, NOW - 4 * H)
-    emails(session, five, NOW - 3 * H, NOW - 2 * H, NOW - H)
+    visits(session, five, NOW - 3 * H, NOW - 2 * H, NOW - H)
     four = lead(session, "Four", NOW - 30 * D)
     calls(session, four, "connected", NOW - 4 * H)
-    emails(session, four, NOW - 3 * H, NOW - 2 * H, NOW - H)
+    visits(session, four, NOW - 3 * H, NOW - 2 * H, NOW - H)
     two = lead(session, "Two", NOW - 30 * D)
-    emails(session, two, NOW - 2 * H, NOW - H)
+    calls(session, two, "connected", NOW - 2 * H, NOW - H)
+    emails(session, two, *(NOW - n * H for n in range(3, 9)))  # six emails sent: still reached twice
     moving = lead(session, "Moving deal", NOW - 30 * D)
-    emails(session, moving, *(NOW - n * H for n in range(1, 6)))
+    visits(session, moving, *(NOW - n * H for n in range(1, 6)))
     _deal(session, moving, NOW - 3 * D)
     quiet = lead(session, "Quiet deal", NOW - 30 * D)
-    emails(session, quiet, *(NOW - n * H for n in range(1, 6)))
+    visits(session, quiet, *(NOW - n * H for n in range(1, 6)))
     _deal(session, quiet, NOW - 22 * D)
     items = by_name(due(session, RULES, NOW))
     assert sorted(items) == ["Five", "Four", "Quiet deal"]
@@ -268,9 +274,9 @@ def test_focus_and_review_count_the_times_the_customer_was_reached(session: Sess
 
 def test_focus_ranks_before_review_before_hard_to_reach(session: Session) -> None:
     engaged = lead(session, "Engaged", NOW - 30 * D, grade="D")
-    emails(session, engaged, NOW - 3 * H, NOW - 2 * H, NOW - H)
+    visits(session, engaged, NOW - 3 * H, NOW - 2 * H, NOW - H)
     quiet = lead(session, "Quiet deal", NOW - 30 * D, grade="A")
-    emails(session, quiet, *(NOW - n * H for n in range(1, 6)))
+    visits(session, quiet, *(NOW - n * H for n in range(1, 6)))
     _deal(session, quiet, NOW - 22 * D)
     unreached = lead(session, "Unreached", NOW - 30 * D, grade="A")
     calls(session, unreached, "no_answer", *(NOW - n * H for n in range(1, 6)))
