@@ -362,8 +362,8 @@ RULE_HELP = {
     "fallback_channels": "after a call that doesn't get through, follow up on these channels at once",
     "fallback_expiry_days": "a fallback not acted on within this many days lapses (recorded, not overdue forever)",
     "cadence_days": "days without a touch before a lead is due again, by grade (- = ungraded)",
-    "focus_after_reached": "times reached without a deal before a lead is flagged focus (engaged: concentrate)",
-    "review_after_reached": "times reached, nothing won, before a lead is flagged review (keep or drop?)...",
+    "focus_after_reached": "conversations (connected call, visit, meeting booked), no deal: flag focus",
+    "review_after_reached": "conversations with nothing won before a lead is flagged review (keep or drop?)...",
     "review_quiet_days": "...when its deals had no stage move in this many days",
     "hard_to_reach_after_calls": "calls that reached nobody before a lead is flagged hard to reach",
 }

@@ -260,7 +260,7 @@ def why_card(report: LeadRules, now: datetime) -> None:
 
 
 def rules_table(settings: Sequence[dict[str, Any]], config_file: object) -> None:
-    table = _table(f"Rules (set them in [rules] of {config_file})", ["rule", "value", "from"])
+    table = _table(f"Rules (set them in \\[rules] of {_esc(config_file)})", ["rule", "value", "from"])
     for row in settings:
         value = row["value"]
         if isinstance(value, dict):

@@ -377,6 +377,7 @@ class LeadRules:
     item: DueItem | None
     position: int | None
     queue_length: int
+    meeting: Meeting | None = None  # the next booked meeting, if any
 
     @property
     def min_touches(self) -> int:
@@ -390,6 +391,9 @@ class LeadRules:
         """What is due next, in words: the queue's top reason, else the next cadence touch."""
         if self.item is not None:
             return f"{self.item.action} now — {self.item.reasons[0].text}"
+        if self.meeting is not None and self.lead.status not in lifecycle.CLOSED:
+            place = f" at {self.meeting.place}" if self.meeting.place else ""
+            return f"meeting {fmt_local(self.meeting.at, now)}{place} (#{self.meeting.id}; then held or no-show)"
         if self.lead.status in lifecycle.CLOSED:
             return f"nothing: {lifecycle.STATE_WORDS[self.lead.status]}"  # type: ignore[index]
         if self.lead.status == "nurture" and self.lead.nurture_until is not None:
@@ -462,4 +466,10 @@ def explain(session: Session, config: Config, lead: Lead, now: datetime) -> Lead
         item=item,
         position=position,
         queue_length=len(keys),
+        meeting=session.execute(
+            select(Meeting)
+            .where(Meeting.lead_id == lead.id, Meeting.status == "booked")
+            .order_by(Meeting.at, Meeting.id)
+            .limit(1)
+        ).scalar_one_or_none(),
     )
