@@ -85,7 +85,7 @@ def _change(ctx: typer.Context, ref: str, as_json: bool, what: str, **kw: str | 
     from salesdesk import render
     from salesdesk.db import write_session
     from salesdesk.services import meetings
-    from salesdesk.services.touches import protected_time_warnings
+    from salesdesk.services.blocks import protect_warning
 
     state = state_of(ctx)
     warnings: list[str] = []
@@ -98,7 +98,8 @@ def _change(ctx: typer.Context, ref: str, as_json: bool, what: str, **kw: str | 
         else:
             when = state.when(kw["when"], prefer="future")
             result = meetings.move(session, found, state.now, when, kw["place"])  # type: ignore[arg-type]
-            warnings = protected_time_warnings(session, state.config, when, state.now)  # type: ignore[arg-type]
+            protected = protect_warning(session, when, state.now, state.config.rules.business_hours)  # type: ignore[arg-type]
+            warnings = [protected] if protected else []
         view = meetings.MeetingView(result, meetings.lead_name(session, found.lead_id))
     for warning in warnings:
         render.warn(f"warning: {warning}")

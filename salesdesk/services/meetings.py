@@ -85,27 +85,28 @@ def _back_to_work(session: Session, lead: Lead, cause: str, now: datetime) -> No
 
 def mark_held(session: Session, meeting: Meeting, now: datetime, note: str | None = None) -> Meeting:
     """The meeting took place."""
-    _booked(meeting)
-    if meeting.at > now + lifecycle.FUTURE_SLACK:
-        raise Refused(f"meeting #{meeting.id} is {fmt_local(meeting.at, now)}: it can't be held before it starts")
-    meeting.status, meeting.note, meeting.updated_at = "held", validate.text(note, "note", multiline=True), now
-    session.add(meeting)
-    lead = session.get_one(Lead, meeting.lead_id)
-    _back_to_work(session, lead, f"meeting #{meeting.id} held", now)
-    return meeting
+    return _end(session, meeting, now, "held", note)
 
 
 def mark_no_show(session: Session, meeting: Meeting, now: datetime, note: str | None = None) -> Meeting:
     """The customer didn't come: the lead is worked again, with a call due at once to set a new time."""
+    return _end(session, meeting, now, "no_show", note)
+
+
+def _end(
+    session: Session, meeting: Meeting, now: datetime, status: lifecycle.MeetingStatus, note: str | None
+) -> Meeting:
     _booked(meeting)
     if meeting.at > now + lifecycle.FUTURE_SLACK:
-        raise Refused(f"meeting #{meeting.id} is {fmt_local(meeting.at, now)}: it can't be missed before it starts")
-    meeting.status, meeting.note, meeting.updated_at = "no_show", validate.text(note, "note", multiline=True), now
+        what = "held" if status == "held" else "missed"
+        raise Refused(f"meeting #{meeting.id} is {fmt_local(meeting.at, now)}: it can't be {what} before it starts")
+    meeting.status, meeting.note, meeting.updated_at = status, validate.text(note, "note", multiline=True), now
     session.add(meeting)
-    lead = session.get_one(Lead, meeting.lead_id)
-    conn = store.dbapi(session)
-    store.open_followup(conn, meeting.lead_id, lifecycle.NewFollowUp("call", now, "no_show", None), now, None)
-    _back_to_work(session, lead, f"meeting #{meeting.id}: no-show", now)
+    if status == "no_show":
+        call = lifecycle.NewFollowUp("call", now, "no_show", None)
+        store.open_followup(store.dbapi(session), meeting.lead_id, call, now, None)
+    label = "held" if status == "held" else "no-show"
+    _back_to_work(session, session.get_one(Lead, meeting.lead_id), f"meeting #{meeting.id} {label}", now)
     return meeting
 
 
