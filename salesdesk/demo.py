@@ -291,30 +291,34 @@ class _Book:
 
     def _close_or_park(self, lead_id: int, at: datetime, outcome: str) -> bool:
         """After a call: close out, park or keep going, as the rep (and the guard) would. True
-        when calling this lead stops here."""
+        when calling this lead stops here. The lead is loaded only when something happens."""
         rng, session = self.rng, self.session
         later = at + timedelta(minutes=10)
         if later >= self.now:
             return False
-        lead = self.lead(lead_id)
         if outcome == "bad_number":  # a terminal outcome lifts the minimum-touches guard
-            closing.close_lead(session, _CONFIG, lead, later, won=False, reason="wrong number")
-            return True
-        if outcome == "not_qualified":  # the guard doesn't fit a lead that can't buy: an override, on the record
-            closing.close_lead(session, _CONFIG, lead, later, won=False, reason="not qualified", force=True)
-            return True
-        if outcome == "not_interested" and rng.random() < 0.3:
+            closing.close_lead(session, _CONFIG, self.lead(lead_id), later, won=False, reason="wrong number")
+        elif outcome == "not_qualified":  # the guard doesn't fit a lead that can't buy: an override, on the record
+            closing.close_lead(
+                session, _CONFIG, self.lead(lead_id), later, won=False, reason="not qualified", force=True
+            )
+        elif outcome == "not_interested" and rng.random() < 0.3:
             until = later + timedelta(days=rng.choice([30, 60, 90]))
-            closing.nurture_lead(session, lead, later, until, "no budget until next quarter")
-            return True
-        if outcome == "not_interested" and rng.random() < 0.5 and close_guard(session, _CONFIG, lead).may_close:
+            closing.nurture_lead(session, self.lead(lead_id), later, until, "no budget until next quarter")
+        elif outcome == "not_interested" and rng.random() < 0.5:
+            lead = self.lead(lead_id)
+            if not close_guard(session, _CONFIG, lead).may_close:
+                return False
             closing.close_lead(session, _CONFIG, lead, later, won=False, reason="no budget this year")
-            return True
-        if lead.touch_count >= 3 and rng.random() < 0.02:
+        elif rng.random() < 0.02 and self._touches(lead_id) >= 3:
             reason = "company acquired, project cancelled"  # a forced close, on purpose
-            closing.close_lead(session, _CONFIG, lead, later, won=False, reason=reason, force=True)
-            return True
-        return False
+            closing.close_lead(session, _CONFIG, self.lead(lead_id), later, won=False, reason=reason, force=True)
+        else:
+            return False
+        return True
+
+    def _touches(self, lead_id: int) -> int:
+        return self.conn.execute("SELECT touch_count FROM lead WHERE id = ?", (lead_id,)).fetchone()[0]
 
 
 def generate(engine: Engine, now: datetime, *, leads: int = 200, days: int = 14, seed: int = 7) -> None:
