@@ -19,6 +19,7 @@ import os
 import platform
 import shutil
 import statistics
+import sqlite3
 import subprocess
 import sys
 import time
@@ -139,14 +140,22 @@ def bulk_files() -> tuple[Path, Path, Path, Path]:
     if calls_jsonl.exists() and leads_csv.exists():
         return calls_jsonl, calls_sql, leads_csv, leads_sql
     rng = random.Random(11)
+    # A dialer calls leads still being worked: one who asked not to be called would refuse the batch.
+    conn = sqlite3.connect(DB)
+    callable_ids = [
+        lead_id for (lead_id,) in conn.execute("SELECT id FROM lead WHERE status != 'do_not_contact' AND id < 49998")
+    ]
+    conn.close()
     outcomes = ["no_answer"] * 5 + ["busy", "voicemail", "connected", "connected", "meeting_booked"]
     with calls_jsonl.open("w") as jsonl, calls_sql.open("w") as sql:
         sql.write("BEGIN IMMEDIATE;\n")
         for i in range(100_000):
             # The book's last three leads arrive today (fresh inbound): a call before that is refused.
-            lead, outcome = rng.randrange(1, 49_998), rng.choice(outcomes)
+            lead, outcome = rng.choice(callable_ids), rng.choice(outcomes)
             at = f"2026-11-23T{9 + i % 6:02d}:{i % 60:02d}:00+08:00"
             line = {"lead": lead, "outcome": outcome, "at": at}
+            if outcome == "meeting_booked":
+                line["meeting"] = "2026-11-27T10:00:00+08:00"
             if outcome in ("connected", "meeting_booked"):
                 line["benefit"] = "case study"
             jsonl.write(json.dumps(line) + "\n")
@@ -259,7 +268,7 @@ def main() -> None:
     figures.append(Figure("floor: sqlite3 seven days' counts", sqlite_floor(week, repeat), 0))
 
     due_floor = sqlite_floor(
-        "SELECT id FROM lead WHERE status IN ('new','working') AND (first_touch_at IS NULL OR "
+        "SELECT id FROM lead WHERE status IN ('new','working','meeting','deal') AND (first_touch_at IS NULL OR "
         "julianday(coalesce(last_touch_at, created_at)) + 14 <= julianday('now')) LIMIT 50;",
         repeat,
     )
