@@ -18,8 +18,8 @@ import argparse
 import os
 import platform
 import shutil
-import statistics
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
