@@ -115,9 +115,7 @@ def test_closing_as_lost_before_six_touches_is_refused_and_changes_nothing(db: P
     before = db_fingerprint(db)
     result = run("lead", "close", "Otto", "--lost", "--reason", "no budget")
     assert result.code == 1
-    assert "has 5 touches on 1 day; closing as lost needs 6 touches on 3 different days: 1 more touch" in (
-        result.err
-    )
+    assert "has 5 touches on 1 day; closing as lost needs 6 touches on 3 different days: 1 more touch" in (result.err)
     assert "Next:" in result.err and len(result.err.strip().splitlines()) == 2
     assert db_fingerprint(db) == before
     _touch_one_more = run("log-touch", "Otto", "--channel", "email", "--benefit", "price list")

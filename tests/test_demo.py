@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from salesdesk.dates import local_day_bounds, to_local
 from salesdesk.db import open_store
 from salesdesk.demo import demo_day, generate, open_demo
+from salesdesk.lifecycle import STATES
 from salesdesk.paths import demo_db_path
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -64,7 +65,8 @@ def test_about_two_hundred_leads_with_chinese_and_latin_names(demo_engine: Engin
 def test_every_status_is_present_and_closed_leads_say_why(demo_engine: Engine) -> None:
     with demo_engine.connect() as conn:
         rows = conn.execute(text("SELECT status, closed_at, close_reason FROM lead")).all()
-    assert {status for status, _, _ in rows} == {"new", "working", "won", "lost"}
+    # The demo shows every state of the lifecycle.
+    assert {status for status, _, _ in rows} == set(STATES)
     for status, closed_at, reason in rows:
         closed = status in ("won", "lost")
         assert (closed_at is not None, reason is not None) == (closed, closed)

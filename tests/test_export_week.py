@@ -95,11 +95,18 @@ def test_title_and_sections(week: str) -> None:
         "Day by day",
         "Funnel and conversion",
         "Follow-up compliance",
+        "Meetings",
         "Top objections and the replies that won",
         "Problems",
         "Act items and lessons",
         "Next week's focus · Mon 23 Nov – Sun 29 Nov",
     ]
+
+
+def test_meetings_booked_and_how_they_stood_when_the_week_ended(week: str) -> None:
+    assert "1 booked this week. Of the 1 set for this week: 0 held, 0 no-show, 0 moved, 1 not recorded" in week
+    rows = _table(_parse(week), "When")
+    assert rows == [["When", "Lead", "Place", "Status at the week's end"], ["Fri 20 Nov 10:00", "Li Na", "", "booked"]]
 
 
 @pytest.mark.usefixtures("week")

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from salesdesk import lifecycle, store, validate
 from salesdesk.dates import fmt_local, iso
 from salesdesk.errors import InvalidInput, Refused
-from salesdesk.models import Deal, Lead, Meeting
+from salesdesk.models import Deal, Lead, Meeting, Touch
 
 _ID = re.compile(r"^#?(\d{1,9})$")
 
@@ -162,8 +162,9 @@ def status_at(meeting: Meeting, end: datetime) -> str:
 
 
 def tally(session: Session, start: datetime, end: datetime) -> Tally:
+    # Booked when the booking touch happened (a call logged later with --at counts on its day).
     booked = session.execute(
-        select(Meeting.id).where(Meeting.touch_id.is_not(None), Meeting.created_at >= start, Meeting.created_at < end)  # type: ignore[union-attr, operator]
+        select(Meeting.id).join(Touch, Touch.id == Meeting.touch_id).where(Touch.at >= start, Touch.at < end)
     ).all()
     counts = {"held": 0, "no_show": 0, "moved": 0, "booked": 0, "cancelled": 0}
     for view in meetings_between(session, start, end):

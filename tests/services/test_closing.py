@@ -70,11 +70,10 @@ def test_lost_with_five_touches_is_refused_and_nothing_is_written(engine: Engine
         _close(engine, lead_id, won=False, reason="went with a competitor")
     message = str(info.value)
     assert info.value.exit_code == 1
-    assert (
-        "has 5 touches on 5 days" in message and "needs 6 touches on 3 different days: 1 more touch" in message
-    )
-    # What is next, in the queue's words: reached five times and no deal -> concentrate here.
-    assert "Next: call now — reached 5 times, no deal yet — engaged: concentrate here" in message
+    assert "has 5 touches on 5 days" in message and "needs 6 touches on 3 different days: 1 more touch" in message
+    # What is next, in the queue's words: three connected calls (the emails aren't
+    # conversations) and no deal -> concentrate here.
+    assert "Next: call now — reached 3 times, no deal yet — engaged: concentrate here" in message
     # How to override is the front end's to say (--force, or the TUI's confirm): the error names it.
     assert info.value.field == "force"
     assert (info.value.guard.touches, info.value.guard.min_touches, info.value.guard.short) == (5, 6, (1, 0))
@@ -85,9 +84,7 @@ def test_the_refusal_names_a_scheduled_next_step(engine: Engine) -> None:
     lead_id = _lead_with(engine, 2)
     with pytest.raises(Refused) as info:
         _close(engine, lead_id, won=False, reason="no budget")
-    assert "has 2 touches on 2 days" in str(info.value) and "4 more touches, 1 more day" in str(
-        info.value
-    )
+    assert "has 2 touches on 2 days" in str(info.value) and "4 more touches, 1 more day" in str(info.value)
     assert "Next: call Tue 24 Nov 11:00 (scheduled)" in str(info.value)
 
 
@@ -247,9 +244,7 @@ def test_six_touches_on_one_day_are_refused_naming_the_days_rule(engine: Engine)
     before = _snapshot(engine, lead_id)  # type: ignore[arg-type]
     with pytest.raises(Refused) as info:
         _close(engine, lead_id, won=False, reason="no answer")  # type: ignore[arg-type]
-    assert "6 touches on 1 day" in str(info.value) and "2 more days" in str(
-        info.value
-    )
+    assert "6 touches on 1 day" in str(info.value) and "2 more days" in str(info.value)
     assert _snapshot(engine, lead_id) == before  # type: ignore[arg-type]
 
 

@@ -84,8 +84,7 @@ async def test_lost_below_the_minimum_is_refused_then_overridden_with_a_reason(
         assert _closes(demo_engine, lead.id) == [] and _stored(demo_engine, lead.id).status == lead.status
         rule = text_of(override.query_one("#rule"))
         assert (
-            f"has {lead.touch_count} touch" in rule
-            and f"needs {config.rules.min_touches_before_lost} touches" in rule
+            f"has {lead.touch_count} touch" in rule and f"needs {config.rules.min_touches_before_lost} touches" in rule
         )
         assert "Next: " in rule
 
