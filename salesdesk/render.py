@@ -269,7 +269,17 @@ def rules_table(settings: Sequence[dict[str, Any]], config_file: object) -> None
             value = ", ".join(value)
         shown = _esc("none" if value is None else value)
         table.add_row(f"{row['name']}\n[dim]  {_esc(row['meaning'])}[/]", shown, row["source"])
-    _console().print(table)
+    console = _console()
+    console.print(table)
+    from salesdesk.lifecycle import STATE_WORDS
+
+    console.print("Lead states (each change is kept with its time and cause):")
+    for state, words in STATE_WORDS.items():
+        console.print(f"  {state:<15} {words}")
+    console.print(
+        "Queue flags: focus (reached, no deal) · review (reached, nothing won, no stage move lately) · "
+        "hard_to_reach (calls that reached nobody). Reached = a connected call, a visit or a meeting booked."
+    )
 
 
 def violations(found: Violations, now: datetime) -> None:

@@ -193,3 +193,17 @@ def test_bad_rules_in_config_are_invalid_input(db: Path, isolated_home: Path) ->
 def test_do_not_call_needs_no_benefit_and_is_not_a_violation(db: Path) -> None:
     assert run("log-call", "Otto", "--outcome", "do_not_call").code == 0
     assert run("rules", "check", "--json").json()["touches_without_benefit"]["count"] == 0
+
+
+def test_rules_names_every_lifecycle_state_and_flag(isolated_home: Path) -> None:
+    from salesdesk.lifecycle import STATE_WORDS
+
+    out = run("rules").out
+    for state, words in STATE_WORDS.items():
+        assert f"{state:<15} {words}" in out
+    for name in ("min_touch_days_before_lost", "fallback_expiry_days", "focus_after_reached", "review_quiet_days",
+                 "hard_to_reach_after_calls"):  # fmt: skip
+        assert name in out
+    assert "hard_to_reach" in out and "Reached = a connected call, a visit or a meeting booked." in " ".join(
+        out.split()
+    )

@@ -113,11 +113,10 @@ class GradeModal(ModalScreen[str | None]):
 
 
 def state_text(lead: Lead, now: datetime) -> str:
-    """The lead's state in words, with its revisit date when parked."""
-    words = f"{lead.status.replace('_', ' ')} ({lifecycle.STATE_WORDS[lead.status]})"  # type: ignore[index]
+    """The lead's state in words; a parked lead says when it comes back."""
     if lead.status == "nurture" and lead.nurture_until is not None:
-        words += f" until {fmt_local(lead.nurture_until, now)}"
-    return words
+        return f"nurture until {fmt_local(lead.nurture_until, now)}"
+    return f"{lead.status.replace('_', ' ')} ({lifecycle.STATE_WORDS[lead.status]})"  # type: ignore[index]
 
 
 def _grade_text(change: GradeChange, now: datetime) -> str:

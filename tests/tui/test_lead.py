@@ -117,3 +117,45 @@ async def test_coach_toggle(demo_app: SalesdeskApp, demo_engine: Engine, settle:
         screen = demo_app.screen
         assert isinstance(screen, LeadScreen)
         assert ("★ coach" in text_of(screen.query_one("#card"))) is not lead.is_coach
+
+
+async def test_the_card_shows_the_state_its_deals_and_meetings(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle
+) -> None:
+    from salesdesk.models import Deal, Meeting
+
+    with read_session(demo_engine) as session:
+        lead_id, title, stage = session.execute(
+            select(Deal.lead_id, Deal.title, Deal.stage).where(Deal.closed_at.is_(None)).order_by(Deal.id)
+        ).first()
+        meeting = session.execute(select(Meeting).where(Meeting.lead_id == lead_id)).scalars().first()
+        lead = session.get_one(Lead, lead_id)
+    assert lead.status == "deal", "an open deal puts its lead in the deal state"
+    async with demo_app.run_test(size=(160, 50)) as pilot:
+        demo_app.open_lead(lead_id)
+        await settle(pilot)
+        screen = demo_app.screen
+        card = " ".join(text_of(screen.query_one("#card")).split())
+        history = " ".join(text_of(screen.query_one("#history")).split())
+    assert "Status deal (an open deal)" in card
+    assert f"{title} · {stage}" in history
+    if meeting is not None:
+        assert f"Meetings {fmt_local(meeting.at, demo_app.clock())}" in history
+
+
+async def test_a_parked_lead_says_until_when_and_r_reopens_it(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle
+) -> None:
+    with read_session(demo_engine) as session:
+        lead = session.execute(select(Lead).where(Lead.status == "nurture").order_by(Lead.id)).scalars().first()
+    assert lead is not None and lead.nurture_until is not None, "the demo parks some leads"
+    async with demo_app.run_test(size=(160, 50)) as pilot:
+        demo_app.open_lead(lead.id)  # type: ignore[arg-type]
+        await settle(pilot)
+        card = " ".join(text_of(demo_app.screen.query_one("#card")).split())
+        assert f"Status nurture until {fmt_local(lead.nurture_until, demo_app.clock())}" in card
+        await pilot.press("r")
+        await settle(pilot)
+    with read_session(demo_engine) as session:
+        reopened = session.get_one(Lead, lead.id)
+    assert (reopened.status, reopened.nurture_until) == ("working", None)

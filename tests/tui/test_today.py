@@ -102,3 +102,20 @@ async def test_first_contact_countdowns_move_with_the_clock(
         assert "5m over" in text_of(screen.query_one("#deadlines"))
         assert f"{breached + 1} breached" in text_of(screen.query_one("#deadlines-title"))
         assert screen.snapshot is read_at_start, "no query was needed for the countdowns to move"
+
+
+async def test_today_lists_the_days_meetings(
+    demo_app: SalesdeskApp, demo_engine: Engine, now: datetime, settle: Settle
+) -> None:
+    from salesdesk.services import meetings
+
+    start, end = local_day_bounds(to_local(now).date())
+    with read_session(demo_engine) as session:
+        views = meetings.meetings_between(session, start, end)
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = demo_app.screen
+        shown = text_of(screen.query_one("#meetings"))
+        assert screen.has_class("-no-meetings") is (not views)
+    for view in views:
+        assert f"{to_local(view.meeting.at):%H:%M} {view.lead_name}" in " ".join(shown.split())
