@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from salesdesk.commands.common import JsonOpt, state_of
+from salesdesk.commands.common import JsonOpt, databases, state_of
 
 app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, start, export.", no_args_is_help=True)
 
@@ -202,9 +202,8 @@ def block_export(
 
     Example: salesdesk block export --ics ~/blocks.ics
     """
-    from salesdesk import ics, render
+    from salesdesk import ics, outfile, render
     from salesdesk.db import read_session
-    from salesdesk.errors import InvalidInput
     from salesdesk.services import blocks
 
     state = state_of(ctx)
@@ -213,8 +212,7 @@ def block_export(
         span = blocks.day_range(state.now, first=first, last=last)
     with read_session(state.engine) as session:
         data, count = ics.export(session, state.now, *(span or (None, None)))
-    try:
-        ics_file.write_bytes(data)
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {ics_file}: {exc.strerror or exc}") from None
-    render.say(f"Wrote {count} event{'' if count == 1 else 's'} to {ics_file}.")
+    with outfile.open_output(ics_file, databases(state), binary=True) as handle:
+        handle.write(data)
+    if not outfile.is_stream(ics_file):
+        render.say(f"Wrote {count} event{'' if count == 1 else 's'} to {ics_file}.")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -74,3 +75,10 @@ class State:
 
 def state_of(ctx: typer.Context) -> State:
     return ctx.ensure_object(State)
+
+
+def databases(state: State) -> list[Path]:
+    """The store in use and the user's and demo stores: what an output file must never replace."""
+    from salesdesk import paths
+
+    return [Path(state.engine.url.database or ""), paths.db_path(), paths.demo_db_path()]
