@@ -133,11 +133,15 @@ def main(argv: list[str] | None = None) -> None:
 
     from sqlalchemy.exc import DatabaseError
 
+    from salesdesk import stdout
+
     # Customer data is personal data: whatever salesdesk writes is readable by the owner only.
     os.umask(0o077)
+    real_stdout, sys.stdout = sys.stdout, stdout.GuardedStdout(sys.stdout)
     try:
         args = sys.argv[1:] if argv is None else argv
         code = build_app(args)(args=args, prog_name="salesdesk", standalone_mode=False)
+        stdout.flush()  # here, not at exit, where a failure could only be a traceback
     except SalesdeskError as exc:
         hint = _OPTION_HINTS.get(exc.field or "")
         _fail(f"{exc} ({hint})" if hint else str(exc), exc.exit_code)
@@ -152,6 +156,16 @@ def main(argv: list[str] | None = None) -> None:
     except SqliteError as exc:  # the same, from code that speaks to sqlite3 directly (backup)
         _fail(f"database error: {exc}", 2)
     except BrokenPipeError:  # `salesdesk lead list | head`: the reader left, that's fine
-        sys.stderr.close()
+        stdout.silence(real_stdout)
         sys.exit(0)
+    except SystemExit as exc:
+        # Click's own echo (help, --version) exits 1 on a closed pipe; the contract says 0.
+        if isinstance(exc.__context__, BrokenPipeError):
+            stdout.silence(real_stdout)
+            sys.exit(0)
+        raise
+    except OSError as exc:  # a file error no command turned into a message: still no traceback
+        _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else f"{exc.strerror or exc}", 2)
+    finally:
+        sys.stdout = real_stdout
     sys.exit(code if isinstance(code, int) else 0)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -14,6 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
     from salesdesk.config import Config
 
@@ -57,6 +59,23 @@ class State:
 
                 self._engine = open_store(paths.db_path(), self.now)
         return self._engine
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work, committed only once its result is out: print it inside the block.
+
+        If stdout can't take the result, the work is rolled back, so the user never sees an
+        error for something that was saved (and a retry can't save it twice).
+        """
+        from salesdesk import stdout
+        from salesdesk.db import write_session
+
+        try:
+            with write_session(self.engine) as session:
+                yield session
+                stdout.flush()
+        except stdout.OutputFailed as exc:
+            raise stdout.OutputFailed(f"{exc}; nothing was logged") from None
 
     def when(self, text: str | None, prefer: str = "past") -> datetime | None:
         from salesdesk.dates import parse_when

@@ -33,18 +33,17 @@ def lead_add(
 
     Example: salesdesk lead add "王芳" --company 华为 --phone "+86 138 0013 8000" --source inbound --grade B
     """
-    from salesdesk.db import write_session
     from salesdesk.services import leads
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         lead = leads.add_lead(
             session, state.now, name=name, company=company, title=title, phone=phone, email=email,
             wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
             created_at=state.when(at), allow_duplicate=allow_duplicate,
         )  # fmt: skip
         view = leads.lead_view(session, lead.id)  # type: ignore[arg-type]
-    _print_lead(view, as_json, "Added")
+        _print_lead(view, as_json, "Added")
 
 
 def _print_lead(view: object, as_json: bool, verb: str) -> None:
@@ -143,11 +142,10 @@ def lead_edit(
 
     Example: salesdesk lead edit 12 --grade A --coach
     """
-    from salesdesk.db import write_session
     from salesdesk.services import leads
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         leads.edit_lead(
             session, found, state.now, name=name, company=company, title=title, phone=phone, email=email,
@@ -155,7 +153,7 @@ def lead_edit(
             created_at=state.when(at),
         )  # fmt: skip
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_lead(view, as_json, "Updated")
+        _print_lead(view, as_json, "Updated")
 
 
 @app.command("close")
@@ -173,23 +171,22 @@ def lead_close(
     Example: salesdesk lead close "Li Na" --lost --reason "chose a competitor"
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.errors import InvalidInput
     from salesdesk.services import closing, leads
 
     if lost == won:
         raise InvalidInput("say how it ended: --won or --lost (with --reason)")
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         record = closing.close_lead(session, state.config, found, state.now, won=won, reason=reason, force=force)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    if record.forced:
-        render.warn(
-            f"warning: closed below the minimum of {record.min_touches} touches ({record.touch_count}); "
-            "recorded as an override"
-        )
-    _print_lead(view, as_json, f"Closed ({record.result})")
+        if record.forced:
+            render.warn(
+                f"warning: closed below the minimum of {record.min_touches} touches ({record.touch_count}); "
+                "recorded as an override"
+            )
+        _print_lead(view, as_json, f"Closed ({record.result})")
 
 
 @app.command("reopen")
@@ -202,12 +199,11 @@ def lead_reopen(
 
     Example: salesdesk lead reopen 12
     """
-    from salesdesk.db import write_session
     from salesdesk.services import closing, leads
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         closing.reopen_lead(session, found, state.now)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_lead(view, as_json, "Reopened")
+        _print_lead(view, as_json, "Reopened")

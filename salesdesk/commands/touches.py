@@ -62,13 +62,12 @@ def log_call(
     if outcome is None:
         ctx.fail("Missing option '--outcome' / '-o'.")
     from salesdesk.dates import parse_duration
-    from salesdesk.db import write_session
     from salesdesk.services import leads, touches
 
     state = state_of(ctx)
     duration_s = parse_duration(duration) if duration is not None else None
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_call(
             session, state.config, found, state.now, outcome=outcome, at=at_time, note=note, benefit=benefit,
@@ -82,7 +81,7 @@ def log_call(
             if protected:
                 logged.warnings.append(protected)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_logged(view, logged, as_json, state.now)
+        _print_logged(view, logged, as_json, state.now)
 
 
 @app.command("log-touch")
@@ -99,18 +98,17 @@ def log_touch(
 
     Example: salesdesk log-touch 王芳 --channel wechat --benefit "sent the price benchmark"
     """
-    from salesdesk.db import write_session
     from salesdesk.services import leads, touches
 
     state = state_of(ctx)
     at_time = state.when(at)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_touch(
             session, state.config, found, state.now, channel=channel, at=at_time, note=note, benefit=benefit
         )
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_logged(view, logged, as_json, state.now)
+        _print_logged(view, logged, as_json, state.now)
 
 
 def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
@@ -118,7 +116,6 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
     import sys
 
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.errors import InvalidInput
     from salesdesk.services.batch import log_calls
 
@@ -134,16 +131,16 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
         except OSError as exc:
             raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
-        with write_session(state.engine) as session:
+        with state.write() as session:
             result = log_calls(session, state.config, state.now, stream, as_json=as_json)
+            if as_json:
+                render.batch_warnings(result)
+                render.emit_json_array(result.items or [])
+            else:
+                render.batch_logged(result)
     finally:
         if stream is not sys.stdin:
             stream.close()
-    if as_json:
-        render.batch_warnings(result)
-        render.emit_json_array(result.items or [])
-    else:
-        render.batch_logged(result)
 
 
 def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
