@@ -28,6 +28,11 @@ WRITES = [
     ("lead", "close", "Li Na", "--won"),
     ("deal", "add", "Li Na", "--title", "50 seats", "--value", "1000"),
     ("deal", "move", "1", "proposal"),
+    ("block", "add", "tomorrow 9:00", "--for", "90m"),
+    ("goal", "set", "--month", "2026-12", "--dials", "1000"),
+    ("plan", "--item", "Send Wang the quote", "--kind", "key"),
+    ("review", "--problem", "calls ran long"),
+    ("objection", "add", "too_far", "--text", "You are too far away."),
 ]
 READS = [
     ("lead", "list"),

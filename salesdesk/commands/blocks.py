@@ -44,21 +44,20 @@ def block_add(
     Example: salesdesk block add "tomorrow 9:00" --for 90m --repeat weekdays --goal-dials 25 --goal-meetings 5
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import blocks
 
     state = state_of(ctx)
     start = state.when(when, prefer="future")
     minutes = blocks.parse_minutes(length)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         block = blocks.add_block(
             session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,  # type: ignore[arg-type]
             goal_meetings=goal_meetings, title=title, protect=not no_protect,
         )  # fmt: skip
-    if as_json:
-        render.emit_json(blocks.block_dict(block))
-    else:
-        render.block_added(block, state.now)
+        if as_json:
+            render.emit_json(blocks.block_dict(block))
+        else:
+            render.block_added(block, state.now)
 
 
 @app.command("list")
@@ -95,19 +94,18 @@ def block_remove(ctx: typer.Context, block_id: BlockArg, occurrence: OccurrenceO
     Example: salesdesk block remove 3 --occurrence 2026-11-24
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import blocks
 
     state = state_of(ctx)
     day = blocks.upcoming_day(occurrence, state.now) if occurrence is not None else None
-    with write_session(state.engine) as session:
+    with state.write() as session:
         block, removed = blocks.remove(session, block_id, day)
-    if removed is None:
-        render.say(f"Removed block #{block.id} {block.title!r}.")
-    else:
-        render.say(
-            f"Removed the {blocks.span_text(removed, state.now)} occurrence of block #{block.id} {block.title!r}."
-        )
+        if removed is None:
+            render.say(f"Removed block #{block.id} {block.title!r}.")
+        else:
+            render.say(
+                f"Removed the {blocks.span_text(removed, state.now)} occurrence of block #{block.id} {block.title!r}."
+            )
 
 
 @app.command("plan")
@@ -150,17 +148,16 @@ def block_fill(
     Example: salesdesk block fill 3 --occurrence tomorrow
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import blocks
 
     state = state_of(ctx)
     day = blocks.upcoming_day(occurrence, state.now) if occurrence is not None else None
-    with write_session(state.engine) as session:
+    with state.write() as session:
         filled = blocks.fill(session, state.config.rules, state.now, block_id, day=day, target=meetings, rate=rate)
-    if as_json:
-        render.emit_json(filled.as_dict())
-    else:
-        render.block_filled(filled, state.now)
+        if as_json:
+            render.emit_json(filled.as_dict())
+        else:
+            render.block_filled(filled, state.now)
 
 
 @app.command("start")

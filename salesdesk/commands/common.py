@@ -65,17 +65,27 @@ class State:
         """One unit of work, committed only once its result is out: print it inside the block.
 
         If stdout can't take the result, the work is rolled back, so the user never sees an
-        error for something that was saved (and a retry can't save it twice).
+        error for something that was saved (and a retry can't save it twice). The price: a
+        commit that fails after the result was printed (a full disk) must say the result is void.
         """
+        from sqlalchemy.exc import DatabaseError
+
         from salesdesk import stdout
         from salesdesk.db import write_session
+        from salesdesk.errors import InvalidInput
 
+        printed = False
         try:
             with write_session(self.engine) as session:
                 yield session
                 stdout.flush()
+                printed = True
         except stdout.OutputFailed as exc:
             raise stdout.OutputFailed(f"{exc}; nothing was logged") from None
+        except DatabaseError as exc:
+            if not printed:
+                raise
+            raise InvalidInput(f"database error: {exc.orig}; nothing was logged, whatever it says above") from None
 
     def when(self, text: str | None, prefer: str = "past") -> datetime | None:
         from salesdesk.dates import parse_when

@@ -70,12 +70,11 @@ def objection_add(
 
     Example: salesdesk objection add has_supplier --text "We have a supplier." --reply "Good: compare us. Tue or Wed?"
     """
-    from salesdesk.db import write_session
     from salesdesk.services import objections
 
-    with write_session(state_of(ctx).engine) as session:
+    with state_of(ctx).write() as session:
         view = objections.add(session, key, text, reply)
-    _print(view, as_json, "Added")
+        _print(view, as_json, "Added")
 
 
 @app.command("edit")
@@ -92,12 +91,11 @@ def objection_edit(
 
     Example: salesdesk objection edit no_time --add-reply "Two minutes now, or Tuesday at ten?"
     """
-    from salesdesk.db import write_session
     from salesdesk.services import objections
 
-    with write_session(state_of(ctx).engine) as session:
+    with state_of(ctx).write() as session:
         view = objections.edit(session, key, text=text, add_reply=add_reply, reply=reply, reply_text=reply_text)
-    _print(view, as_json, "Updated")
+        _print(view, as_json, "Updated")
 
 
 @app.command("stats")

@@ -67,7 +67,6 @@ def script_edit(
     Example: salesdesk script edit intro --file intro.txt
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.errors import InvalidInput
     from salesdesk.services import scripts
 
@@ -78,10 +77,10 @@ def script_edit(
             body = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
-    with write_session(state_of(ctx).engine) as session:
+    with state_of(ctx).write() as session:
         script = scripts.edit(session, key, title=title, body=body)
-    if as_json:
-        render.emit_json(scripts.script_dict(script))
-    else:
-        render.say(f"Updated script {script.key}.")
-        render.script_card(script)
+        if as_json:
+            render.emit_json(scripts.script_dict(script))
+        else:
+            render.say(f"Updated script {script.key}.")
+            render.script_card(script)
