@@ -30,6 +30,7 @@ from salesdesk.signals import terminated
 STDOUT = "-"
 # What SQLite keeps beside a database; writing over any of them loses or corrupts data.
 _COMPANIONS = ("", "-wal", "-shm", "-journal")
+A_BACKUP = "a backup of the database"
 # Paths the system owns: write through them, never create or rename anything there.
 _SYSTEM_DIRS = ("/dev/", "/proc/")
 
@@ -54,7 +55,7 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def _guarded(target: Path, databases: Iterable[Path]) -> str | None:
+def why_guarded(target: Path, databases: Iterable[Path]) -> str | None:
     """Why ``target`` must not be written over, if it is a database or one of its files."""
     real = target.resolve()  # through symlinks, to where the bytes would land
     try:
@@ -75,13 +76,13 @@ def _guarded(target: Path, databases: Iterable[Path]) -> str | None:
             except OSError:
                 pass
         if real.parent == db_real.parent and real.name.startswith(db_real.name + ".") and real.name.endswith(".bak"):
-            return "a backup of the database"
+            return A_BACKUP
     return None
 
 
 def check_target(target: Path, databases: Iterable[Path]) -> bool:
     """Refuse a target that must not be written; return True if it is a stream (write in place)."""
-    why = _guarded(target, databases)
+    why = why_guarded(target, databases)
     if why is not None:
         raise InvalidInput(f"{target} is {why}; write the export to another file")
     try:

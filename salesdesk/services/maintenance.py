@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,8 @@ def doctor(engine: Engine, db_file: Path | None) -> Checkup:
     )
     if db_file is not None:
         files = [p for p in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")) if p.exists()]
+        # Backups hold every customer too (the ones beside the database: others are the user's).
+        files += sorted(db_file.parent.glob(f"{glob.escape(db_file.name)}.*.bak"))
         loose = [p.name for p in files if not _private(p)]
         checkup.check(
             "permissions",
