@@ -29,7 +29,7 @@ from salesdesk.commands import (
     touches,
 )
 from salesdesk.commands.common import State
-from salesdesk.errors import SalesdeskError
+from salesdesk.errors import InvalidInput, SalesdeskError
 
 # Each command module, and the group it is mounted under (None: its commands are top-level).
 COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
@@ -127,6 +127,24 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _check_utf8(args: list[str]) -> None:
+    """Refuse an argument that is not UTF-8. Python hands such bytes over as lone surrogates
+    (``\udcff`` for the byte 0xff), which would only fail later, deep in a write."""
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            try:
+                raw.decode("utf-8")
+                offset, byte = len(raw), "?"
+            except UnicodeDecodeError as exc:
+                offset, byte = exc.start, f"0x{raw[exc.start]:02x}"
+            raise InvalidInput(
+                f"argument {number} is not UTF-8 text (byte {byte} at offset {offset}); type it in UTF-8"
+            ) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command and turn every expected failure into the exit-code contract."""
     from sqlite3 import Error as SqliteError
@@ -140,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     real_stdout, sys.stdout = sys.stdout, stdout.GuardedStdout(sys.stdout)
     try:
         args = sys.argv[1:] if argv is None else argv
+        _check_utf8(args)
         code = build_app(args)(args=args, prog_name="salesdesk", standalone_mode=False)
         stdout.flush()  # here, not at exit, where a failure could only be a traceback
     except SalesdeskError as exc:

@@ -7,11 +7,14 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX, ID_MAX
 from salesdesk.commands.common import JsonOpt, databases, state_of
 
 app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, start, export.", no_args_is_help=True)
 
-BlockArg = Annotated[int, typer.Argument(metavar="ID", help="The block's id (see salesdesk block list).")]
+BlockArg = Annotated[
+    int, typer.Argument(metavar="ID", min=1, max=ID_MAX, help="The block's id (see salesdesk block list).")
+]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, e.g. mon, 2026-11-23 (inclusive).")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")]
 RateOpt = Annotated[
@@ -31,8 +34,10 @@ def block_add(
     repeat: Annotated[
         str | None, typer.Option(help="daily | weekdays | weekly | an RRULE such as 'FREQ=WEEKLY;BYDAY=TU,TH'.")
     ] = None,
-    goal_dials: Annotated[int | None, typer.Option(min=0, help="Dials to make in each sitting.")] = None,
-    goal_meetings: Annotated[int | None, typer.Option(min=0, help="Meetings to book in each sitting.")] = None,
+    goal_dials: Annotated[int | None, typer.Option(min=0, max=COUNT_MAX, help="Dials to make in each sitting.")] = None,
+    goal_meetings: Annotated[
+        int | None, typer.Option(min=0, max=COUNT_MAX, help="Meetings to book in each sitting.")
+    ] = None,
     title: Annotated[str | None, typer.Option(help='What to call it (default "Call block").')] = None,
     no_protect: Annotated[
         bool, typer.Option("--no-protect", help="Don't warn when a callback or meeting is put in it.")
@@ -111,7 +116,7 @@ def block_remove(ctx: typer.Context, block_id: BlockArg, occurrence: OccurrenceO
 @app.command("plan")
 def block_plan(
     ctx: typer.Context,
-    meetings: Annotated[int, typer.Option("--meetings", min=1, help="Meetings you want to book.")],
+    meetings: Annotated[int, typer.Option("--meetings", min=1, max=COUNT_MAX, help="Meetings you want to book.")],
     rate: RateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -138,7 +143,8 @@ def block_fill(
     block_id: BlockArg,
     occurrence: OccurrenceOpt = None,
     meetings: Annotated[
-        int | None, typer.Option("--meetings", min=1, help="Meetings to plan for (default: the block's goal).")
+        int | None,
+        typer.Option("--meetings", min=1, max=COUNT_MAX, help="Meetings to plan for (default: the block's goal)."),
     ] = None,
     rate: RateOpt = None,
     as_json: JsonOpt = False,
@@ -164,7 +170,10 @@ def block_fill(
 def block_start(
     ctx: typer.Context,
     block_id: Annotated[
-        int | None, typer.Argument(metavar="ID", help="The block's id; default: the one under way or next today.")
+        int | None,
+        typer.Argument(
+            metavar="ID", min=1, max=ID_MAX, help="The block's id; default: the one under way or next today."
+        ),
     ] = None,
 ) -> None:
     """Open the call session of a block: the one under way now or next today, or block ID's

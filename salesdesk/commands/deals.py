@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import MONEY_MAX
 from salesdesk.commands.common import JsonOpt, LeadArg, state_of
 
 app = typer.Typer()
@@ -30,7 +31,9 @@ def deal_add(
     ctx: typer.Context,
     lead: LeadArg,
     title: Annotated[str, typer.Option("--title", help="What is being sold, e.g. '50 seats, 1 year'.")],
-    value: Annotated[int | None, typer.Option("--value", min=0, help="Value in whole currency units.")] = None,
+    value: Annotated[
+        int | None, typer.Option("--value", min=0, max=MONEY_MAX, help="Value in whole currency units.")
+    ] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Stage to start in (default: the first).")] = None,
     expected_close: Annotated[
         str | None, typer.Option("--expected-close", help="When it should close, e.g. 2026-12-15, 'in 3 weeks'.")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, LeadArg, state_of
 
 app = typer.Typer(help="Add, list, show, edit and close leads.", no_args_is_help=True)
@@ -63,7 +64,8 @@ def lead_list(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the name, company, phone, email or WeChat id.")] = None,
     limit: Annotated[
-        int | None, typer.Option(min=0, help="At most N leads (0 = all). Default: 50 in a table, all with --json.")
+        int | None,
+        typer.Option(min=0, max=COUNT_MAX, help="At most N leads (0 = all). Default: 50 in a table, all with --json."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

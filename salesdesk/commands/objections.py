@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, state_of
 
 app = typer.Typer(
@@ -83,7 +84,9 @@ def objection_edit(
     key: KeyArg,
     text: Annotated[str | None, typer.Option("--text", help="Reword the objection.")] = None,
     add_reply: Annotated[str | None, typer.Option("--add-reply", help="Add a reply variant (numbered next).")] = None,
-    reply: Annotated[int | None, typer.Option("--reply", min=1, help="The number of the reply to reword.")] = None,
+    reply: Annotated[
+        int | None, typer.Option("--reply", min=1, max=COUNT_MAX, help="The number of the reply to reword.")
+    ] = None,
     reply_text: Annotated[str | None, typer.Option("--reply-text", help="Its new wording.")] = None,
     as_json: JsonOpt = False,
 ) -> None:

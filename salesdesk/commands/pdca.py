@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, State, state_of
 
 app = typer.Typer()
@@ -34,10 +35,12 @@ app.add_typer(goal_app, name="goal")
 def goal_set(
     ctx: typer.Context,
     month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
-    meetings: Annotated[int | None, typer.Option("--meetings", min=0, help="Meetings to book.")] = None,
-    dials: Annotated[int | None, typer.Option("--dials", min=0, help="Calls to make.")] = None,
-    deals_won: Annotated[int | None, typer.Option("--deals-won", min=0, help="Deals to win.")] = None,
-    new_leads: Annotated[int | None, typer.Option("--new-leads", min=0, help="New leads to add.")] = None,
+    meetings: Annotated[int | None, typer.Option("--meetings", min=0, max=COUNT_MAX, help="Meetings to book.")] = None,
+    dials: Annotated[int | None, typer.Option("--dials", min=0, max=COUNT_MAX, help="Calls to make.")] = None,
+    deals_won: Annotated[int | None, typer.Option("--deals-won", min=0, max=COUNT_MAX, help="Deals to win.")] = None,
+    new_leads: Annotated[
+        int | None, typer.Option("--new-leads", min=0, max=COUNT_MAX, help="New leads to add.")
+    ] = None,
 ) -> None:
     """Set a month's goals; each working day's share becomes that day's default target.
 
@@ -80,10 +83,12 @@ def plan_day(
     day: DayArg = None,
     item: Annotated[Texts, typer.Option("--item", help="A plan item (repeat for several).")] = None,
     kind: Annotated[Texts, typer.Option("--kind", help="key|routine|adhoc: one per --item, or one for all.")] = None,
-    dials: Annotated[int | None, typer.Option("--dials", min=0, help="Dials target.")] = None,
-    connects: Annotated[int | None, typer.Option("--connects", min=0, help="Connects target.")] = None,
-    meetings: Annotated[int | None, typer.Option("--meetings", min=0, help="Meetings target.")] = None,
-    new_leads: Annotated[int | None, typer.Option("--new-leads", min=0, help="New leads target.")] = None,
+    dials: Annotated[int | None, typer.Option("--dials", min=0, max=COUNT_MAX, help="Dials target.")] = None,
+    connects: Annotated[int | None, typer.Option("--connects", min=0, max=COUNT_MAX, help="Connects target.")] = None,
+    meetings: Annotated[int | None, typer.Option("--meetings", min=0, max=COUNT_MAX, help="Meetings target.")] = None,
+    new_leads: Annotated[
+        int | None, typer.Option("--new-leads", min=0, max=COUNT_MAX, help="New leads target.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show or add to a day's plan (`salesdesk plan` is this command). The previous day's

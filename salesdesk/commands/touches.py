@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, state_of
 
 app = typer.Typer()
@@ -30,7 +31,8 @@ def log_call(
     duration: Annotated[str | None, typer.Option(help="Talk time: 4m30s, 90s, 4:30.")] = None,
     objection: Annotated[str | None, typer.Option(help="Objection key that came up, e.g. no_time.")] = None,
     reply: Annotated[
-        int | None, typer.Option("--reply", min=1, help="The reply used: its number in `salesdesk objection show`.")
+        int | None,
+        typer.Option("--reply", min=1, max=COUNT_MAX, help="The reply used: its number in `salesdesk objection show`."),
     ] = None,
     next_: Annotated[str | None, typer.Option("--next", help="When to call next, e.g. 'tue 10:00'.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="When the call was made (default now).")] = None,

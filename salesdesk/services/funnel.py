@@ -137,10 +137,12 @@ def funnel(session: Session, config: Config, start: datetime | None = None, end:
             .group_by(DealStageChange.to_stage)
         ).all()
     }
+    # TOTAL, not SUM: SQLite's SUM fails on integer overflow, and one bad row (values from before
+    # they were bounded at MONEY_MAX) would break the funnel and the week page for good.
     open_now = {
-        stage: (count, value)
+        stage: (count, int(value))
         for stage, count, value in session.execute(
-            select(Deal.stage, func.count(), func.coalesce(func.sum(Deal.value), 0)).where(~closed).group_by(Deal.stage)
+            select(Deal.stage, func.count(), func.total(Deal.value)).where(~closed).group_by(Deal.stage)
         ).all()
     }
     closed_total = session.execute(select(func.count()).select_from(Deal).where(closed)).scalar_one()

@@ -1,0 +1,25 @@
+"""The range of every number a user can give, checked where it comes in (options, JSONL,
+config), so nothing too big reaches SQLite (64-bit integers) or a sum of it overflows.
+
+The CLI's integer options show their range in ``--help`` and name it when refused (exit 2).
+"""
+
+from __future__ import annotations
+
+from salesdesk.errors import InvalidInput
+
+# A count or a target: dials, meetings, a list limit, a reply's number, days between touches.
+# A million is far beyond any one rep's day, month or list, and far inside every integer type.
+COUNT_MAX = 1_000_000
+# A deal's value in whole currency units (a trillion): 9 million deals at the limit still sum
+# below 2^63, so the funnel's and the week's totals can't overflow.
+MONEY_MAX = 10**12
+# SQLite's largest rowid: an id beyond it can't exist, and can't even be looked up.
+ID_MAX = 2**63 - 1
+
+
+def check_int(value: int, name: str, low: int, high: int) -> int:
+    """``value`` if it is in ``low..high``; else InvalidInput naming the range."""
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be from {low:,} to {high:,}, not {value:,}")
+    return value
