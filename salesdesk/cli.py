@@ -30,6 +30,7 @@ from salesdesk.commands import (
 )
 from salesdesk.commands.common import State
 from salesdesk.errors import InvalidInput, SalesdeskError
+from salesdesk.terminal import visible
 
 # Each command module, and the group it is mounted under (None: its commands are top-level).
 COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
@@ -122,7 +123,8 @@ def _clip(line: str) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    text = "\n".join(_clip(line) for line in message.splitlines())
+    # Escaped before it is split: splitlines() would also break at \x1c, \x85 or \u2028.
+    text = "\n".join(_clip(line) for line in visible(message).rstrip("\n").split("\n"))
     sys.stderr.write(f"salesdesk: {text}\n")
     sys.exit(code)
 
