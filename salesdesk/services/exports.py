@@ -35,6 +35,19 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>|~!&#])")
 # Block markup counts only at the start of a line: bullets, setext underlines, "1." lists.
 _LEADING_MARK = re.compile(r"^([-+=])")
 _LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
+# GFM renderers make live links of bare URLs (http://, mailto:), www. names and e-mail
+# addresses; markdown-it's linkify even of bare domains (example.com). A backslash before the
+# ':' of a scheme and a '.' inside a word splits the text where a linkifier looks, so nothing
+# rep-typed becomes a link, and no escape ever lands inside one (a\_b in a URL). GitHub's
+# cmark-gfm finds e-mail addresses after escapes are undone, so an '@' also gets an invisible
+# word joiner before it: no address starts there, and the page reads the same.
+_LINKABLE = re.compile(r"(?<=\w)([.@])(?=\w)|(:)(?=\S)")
+LINK_BREAK = "\u2060"
+
+
+def _unlink(match: re.Match[str]) -> str:
+    return f"{LINK_BREAK}\\@" if match.group() == "@" else "\\" + match.group()
+
 
 TARGET_LABELS = {
     "meetings": "Meetings booked",
@@ -51,6 +64,7 @@ def md(text: object) -> str:
     """Rep-typed text, safe anywhere in a markdown page, table cells included."""
     one_line = " / ".join(part.strip() for part in str(text).splitlines() if part.strip())
     escaped = _MARKUP.sub(r"\\\1", one_line)
+    escaped = _LINKABLE.sub(_unlink, escaped)
     escaped = _LEADING_MARK.sub(r"\\\1", escaped)
     return _LEADING_NUMBER.sub(r"\1\\\2", escaped)
 
