@@ -14,6 +14,9 @@ COUNT_MAX = 1_000_000
 # A deal's value in whole currency units (a trillion): 9 million deals at the limit still sum
 # below 2^63, so the funnel's and the week's totals can't overflow.
 MONEY_MAX = 10**12
+# One JSONL line (log-call --from): a note and a benefit of 4,000 characters each and every
+# other field fit many times over; a longer line is refused before it is read whole.
+JSONL_LINE_MAX = 64 * 1024
 # SQLite's largest rowid: an id beyond it can't exist, and can't even be looked up.
 ID_MAX = 2**63 - 1
 

@@ -42,7 +42,7 @@ def log_call(
             "--from",
             metavar="FILE.jsonl",
             help='Log many calls, one JSON object a line: {"lead": 12, "outcome": "busy", "note": ...} with '
-            "the options above as keys; - reads stdin. All lines or none are logged.",
+            "the options above as keys, up to 65,536 characters a line; - reads stdin. All lines or none are logged.",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -118,7 +118,9 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
     import sys
 
     from salesdesk import render
+    from salesdesk.bounds import JSONL_LINE_MAX
     from salesdesk.errors import InvalidInput
+    from salesdesk.reading import capped_lines
     from salesdesk.services.batch import log_calls
 
     state = state_of(ctx)
@@ -134,7 +136,8 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
             raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
         with state.write() as session:
-            result = log_calls(session, state.config, state.now, stream, as_json=as_json)
+            lines = capped_lines(stream, JSONL_LINE_MAX)
+            result = log_calls(session, state.config, state.now, lines, as_json=as_json)
             if as_json:
                 render.batch_warnings(result)
                 render.emit_json_array(result.items or [])

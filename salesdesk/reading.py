@@ -1,0 +1,49 @@
+"""Reading what the user hands over (a file, a FIFO, ``-`` for stdin) in bounded pieces.
+
+``/dev/zero``, a pipe fed by ``head -c 3G`` or a file with no newline would otherwise be read
+whole into memory before anything checks it. Each source is opened once (a FIFO can only be
+read once) and read as a stream, never more than the cap plus one character.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from salesdesk.errors import InvalidInput
+
+
+def _not_utf8(source: object, exc: UnicodeDecodeError) -> InvalidInput:
+    return InvalidInput(f"{source} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8")
+
+
+def read_text(source: Path, max_chars: int) -> str:
+    """The whole of ``source`` (``-``: stdin) as text, refused if over ``max_chars``."""
+    try:
+        if str(source) == "-":
+            text = sys.stdin.read(max_chars + 1)
+        else:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read(max_chars + 1)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(source, exc) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+    if len(text) > max_chars:
+        raise InvalidInput(f"{source} is longer than {max_chars:,} characters; the limit is {max_chars:,}")
+    return text
+
+
+def capped_lines(stream: TextIO, max_chars: int) -> Iterator[str]:
+    """The lines of ``stream``, refusing one longer than ``max_chars`` as soon as it is seen."""
+    number = 0
+    while True:
+        number += 1
+        line = stream.readline(max_chars + 1)
+        if not line:
+            return
+        if len(line.rstrip("\r\n")) > max_chars:
+            raise InvalidInput(f"line {number} is longer than {max_chars:,} characters; the limit is {max_chars:,}")
+        yield line
