@@ -52,12 +52,22 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     Example: salesdesk doctor
     """
-    from salesdesk import render
+    from sqlite3 import Error as SqliteError
+
+    from sqlalchemy.exc import DatabaseError
+
+    from salesdesk import paths, render
+    from salesdesk.errors import SalesdeskError
     from salesdesk.services import maintenance
 
     state = state_of(ctx)
-    database = state.engine.url.database
-    checkup = maintenance.doctor(state.engine, Path(database) if database and database != ":memory:" else None)
+    # A damaged file is the doctor's finding, not its failure: report it and the way back.
+    try:
+        database = state.engine.url.database
+        checkup = maintenance.doctor(state.engine, Path(database) if database and database != ":memory:" else None)
+    except (SalesdeskError, DatabaseError, SqliteError) as exc:
+        problem = str(exc.orig) if isinstance(exc, DatabaseError) else str(exc).rsplit(": ", 1)[-1]
+        checkup = maintenance.unreadable(paths.demo_db_path() if state.demo else paths.db_path(), problem)
     if as_json:
         render.emit_json(checkup.as_dict())
     else:

@@ -67,11 +67,35 @@ def doctor(engine: Engine, db_file: Path | None) -> Checkup:
     if db_file is not None:
         files = [p for p in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")) if p.exists()]
         # Backups hold every customer too (the ones beside the database: others are the user's).
-        files += sorted(db_file.parent.glob(f"{glob.escape(db_file.name)}.*.bak"))
+        files += backups_of(db_file)
         loose = [p.name for p in files if not _private(p)]
         checkup.check(
             "permissions",
             not loose,
             f"readable by others: {', '.join(loose)} (chmod 600)" if loose else "owner only",
         )
+    return checkup
+
+
+def backups_of(db_file: Path) -> list[Path]:
+    """The backups salesdesk made beside ``db_file`` (before migrations, or ``backup``), oldest first."""
+    return sorted(db_file.parent.glob(f"{glob.escape(db_file.name)}.*.bak"), key=lambda p: p.stat().st_mtime)
+
+
+def unreadable(db_file: Path, problem: str) -> Checkup:
+    """The checkup of a file SQLite can't open or read (damaged, or not a database): the
+    finding, and how to get the data back from the newest backup."""
+    checkup = Checkup(str(db_file))
+    checkup.check("integrity", False, f"cannot be read: {problem}")
+    found = backups_of(db_file)
+    if found:
+        newest = found[-1]
+        checkup.check(
+            "backups",
+            True,
+            f"{len(found)} beside it; to restore the newest, move {db_file} and any -wal and -shm beside it "
+            f"elsewhere, then: cp {newest} {db_file}",
+        )
+    else:
+        checkup.check("backups", False, "none beside it; restore from your own copy, or keep this file for repair")
     return checkup
