@@ -51,10 +51,36 @@ def _foreign(cur: sqlite3.Cursor) -> bool:
     return bool(names) and MIGRATION_TABLE not in names
 
 
+def is_read_only(path: Path) -> bool:
+    """Whether ``path`` exists but this process may not write it (a read-only file, directory
+    or mount, an immutable file): such a store is opened read-only, so it can still be read,
+    exported, backed up and checked."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
+
+
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads ``path`` without writing anything, not even the -shm index
+    WAL readers share: where that can't be made (a read-only directory) and no WAL holds
+    unmerged pages, the file is read as immutable, which needs no index."""
+    wal = Path(f"{path}-wal")
+    shm_possible = os.access(path.parent, os.W_OK | os.X_OK) or Path(f"{path}-shm").exists()
+    unmerged = wal.exists() and wal.stat().st_size > 0
+    return f"{path.absolute().as_uri()}?mode=ro" + ("" if shm_possible or unmerged else "&immutable=1")
+
+
 def make_engine(path: Path | str) -> Engine:
-    """An engine over a database file (created owner-only) or ``":memory:"``."""
+    """An engine over a database file (created owner-only) or ``":memory:"``; a file this
+    process may not write is opened read-only (see ``is_read_only``)."""
+    read_only = False
     if str(path) == MEMORY:
         engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    elif is_read_only(Path(path)):
+        read_only = True
+        uri = read_only_uri(Path(path))
+        engine = create_engine(
+            f"sqlite:///{path}",  # the URL names the file (backup, doctor); the creator opens it
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000),
+        )
     else:
         path = Path(path)
         ensure_private_dir(path.parent)
@@ -73,7 +99,7 @@ def make_engine(path: Path | str) -> Engine:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
         # Switching to WAL rewrites the file header: never do it to someone else's SQLite file.
-        if str(path) != MEMORY and not _foreign(cur):
+        if str(path) != MEMORY and not read_only and not _foreign(cur):
             cur.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode except for the last commit on power loss.
             cur.execute("PRAGMA synchronous = NORMAL")
@@ -185,7 +211,9 @@ def backup_to(db_file: Path, target: Path, *, overwrite: bool = False) -> Path:
     try:
         with terminated():
             os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
-            src = sqlite3.connect(db_file)
+            src = (
+                sqlite3.connect(read_only_uri(db_file), uri=True) if is_read_only(db_file) else sqlite3.connect(db_file)
+            )
             try:
                 dst = sqlite3.connect(temp)
                 try:

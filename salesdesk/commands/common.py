@@ -55,9 +55,13 @@ class State:
 
                 self._engine = open_demo(paths.demo_db_path(), self.now)
             else:
-                from salesdesk.db import open_store
+                from salesdesk.db import is_read_only, open_store
 
                 self._engine = open_store(paths.db_path(), self.now)
+                if is_read_only(paths.db_path()):
+                    from salesdesk import render
+
+                    render.warn(f"{paths.db_path()} is read-only: it can be read, exported and backed up, not changed")
         return self._engine
 
     @contextmanager

@@ -42,6 +42,15 @@ class Checkup:
         return {"path": self.path, "ok": self.ok, "checks": self.checks, "counts": self.counts}
 
 
+def _wal_header(db_file: Path) -> bool:
+    """Whether the file's header marks it as a WAL database (format version 2 at byte 18)."""
+    try:
+        with open(db_file, "rb") as handle:
+            return handle.read(20)[18:20] == b"\x02\x02"
+    except OSError:
+        return False
+
+
 def _private(path: Path) -> bool:
     return not stat.S_IMODE(path.stat().st_mode) & (stat.S_IRWXG | stat.S_IRWXO)
 
@@ -49,12 +58,16 @@ def _private(path: Path) -> bool:
 def doctor(engine: Engine, db_file: Path | None) -> Checkup:
     """Integrity, schema version, journal mode, permissions, counter consistency and counts."""
     checkup = Checkup(str(db_file) if db_file else ":memory:")
+    # Read before connecting: closing a descriptor on the file would drop the connection's locks.
+    wal_on_disk = db_file is not None and _wal_header(db_file)
     with engine.connect() as conn:
         integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check").all()]
         checkup.check("integrity", integrity == ["ok"], "; ".join(integrity[:5]))
         broken_refs = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
         checkup.check("foreign keys", not broken_refs, f"{len(broken_refs)} rows point at missing rows")
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+        if mode != "wal" and wal_on_disk:
+            mode = "wal"  # read as immutable (a read-only directory), SQLite reports "delete"
         checkup.check("journal mode", db_file is None or mode == "wal", mode)
         drift = conn.exec_driver_sql(_COUNTER_DRIFT).scalar_one()
         checkup.check("lead counters", drift == 0, f"{drift} leads whose touch counters disagree with their touches")
