@@ -17,6 +17,8 @@ MONEY_MAX = 10**12
 # One JSONL line (log-call --from): a note and a benefit of 4,000 characters each and every
 # other field fit many times over; a longer line is refused before it is read whole.
 JSONL_LINE_MAX = 64 * 1024
+# A whole batch, read before the write lock is taken: 100,000 calls take about 15 MB.
+JSONL_TOTAL_MAX = 64 * 1024 * 1024
 # SQLite's largest rowid: an id beyond it can't exist, and can't even be looked up.
 ID_MAX = 2**63 - 1
 

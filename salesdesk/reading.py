@@ -36,14 +36,21 @@ def read_text(source: Path, max_chars: int) -> str:
     return text
 
 
-def capped_lines(stream: TextIO, max_chars: int) -> Iterator[str]:
-    """The lines of ``stream``, refusing one longer than ``max_chars`` as soon as it is seen."""
-    number = 0
+def capped_lines(stream: TextIO, max_chars: int, max_total: int) -> Iterator[str]:
+    """The lines of ``stream``, refusing one longer than ``max_chars``, or more than
+    ``max_total`` characters in all, as soon as it is seen."""
+    number = total = 0
     while True:
         number += 1
-        line = stream.readline(max_chars + 1)
+        try:
+            line = stream.readline(max_chars + 1)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"line {number}: not UTF-8 text; save the file as UTF-8") from None
         if not line:
             return
         if len(line.rstrip("\r\n")) > max_chars:
             raise InvalidInput(f"line {number} is longer than {max_chars:,} characters; the limit is {max_chars:,}")
+        total += len(line)
+        if total > max_total:
+            raise InvalidInput(f"the input is longer than {max_total:,} characters; split it into smaller batches")
         yield line

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import resource
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,25 @@ def test_the_help_states_the_limits() -> None:
 
     assert "65,536 characters a line" in shown("log-call")
     assert "4,000 characters" in shown("script", "edit")
+
+
+def test_an_idle_pipe_into_a_batch_holds_up_no_other_writer(db: Path) -> None:
+    """``(sleep 75 | salesdesk log-call --from -) &`` once took the write lock before reading a
+    line: the TUI and every script waited 60 s, then failed "database is locked"."""
+    batch = subprocess.Popen(
+        [str(SALESDESK), "log-call", "--from", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(db),
+    )
+    try:
+        started = time.monotonic()
+        other = run_process("lead", "add", "Wang Fang", env=_env(db))
+        assert other.code == 0, other
+        assert time.monotonic() - started < 20  # the busy timeout is 60 s
+    finally:
+        out, err = batch.communicate('{"lead": 1, "outcome": "busy"}\n', timeout=60)
+    assert batch.returncode == 0, err
+    assert "Logged 1 call" in out

@@ -42,7 +42,8 @@ def log_call(
             "--from",
             metavar="FILE.jsonl",
             help='Log many calls, one JSON object a line: {"lead": 12, "outcome": "busy", "note": ...} with '
-            "the options above as keys, up to 65,536 characters a line; - reads stdin. All lines or none are logged.",
+            "the options above as keys, up to 65,536 characters a line and 64 MiB in all; - reads stdin. "
+            "The input is read whole before anything is written; all lines or none are logged.",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -118,7 +119,7 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
     import sys
 
     from salesdesk import render
-    from salesdesk.bounds import JSONL_LINE_MAX
+    from salesdesk.bounds import JSONL_LINE_MAX, JSONL_TOTAL_MAX
     from salesdesk.errors import InvalidInput
     from salesdesk.reading import capped_lines
     from salesdesk.services.batch import log_calls
@@ -135,8 +136,10 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
         except OSError as exc:
             raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
+        # All of it read (and bounded) before the write lock is taken: a slow or idle pipe
+        # must not hold up the TUI and every other writer.
+        lines = list(capped_lines(stream, JSONL_LINE_MAX, JSONL_TOTAL_MAX))
         with state.write() as session:
-            lines = capped_lines(stream, JSONL_LINE_MAX)
             result = log_calls(session, state.config, state.now, lines, as_json=as_json)
             if as_json:
                 render.batch_warnings(result)
