@@ -28,7 +28,7 @@ from salesdesk.commands import (
     scripts,
     touches,
 )
-from salesdesk.commands.common import State
+from salesdesk.commands.common import State, run_tui
 from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.terminal import visible
 
@@ -107,7 +107,7 @@ def root(
     if ctx.invoked_subcommand is None:
         from salesdesk.tui.app import SalesdeskApp
 
-        SalesdeskApp(state.engine, state.config, state.clock(), title_suffix=" (demo)" if demo else "").run()
+        run_tui(SalesdeskApp(state.engine, state.config, state.clock(), title_suffix=" (demo)" if demo else ""))
 
 
 def _clip(line: str) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from salesdesk.bounds import COUNT_MAX, ID_MAX
-from salesdesk.commands.common import JsonOpt, databases, state_of
+from salesdesk.commands.common import JsonOpt, databases, run_tui, state_of
 
 app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, start, export.", no_args_is_help=True)
 
@@ -191,9 +191,11 @@ def block_start(
     from salesdesk.tui.app import SalesdeskApp
 
     suffix = " (demo)" if state.demo else ""
-    SalesdeskApp(
-        state.engine, state.config, state.clock(), title_suffix=suffix, session=SessionStart.of(occurrence)
-    ).run()
+    run_tui(
+        SalesdeskApp(
+            state.engine, state.config, state.clock(), title_suffix=suffix, session=SessionStart.of(occurrence)
+        )
+    )
 
 
 @app.command("export")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from salesdesk.config import Config
+    from salesdesk.tui.app import SalesdeskApp
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="What was said or done.")]
@@ -115,3 +116,14 @@ def databases(state: State) -> list[Path]:
     from salesdesk import paths
 
     return [Path(state.engine.url.database or ""), paths.db_path(), paths.demo_db_path()]
+
+
+def run_tui(app: SalesdeskApp) -> None:
+    """Run the TUI; an unhandled error in it is exit 1, with its traceback in the data dir's
+    ``tui-error.log`` rather than on the screen."""
+    from salesdesk import paths
+
+    app.crash_log = paths.ensure_private_dir(paths.data_dir()) / "tui-error.log"
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
