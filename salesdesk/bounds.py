@@ -19,6 +19,9 @@ MONEY_MAX = 10**12
 JSONL_LINE_MAX = 64 * 1024
 # A whole batch, read before the write lock is taken: 100,000 calls take about 15 MB.
 JSONL_TOTAL_MAX = 64 * 1024 * 1024
+# A CSV read from a pipe or a device (import leads <(…), -): copied to a private temp file
+# first, as the import reads its file more than once; a regular file has no such cap.
+SPOOL_MAX = 256 * 1024 * 1024
 # SQLite's largest rowid: an id beyond it can't exist, and can't even be looked up.
 ID_MAX = 2**63 - 1
 

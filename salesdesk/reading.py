@@ -2,13 +2,18 @@
 
 ``/dev/zero``, a pipe fed by ``head -c 3G`` or a file with no newline would otherwise be read
 whole into memory before anything checks it. Each source is opened once (a FIFO can only be
-read once) and read as a stream, never more than the cap plus one character.
+read once) and read as a stream, never more than the cap plus one character; a reader that
+needs to open its file again (the CSV import) gets a private copy of a pipe (``spooled``).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -54,3 +59,41 @@ def capped_lines(stream: TextIO, max_chars: int, max_total: int) -> Iterator[str
         if total > max_total:
             raise InvalidInput(f"the input is longer than {max_total:,} characters; split it into smaller batches")
         yield line
+
+
+@contextmanager
+def spooled(source: Path, max_bytes: int) -> Iterator[Path]:
+    """``source`` as a regular file that may be opened several times: itself if it is one,
+    else (a FIFO, ``<(cat x.csv)``, ``/dev/zero``, ``-`` for stdin) a private temporary copy,
+    read once, refused at its first NUL byte (not text) or past ``max_bytes``."""
+    if str(source) != "-":
+        try:
+            if stat.S_ISREG(os.stat(source).st_mode):
+                yield source
+                return
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+    with tempfile.TemporaryDirectory(prefix="salesdesk-") as folder:
+        copy = Path(folder) / (source.name or "stdin")
+        try:
+            reader = sys.stdin.buffer if str(source) == "-" else open(source, "rb")  # noqa: SIM115
+            with reader, open(copy, "wb") as writer:
+                size = 0
+                while chunk := reader.read(_CHUNK):
+                    nul = chunk.find(b"\0")
+                    if nul >= 0:
+                        raise InvalidInput(f"{source} is not a text file (a NUL byte at offset {size + nul:,})")
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise InvalidInput(f"{source} is larger than {max_bytes:,} bytes; the limit is {max_bytes:,}")
+                    writer.write(chunk)
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+        try:
+            yield copy
+        except InvalidInput as exc:
+            # Messages name what the user gave, not the copy.
+            raise InvalidInput(str(exc).replace(str(copy), str(source)), field=exc.field) from None
+
+
+_CHUNK = 1 << 16

@@ -15,7 +15,13 @@ app = typer.Typer(help="Import records from files.", no_args_is_help=True)
 @app.command("leads")
 def import_leads(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV with a header row; UTF-8 (BOM or not) or GBK.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="CSV with a header row; UTF-8 (BOM or not) or GBK. A pipe or - (stdin) works too, up to 256 MiB.",
+        ),
+    ],
     maps: Annotated[
         list[str] | None,
         typer.Option("--map", metavar="COLUMN=field", help="Put COLUMN in field (name, phone...; - skips it)."),
@@ -36,7 +42,8 @@ def import_leads(
 
     Example: salesdesk import leads contacts.csv --map 手机=phone --dry-run
     """
-    from salesdesk import render
+    from salesdesk import reading, render
+    from salesdesk.bounds import SPOOL_MAX
     from salesdesk.db import read_session, write_session
     from salesdesk.services import imports
 
@@ -44,10 +51,16 @@ def import_leads(
     chosen = imports.parse_maps(maps or [])
     # A dry run only reads, so it never takes the write lock from the TUI or a script.
     session_scope = read_session if dry_run else write_session
-    with render.byte_progress(file, "Importing leads") as progress, session_scope(state.engine) as session:
+    # The import reads its file more than once: a pipe or device is copied once first.
+    with (
+        reading.spooled(file, SPOOL_MAX) as local,
+        render.byte_progress(local, "Importing leads") as progress,
+        session_scope(state.engine) as session,
+    ):
         report = imports.import_leads(
-            session, file, state.now, maps=chosen, dry_run=dry_run, skip_errors=skip_errors, progress=progress
+            session, local, state.now, maps=chosen, dry_run=dry_run, skip_errors=skip_errors, progress=progress
         )
+    report.file = str(file)
     if as_json:
         render.emit_json(report.as_dict())
     else:
