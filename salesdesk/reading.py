@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from salesdesk.errors import InvalidInput
+from salesdesk.signals import terminated
 
 
 def _not_utf8(source: object, exc: UnicodeDecodeError) -> InvalidInput:
@@ -73,7 +74,8 @@ def spooled(source: Path, max_bytes: int) -> Iterator[Path]:
                 return
         except OSError as exc:
             raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
-    with tempfile.TemporaryDirectory(prefix="salesdesk-") as folder:
+    # mkdtemp makes the folder owner-only; SIGTERM unwinds through its removal.
+    with terminated(), tempfile.TemporaryDirectory(prefix="salesdesk-") as folder:
         copy = Path(folder) / (source.name or "stdin")
         try:
             reader = sys.stdin.buffer if str(source) == "-" else open(source, "rb")  # noqa: SIM115
