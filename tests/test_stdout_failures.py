@@ -33,6 +33,7 @@ WRITES = [
     ("plan", "--item", "Send Wang the quote", "--kind", "key"),
     ("review", "--problem", "calls ran long"),
     ("objection", "add", "too_far", "--text", "You are too far away."),
+    ("import", "leads", "-"),
 ]
 READS = [
     ("lead", "list"),
@@ -102,7 +103,7 @@ needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /
 @pytest.mark.parametrize("args", WRITES, ids=" ".join)
 def test_a_write_whose_result_cannot_be_printed_is_rolled_back(book: Path, args: tuple[str, ...]) -> None:
     before = db_fingerprint(book)
-    code, err = _full(book, args)
+    code, err = _full(book, args, stdin="name,phone\nWang Fang,+86 138 0013 8002\n")
     assert code == 2, err
     assert err == "salesdesk: cannot write the output: No space left on device; nothing was logged\n"
     assert db_fingerprint(book) == before

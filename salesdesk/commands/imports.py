@@ -42,26 +42,29 @@ def import_leads(
 
     Example: salesdesk import leads contacts.csv --map 手机=phone --dry-run
     """
+    from functools import partial
+
     from salesdesk import reading, render
     from salesdesk.bounds import SPOOL_MAX
-    from salesdesk.db import read_session, write_session
+    from salesdesk.db import read_session
     from salesdesk.services import imports
 
     state = state_of(ctx)
     chosen = imports.parse_maps(maps or [])
-    # A dry run only reads, so it never takes the write lock from the TUI or a script.
-    session_scope = read_session if dry_run else write_session
+    # A dry run only reads, so it never takes the write lock from the TUI or a script; an
+    # import prints its report before it commits (State.write).
+    session_scope = partial(read_session, state.engine) if dry_run else state.write
     # The import reads its file more than once: a pipe or device is copied once first.
     with (
         reading.spooled(file, SPOOL_MAX) as local,
         render.byte_progress(local, "Importing leads") as progress,
-        session_scope(state.engine) as session,
+        session_scope() as session,
     ):
         report = imports.import_leads(
             session, local, state.now, maps=chosen, dry_run=dry_run, skip_errors=skip_errors, progress=progress
         )
-    report.file = str(file)
-    if as_json:
-        render.emit_json(report.as_dict())
-    else:
-        render.import_report(report)
+        report.file = str(file)
+        if as_json:
+            render.emit_json(report.as_dict())
+        else:
+            render.import_report(report)
