@@ -10,7 +10,7 @@ from pathlib import Path
 
 import cmarkgfm
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -50,6 +50,7 @@ def test_linkable_text_is_shown_as_typed_and_links_nowhere(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
+@example("1@.a")  # found by CI's profile: an '@' before a '.' is still an address to cmark-gfm
 @given(st.text(st.sampled_from("htpswfxmaio.:/@_-~#<>[]() 1王"), min_size=1, max_size=40))
 def test_no_rep_text_makes_a_link(text: str) -> None:
     one_line = " ".join(text.split())

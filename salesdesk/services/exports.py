@@ -41,7 +41,7 @@ _LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
 # rep-typed becomes a link, and no escape ever lands inside one (a\_b in a URL). GitHub's
 # cmark-gfm finds e-mail addresses after escapes are undone, so an '@' also gets an invisible
 # word joiner before it: no address starts there, and the page reads the same.
-_LINKABLE = re.compile(r"(?<=\w)([.@])(?=\w)|(:)(?=\S)")
+_LINKABLE = re.compile(r"(?<=\S)\.(?=\S)|(?<=\S)@|:(?=\S)")
 LINK_BREAK = "\u2060"
 
 
