@@ -29,8 +29,9 @@ from salesdesk.commands import (
     scripts,
     touches,
 )
-from salesdesk.commands.common import State
-from salesdesk.errors import SalesdeskError
+from salesdesk.commands.common import State, run_tui
+from salesdesk.errors import InvalidInput, SalesdeskError
+from salesdesk.terminal import visible
 
 # Each command module, and the group it is mounted under (None: its commands are top-level).
 COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
@@ -109,7 +110,7 @@ def root(
     if ctx.invoked_subcommand is None:
         from salesdesk.tui.app import SalesdeskApp
 
-        SalesdeskApp(state.engine, state.config, state.clock(), title_suffix=" (demo)" if demo else "").run()
+        run_tui(SalesdeskApp(state.engine, state.config, state.clock(), title_suffix=" (demo)" if demo else ""))
 
 
 def _clip(line: str) -> str:
@@ -125,9 +126,28 @@ def _clip(line: str) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    text = "\n".join(_clip(line) for line in message.splitlines())
+    # Escaped before it is split: splitlines() would also break at \x1c, \x85 or \u2028.
+    text = "\n".join(_clip(line) for line in visible(message).rstrip("\n").split("\n"))
     sys.stderr.write(f"salesdesk: {text}\n")
     sys.exit(code)
+
+
+def _check_utf8(args: list[str]) -> None:
+    """Refuse an argument that is not UTF-8. Python hands such bytes over as lone surrogates
+    (``\udcff`` for the byte 0xff), which would only fail later, deep in a write."""
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            try:
+                raw.decode("utf-8")
+                offset, byte = len(raw), "?"
+            except UnicodeDecodeError as exc:
+                offset, byte = exc.start, f"0x{raw[exc.start]:02x}"
+            raise InvalidInput(
+                f"argument {number} is not UTF-8 text (byte {byte} at offset {offset}); type it in UTF-8"
+            ) from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,11 +156,16 @@ def main(argv: list[str] | None = None) -> None:
 
     from sqlalchemy.exc import DatabaseError
 
+    from salesdesk import stdout
+
     # Customer data is personal data: whatever salesdesk writes is readable by the owner only.
     os.umask(0o077)
+    real_stdout, sys.stdout = sys.stdout, stdout.GuardedStdout(sys.stdout)
     try:
         args = sys.argv[1:] if argv is None else argv
+        _check_utf8(args)
         code = build_app(args)(args=args, prog_name="salesdesk", standalone_mode=False)
+        stdout.flush()  # here, not at exit, where a failure could only be a traceback
     except SalesdeskError as exc:
         hint = _OPTION_HINTS.get(exc.field or "")
         _fail(f"{exc} ({hint})" if hint else str(exc), exc.exit_code)
@@ -155,6 +180,16 @@ def main(argv: list[str] | None = None) -> None:
     except SqliteError as exc:  # the same, from code that speaks to sqlite3 directly (backup)
         _fail(f"database error: {exc}", 2)
     except BrokenPipeError:  # `salesdesk lead list | head`: the reader left, that's fine
-        sys.stderr.close()
+        stdout.silence(real_stdout)
         sys.exit(0)
+    except SystemExit as exc:
+        # Click's own echo (help, --version) exits 1 on a closed pipe; the contract says 0.
+        if isinstance(exc.__context__, BrokenPipeError):
+            stdout.silence(real_stdout)
+            sys.exit(0)
+        raise
+    except OSError as exc:  # a file error no command turned into a message: still no traceback
+        _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else f"{exc.strerror or exc}", 2)
+    finally:
+        sys.stdout = real_stdout
     sys.exit(code if isinstance(code, int) else 0)

@@ -200,6 +200,11 @@ _RENAMED_RULES = {
     "focus_after_reached counts times the customer was reached (METHOD.md §4)",
     "review_after_touches": "review_after_reached counts times the customer was reached, with review_quiet_days",
 }
+# Touch counts a rule can ask for: the method speaks of 3 to 6; a thousand is already absurd,
+# and a bound keeps "min_touches_before_lost = 2**63" from breaking every query that compares.
+TOUCHES_MAX = 1_000
+# Days between touches: ten years is "never"; far more overflows a date (year 9999).
+CADENCE_DAYS_MAX = 3_650
 
 
 def _str_list(path: Path, name: str, value: object) -> tuple[str, ...]:
@@ -257,8 +262,8 @@ def _load_rules(path: Path, spec: object, channels: tuple[str, ...]) -> tuple[Ru
     for name in _INT_RULES:
         if name in spec:
             number = spec[name]
-            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-                raise _bad(path, f"rules.{name} must be a whole number, 0 or more")
+            if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= TOUCHES_MAX:
+                raise _bad(path, f"rules.{name} must be a whole number from 0 to {TOUCHES_MAX:,}")
             values[name] = number
     if "benefit" in spec:
         if spec["benefit"] not in ("require", "warn", "off"):
@@ -278,9 +283,11 @@ def _load_rules(path: Path, spec: object, channels: tuple[str, ...]) -> tuple[Ru
         cadence = spec["cadence_days"]
         grades = (*GRADES, UNGRADED)
         if not isinstance(cadence, dict) or any(
-            g not in grades or isinstance(d, bool) or not isinstance(d, int) or d < 1 for g, d in cadence.items()
+            g not in grades or isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= CADENCE_DAYS_MAX
+            for g, d in cadence.items()
         ):
-            raise _bad(path, 'rules.cadence_days must map grades A-D (and "-" for ungraded) to days, 1 or more')
+            grades_text = 'grades A-D (and "-" for ungraded)'
+            raise _bad(path, f"rules.cadence_days must map {grades_text} to days, from 1 to {CADENCE_DAYS_MAX:,}")
         values["cadence_days"] = {**Rules().cadence_days, **cadence}
     return Rules(**values), frozenset(values)
 

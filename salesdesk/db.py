@@ -8,8 +8,10 @@ once with "database is locked" instead of waiting, so writers take the lock up f
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from sqlmodel import Session
 from salesdesk.errors import InvalidInput
 from salesdesk.migrations import MIGRATIONS, Migration
 from salesdesk.paths import ensure_private_dir, touch_private
+from salesdesk.signals import terminated
 
 MEMORY = ":memory:"
 MIGRATION_TABLE = "salesdesk_migration"
@@ -48,10 +51,36 @@ def _foreign(cur: sqlite3.Cursor) -> bool:
     return bool(names) and MIGRATION_TABLE not in names
 
 
+def is_read_only(path: Path) -> bool:
+    """Whether ``path`` exists but this process may not write it (a read-only file, directory
+    or mount, an immutable file): such a store is opened read-only, so it can still be read,
+    exported, backed up and checked."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
+
+
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads ``path`` without writing anything, not even the -shm index
+    WAL readers share: where that can't be made (a read-only directory) and no WAL holds
+    unmerged pages, the file is read as immutable, which needs no index."""
+    wal = Path(f"{path}-wal")
+    shm_possible = os.access(path.parent, os.W_OK | os.X_OK) or Path(f"{path}-shm").exists()
+    unmerged = wal.exists() and wal.stat().st_size > 0
+    return f"{path.absolute().as_uri()}?mode=ro" + ("" if shm_possible or unmerged else "&immutable=1")
+
+
 def make_engine(path: Path | str) -> Engine:
-    """An engine over a database file (created owner-only) or ``":memory:"``."""
+    """An engine over a database file (created owner-only) or ``":memory:"``; a file this
+    process may not write is opened read-only (see ``is_read_only``)."""
+    read_only = False
     if str(path) == MEMORY:
         engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    elif is_read_only(Path(path)):
+        read_only = True
+        uri = read_only_uri(Path(path))
+        engine = create_engine(
+            f"sqlite:///{path}",  # the URL names the file (backup, doctor); the creator opens it
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000),
+        )
     else:
         path = Path(path)
         ensure_private_dir(path.parent)
@@ -70,7 +99,7 @@ def make_engine(path: Path | str) -> Engine:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
         # Switching to WAL rewrites the file header: never do it to someone else's SQLite file.
-        if str(path) != MEMORY and not _foreign(cur):
+        if str(path) != MEMORY and not read_only and not _foreign(cur):
             cur.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode except for the last commit on power loss.
             cur.execute("PRAGMA synchronous = NORMAL")
@@ -134,23 +163,69 @@ def _check_history(applied: list[str]) -> None:
         raise InvalidInput(f"this database's migration history {applied} does not match salesdesk's")
 
 
-def backup_to(db_file: Path, target: Path) -> Path:
-    """Copy a live database to ``target`` (owner-only) with SQLite's online backup API, which
-    reads a consistent snapshot even while the TUI or a script is writing."""
-    created = not target.exists()
-    touch_private(target)
+def is_backup(path: Path) -> bool:
+    """Whether ``path`` is a salesdesk database (a backup may be replaced by a newer one)."""
     try:
-        src = sqlite3.connect(db_file)
-        dst = sqlite3.connect(target)
+        with open(path, "rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return False
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
-            src.backup(dst)
+            found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (MIGRATION_TABLE,)).fetchone()
         finally:
-            dst.close()
-            src.close()
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return found is not None
+
+
+def _check_backup_target(target: Path, overwrite: bool) -> None:
+    """A backup replaces nothing but an older backup (or, with ``--overwrite``, a regular
+    file), and never through a symlink: the link could point anywhere, say a shared folder."""
+    try:
+        found = os.lstat(target)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the backup to {target}: {exc.strerror}") from None
+    if stat.S_ISLNK(found.st_mode):
+        raise InvalidInput(f"{target} is a symbolic link; give the path of a file, not a link")
+    if stat.S_ISDIR(found.st_mode):
+        raise InvalidInput(f"{target} is a directory; give a file name")
+    if not stat.S_ISREG(found.st_mode):
+        raise InvalidInput(f"{target} is not a regular file; give a file name")
+    if not overwrite and not is_backup(target):
+        raise InvalidInput(f"{target} exists and is not a salesdesk backup; --overwrite replaces it")
+
+
+def backup_to(db_file: Path, target: Path, *, overwrite: bool = False) -> Path:
+    """Copy a live database to ``target`` with SQLite's online backup API, which reads a
+    consistent snapshot even while the TUI or a script is writing.
+
+    The copy is made owner-only (0600) under a temporary name and renamed into place when
+    complete: whatever mode an old file had, the backup never inherits it, and a failed or
+    interrupted backup (a full disk, SIGTERM) never leaves half a copy behind.
+    """
+    _check_backup_target(target, overwrite)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with terminated():
+            os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+            src = (
+                sqlite3.connect(read_only_uri(db_file), uri=True) if is_read_only(db_file) else sqlite3.connect(db_file)
+            )
+            try:
+                dst = sqlite3.connect(temp)
+                try:
+                    src.backup(dst)
+                finally:
+                    dst.close()
+            finally:
+                src.close()
+            os.replace(temp, target)
     except BaseException:
-        # A backup that failed (a full disk) must not be left behind looking like one.
-        if created:
-            target.unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}-journal").unlink(missing_ok=True)
         raise
     return target
 

@@ -4,6 +4,8 @@ Services raise these; the CLI maps them to exit codes (1 refused, 2 invalid inpu
 TUI shows them as notifications. Anything else escaping a service is a bug.
 """
 
+from salesdesk.terminal import visible
+
 
 class SalesdeskError(Exception):
     """Base class: a problem the user can act on, with a message that says how.
@@ -16,7 +18,8 @@ class SalesdeskError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+        # Messages quote what was typed or read (a path, a CSV header): shown, never obeyed.
+        super().__init__(visible(message))
         self.field = field
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
 from salesdesk.lifecycle import followup_phrase
+from salesdesk.terminal import visible
 
 # Types only: every command imports this module, and most need none of these services.
 if TYPE_CHECKING:
@@ -47,11 +48,11 @@ def emit_json_array(items: Iterable[Any]) -> None:
 
 
 def say(message: str) -> None:
-    sys.stdout.write(message + "\n")
+    sys.stdout.write(visible(message) + "\n")
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"salesdesk: {message}\n")
+    sys.stderr.write(f"salesdesk: {visible(message)}\n")
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -72,7 +73,7 @@ def _table(title: str | None, columns: Sequence[str]):  # type: ignore[no-untype
 def _esc(value: object) -> str:
     from rich.markup import escape
 
-    return escape("" if value is None else str(value))
+    return escape(visible("" if value is None else str(value)))
 
 
 def lead_line(view: LeadView) -> str:

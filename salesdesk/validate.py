@@ -39,6 +39,9 @@ def text(value: str | None, field: str, *, max_len: int = SHORT_MAX, multiline: 
         return None
     if _has_control(value, multiline):
         raise InvalidInput(f"{field} contains control characters; type plain text")
+    surrogate = next((i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff"), None)
+    if surrogate is not None:  # half of a UTF-16 pair: no text can hold it, nor SQLite store it
+        raise InvalidInput(f"{field} is not valid text (a lone surrogate at character {surrogate + 1})")
     if len(value) > max_len:
         raise InvalidInput(f"{field} is {len(value):,} characters long; the limit is {max_len:,}")
     return value

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine
 
 from salesdesk.config import Config
@@ -17,6 +19,13 @@ from salesdesk.demo import generate
 TZ_NAME = "Asia/Shanghai"
 # Monday 23 Nov 2026, 15:00 in Shanghai: a working afternoon, the fixed "now" of the suite.
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=ZoneInfo(TZ_NAME))
+
+# CI runs the same examples every time: a red build is reproducible and a green one is not luck.
+# No deadline (a loaded runner is slow, not wrong) and no example database (each run is fresh).
+# Loaded here, before any test module builds its own settings on top of the default profile.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=100, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

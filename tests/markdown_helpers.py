@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from markdown_it.token import Token
 
+from salesdesk.services.exports import LINK_BREAK
+
 
 def inline_text(inline: Token) -> str:
-    return "".join(child.content for child in inline.children or [])
+    """What a reader sees: the invisible word joiner that keeps an '@' from linking dropped."""
+    return "".join(child.content for child in inline.children or []).replace(LINK_BREAK, "")
 
 
 def table_cells(tokens: list[Token]) -> list[list[list[str]]]:

@@ -92,6 +92,16 @@ CORPUS: list[tuple[tuple[str, ...], int, str]] = [
     (("export", "week", "2026-W60"), 2, "is not a week of that year"),
     (("export", "week", "-o", "/proc/salesdesk/week.md"), 2, "cannot write /proc/salesdesk/week.md"),
     (("goal", "set", "--month", "2026-12", "--dials", "-3"), 2, "Invalid value for '--dials'"),
+    # issue 10: past 2^63, output files, backups, bounded reads
+    (("lead", "list", "--limit", str(2**63)), 2, "Invalid value for '--limit'"),
+    (("deal", "add", "Li Na", "--title", "x", "--value", str(2**63)), 2, "Invalid value for '--value'"),
+    (("log-call", "Li Na", "-o", "busy", "--reply", str(2**63)), 2, "Invalid value for '--reply'"),
+    (("block", "fill", str(2**63)), 2, "Invalid value for 'ID'"),
+    (("export", "leads", "-o", "/proc"), 2, "/proc is a directory; give a file name"),
+    (("block", "export", "--ics", "/proc"), 2, "/proc is a directory; give a file name"),
+    (("backup", "/proc"), 2, "/proc is a directory; give a file name"),
+    (("script", "edit", "intro", "--file", "/dev/zero"), 2, "/dev/zero is longer than 4,000 characters"),
+    (("import", "leads", "/dev/zero"), 2, "/dev/zero is not a text file (a NUL byte at offset 0)"),
 ]
 
 

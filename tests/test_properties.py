@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 from markdown_it import MarkdownIt
@@ -164,6 +164,8 @@ def _week_page(session: Session, people: list[tuple[str, str]], problem: str, ac
     problem=rep_text,
     act=st.lists(rep_text, min_size=1, max_size=3),
 )
+# Found in CI: act items differing only in case are one item; the page keeps the first spelling.
+@example(people=[("a", "a")], problem="a", act=["a", "A"])
 def test_rep_text_comes_out_of_the_weekly_page_as_typed(
     session: Session, people: list[tuple[str, str]], problem: str, act: list[str]
 ) -> None:
@@ -202,7 +204,9 @@ def test_rep_text_comes_out_of_the_weekly_page_as_typed(
         for lead, (name, company) in zip(added, people, strict=True)
     )
     items = [inline_text(tokens[i + 2]) for i, t in enumerate(tokens) if t.type == "list_item_open"]
-    for line in act:
+    # A day keeps each act item once (case, width and spacing folded), in its first spelling.
+    first = {validate.name_key(" ".join(line.split())): line for line in reversed(act)}
+    for line in first.values():
         assert f"{MONDAY:%a %d %b}: {_one_line(line)}" in items
     assert any(f" {_one_line(problem)} (worked on" in item for item in items)
 

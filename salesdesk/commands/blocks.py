@@ -7,11 +7,14 @@ from typing import Annotated
 
 import typer
 
-from salesdesk.commands.common import JsonOpt, state_of
+from salesdesk.bounds import COUNT_MAX, ID_MAX
+from salesdesk.commands.common import JsonOpt, databases, run_tui, state_of
 
 app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, start, export.", no_args_is_help=True)
 
-BlockArg = Annotated[int, typer.Argument(metavar="ID", help="The block's id (see salesdesk block list).")]
+BlockArg = Annotated[
+    int, typer.Argument(metavar="ID", min=1, max=ID_MAX, help="The block's id (see salesdesk block list).")
+]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, e.g. mon, 2026-11-23 (inclusive).")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")]
 RateOpt = Annotated[
@@ -31,8 +34,10 @@ def block_add(
     repeat: Annotated[
         str | None, typer.Option(help="daily | weekdays | weekly | an RRULE such as 'FREQ=WEEKLY;BYDAY=TU,TH'.")
     ] = None,
-    goal_dials: Annotated[int | None, typer.Option(min=0, help="Dials to make in each sitting.")] = None,
-    goal_meetings: Annotated[int | None, typer.Option(min=0, help="Meetings to book in each sitting.")] = None,
+    goal_dials: Annotated[int | None, typer.Option(min=0, max=COUNT_MAX, help="Dials to make in each sitting.")] = None,
+    goal_meetings: Annotated[
+        int | None, typer.Option(min=0, max=COUNT_MAX, help="Meetings to book in each sitting.")
+    ] = None,
     title: Annotated[str | None, typer.Option(help='What to call it (default "Call block").')] = None,
     no_protect: Annotated[
         bool, typer.Option("--no-protect", help="Don't warn when a callback or meeting is put in it.")
@@ -44,21 +49,20 @@ def block_add(
     Example: salesdesk block add "tomorrow 9:00" --for 90m --repeat weekdays --goal-dials 25 --goal-meetings 5
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import blocks
 
     state = state_of(ctx)
     start = state.when(when, prefer="future")
     minutes = blocks.parse_minutes(length)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         block = blocks.add_block(
             session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,  # type: ignore[arg-type]
             goal_meetings=goal_meetings, title=title, protect=not no_protect,
         )  # fmt: skip
-    if as_json:
-        render.emit_json(blocks.block_dict(block))
-    else:
-        render.block_added(block, state.now)
+        if as_json:
+            render.emit_json(blocks.block_dict(block))
+        else:
+            render.block_added(block, state.now)
 
 
 @app.command("list")
@@ -95,25 +99,24 @@ def block_remove(ctx: typer.Context, block_id: BlockArg, occurrence: OccurrenceO
     Example: salesdesk block remove 3 --occurrence 2026-11-24
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import blocks
 
     state = state_of(ctx)
     day = blocks.upcoming_day(occurrence, state.now) if occurrence is not None else None
-    with write_session(state.engine) as session:
+    with state.write() as session:
         block, removed = blocks.remove(session, block_id, day)
-    if removed is None:
-        render.say(f"Removed block #{block.id} {block.title!r}.")
-    else:
-        render.say(
-            f"Removed the {blocks.span_text(removed, state.now)} occurrence of block #{block.id} {block.title!r}."
-        )
+        if removed is None:
+            render.say(f"Removed block #{block.id} {block.title!r}.")
+        else:
+            render.say(
+                f"Removed the {blocks.span_text(removed, state.now)} occurrence of block #{block.id} {block.title!r}."
+            )
 
 
 @app.command("plan")
 def block_plan(
     ctx: typer.Context,
-    meetings: Annotated[int, typer.Option("--meetings", min=1, help="Meetings you want to book.")],
+    meetings: Annotated[int, typer.Option("--meetings", min=1, max=COUNT_MAX, help="Meetings you want to book.")],
     rate: RateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -140,7 +143,8 @@ def block_fill(
     block_id: BlockArg,
     occurrence: OccurrenceOpt = None,
     meetings: Annotated[
-        int | None, typer.Option("--meetings", min=1, help="Meetings to plan for (default: the block's goal).")
+        int | None,
+        typer.Option("--meetings", min=1, max=COUNT_MAX, help="Meetings to plan for (default: the block's goal)."),
     ] = None,
     rate: RateOpt = None,
     as_json: JsonOpt = False,
@@ -150,24 +154,26 @@ def block_fill(
     Example: salesdesk block fill 3 --occurrence tomorrow
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import blocks
 
     state = state_of(ctx)
     day = blocks.upcoming_day(occurrence, state.now) if occurrence is not None else None
-    with write_session(state.engine) as session:
+    with state.write() as session:
         filled = blocks.fill(session, state.config.rules, state.now, block_id, day=day, target=meetings, rate=rate)
-    if as_json:
-        render.emit_json(filled.as_dict())
-    else:
-        render.block_filled(filled, state.now)
+        if as_json:
+            render.emit_json(filled.as_dict())
+        else:
+            render.block_filled(filled, state.now)
 
 
 @app.command("start")
 def block_start(
     ctx: typer.Context,
     block_id: Annotated[
-        int | None, typer.Argument(metavar="ID", help="The block's id; default: the one under way or next today.")
+        int | None,
+        typer.Argument(
+            metavar="ID", min=1, max=ID_MAX, help="The block's id; default: the one under way or next today."
+        ),
     ] = None,
 ) -> None:
     """Open the call session of a block: the one under way now or next today, or block ID's
@@ -185,9 +191,11 @@ def block_start(
     from salesdesk.tui.app import SalesdeskApp
 
     suffix = " (demo)" if state.demo else ""
-    SalesdeskApp(
-        state.engine, state.config, state.clock(), title_suffix=suffix, session=SessionStart.of(occurrence)
-    ).run()
+    run_tui(
+        SalesdeskApp(
+            state.engine, state.config, state.clock(), title_suffix=suffix, session=SessionStart.of(occurrence)
+        )
+    )
 
 
 @app.command("export")
@@ -202,9 +210,8 @@ def block_export(
 
     Example: salesdesk block export --ics ~/blocks.ics
     """
-    from salesdesk import ics, render
+    from salesdesk import ics, outfile, render
     from salesdesk.db import read_session
-    from salesdesk.errors import InvalidInput
     from salesdesk.services import blocks
 
     state = state_of(ctx)
@@ -213,8 +220,7 @@ def block_export(
         span = blocks.day_range(state.now, first=first, last=last)
     with read_session(state.engine) as session:
         data, count = ics.export(session, state.now, *(span or (None, None)))
-    try:
-        ics_file.write_bytes(data)
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {ics_file}: {exc.strerror or exc}") from None
-    render.say(f"Wrote {count} event{'' if count == 1 else 's'} to {ics_file}.")
+    with outfile.open_output(ics_file, databases(state), binary=True) as handle:
+        handle.write(data)
+    if not outfile.is_stream(ics_file):
+        render.say(f"Wrote {count} event{'' if count == 1 else 's'} to {ics_file}.")

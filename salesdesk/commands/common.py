@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
     from salesdesk.config import Config
+    from salesdesk.tui.app import SalesdeskApp
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="What was said or done.")]
@@ -52,10 +56,41 @@ class State:
 
                 self._engine = open_demo(paths.demo_db_path(), self.now)
             else:
-                from salesdesk.db import open_store
+                from salesdesk.db import is_read_only, open_store
 
                 self._engine = open_store(paths.db_path(), self.now)
+                if is_read_only(paths.db_path()):
+                    from salesdesk import render
+
+                    render.warn(f"{paths.db_path()} is read-only: it can be read, exported and backed up, not changed")
         return self._engine
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work, committed only once its result is out: print it inside the block.
+
+        If stdout can't take the result, the work is rolled back, so the user never sees an
+        error for something that was saved (and a retry can't save it twice). The price: a
+        commit that fails after the result was printed (a full disk) must say the result is void.
+        """
+        from sqlalchemy.exc import DatabaseError
+
+        from salesdesk import stdout
+        from salesdesk.db import write_session
+        from salesdesk.errors import InvalidInput
+
+        printed = False
+        try:
+            with write_session(self.engine) as session:
+                yield session
+                stdout.flush()
+                printed = True
+        except stdout.OutputFailed as exc:
+            raise stdout.OutputFailed(f"{exc}; nothing was logged") from None
+        except DatabaseError as exc:
+            if not printed:
+                raise
+            raise InvalidInput(f"database error: {exc.orig}; nothing was logged, whatever it says above") from None
 
     def when(self, text: str | None, prefer: str = "past") -> datetime | None:
         from salesdesk.dates import parse_when
@@ -74,3 +109,21 @@ class State:
 
 def state_of(ctx: typer.Context) -> State:
     return ctx.ensure_object(State)
+
+
+def databases(state: State) -> list[Path]:
+    """The store in use and the user's and demo stores: what an output file must never replace."""
+    from salesdesk import paths
+
+    return [Path(state.engine.url.database or ""), paths.db_path(), paths.demo_db_path()]
+
+
+def run_tui(app: SalesdeskApp) -> None:
+    """Run the TUI; an unhandled error in it is exit 1, with its traceback in the data dir's
+    ``tui-error.log`` rather than on the screen."""
+    from salesdesk import paths
+
+    app.crash_log = paths.ensure_private_dir(paths.data_dir()) / "tui-error.log"
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import MONEY_MAX
 from salesdesk.commands.common import JsonOpt, LeadArg, state_of
 
 app = typer.Typer()
@@ -30,7 +31,9 @@ def deal_add(
     ctx: typer.Context,
     lead: LeadArg,
     title: Annotated[str, typer.Option("--title", help="What is being sold, e.g. '50 seats, 1 year'.")],
-    value: Annotated[int | None, typer.Option("--value", min=0, help="Value in whole currency units.")] = None,
+    value: Annotated[
+        int | None, typer.Option("--value", min=0, max=MONEY_MAX, help="Value in whole currency units.")
+    ] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Stage to start in (default: the first).")] = None,
     expected_close: Annotated[
         str | None, typer.Option("--expected-close", help="When it should close, e.g. 2026-12-15, 'in 3 weeks'.")
@@ -41,19 +44,18 @@ def deal_add(
 
     Example: salesdesk deal add "Li Na" --title "50 seats" --value 120000 --expected-close 2026-12-15
     """
-    from salesdesk.db import write_session
     from salesdesk.services import deals, leads
 
     state = state_of(ctx)
     close_at = state.when(expected_close, prefer="future")
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         deal = deals.add_deal(
             session, state.config, state.now, lead=found, title=title, value=value, stage=stage,
             expected_close=close_at,
         )  # fmt: skip
         view = deals.deal_view(session, deal.id)  # type: ignore[arg-type]
-    _print_deal(view, as_json, "Added")
+        _print_deal(view, as_json, "Added")
 
 
 @deal_app.command("move")
@@ -66,15 +68,14 @@ def deal_move(
 
     Example: salesdesk deal move 3 proposal
     """
-    from salesdesk.db import write_session
     from salesdesk.services import deals
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = deals.get_deal(session, deal)
         deals.move_deal(session, state.config, found, state.now, stage)
         view = deals.deal_view(session, found.id)  # type: ignore[arg-type]
-    _print_deal(view, False, "Moved")
+        _print_deal(view, False, "Moved")
 
 
 @deal_app.command("close")
@@ -90,22 +91,21 @@ def deal_close(
     Example: salesdesk deal close 3 --lost --reason "budget moved to next year"
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.errors import InvalidInput
     from salesdesk.services import deals
 
     if won == lost:
         raise InvalidInput("say how it ended: --won or --lost")
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = deals.get_deal(session, deal)
         closed = deals.close_deal(session, state.config, found, state.now, won=won, reason=reason)
         view = deals.deal_view(session, found.id)  # type: ignore[arg-type]
-    for warning in closed.warnings:
-        render.warn(f"warning: {warning}")
-    _print_deal(view, False, "Closed")
-    if closed.lead_state is not None:
-        render.say(f"Lead #{found.lead_id} is now {closed.lead_state}.")
+        for warning in closed.warnings:
+            render.warn(f"warning: {warning}")
+        _print_deal(view, False, "Closed")
+        if closed.lead_state is not None:
+            render.say(f"Lead #{found.lead_id} is now {closed.lead_state}.")
 
 
 @deal_app.command("list")

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from salesdesk.commands.common import state_of
+from salesdesk.commands.common import databases, state_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     Rows = Callable[[Session], Iterable[dict[str, Any]]]
 
 app = typer.Typer(help="Export summaries to files.", no_args_is_help=True)
+OUTPUT_HELP = "Write to this file (owner-only; - is stdout; a pipe is written in place), never over the database."
 
 
 @app.command("week")
@@ -25,9 +26,7 @@ def export_week(
     week: Annotated[
         str | None, typer.Argument(metavar="WEEK", help="ISO week like 2026-W48, or a day in it (default this week).")
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (owner-only), not to stdout.")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="markdown|json")] = "markdown",
 ) -> None:
     """The week rolled up: results vs targets, a row per day, the funnel, follow-up compliance,
@@ -35,7 +34,7 @@ def export_week(
 
     Example: salesdesk export week 2026-W48 -o week48.md
     """
-    from salesdesk import render, validate
+    from salesdesk import outfile, render, validate
     from salesdesk.db import read_session
     from salesdesk.services import exports, reports
 
@@ -47,8 +46,10 @@ def export_week(
     text = exports.as_json(report.as_dict()) if chosen == "json" else exports.week_markdown(report) + "\n"
     if output is None:
         render.say(text.rstrip("\n"))
-    else:
-        exports.write_private(output, text)
+        return
+    with outfile.open_output(output, databases(state)) as handle:
+        handle.write(text)
+    if not outfile.is_stream(output):
         render.say(f"Wrote {report.label} to {output}.")
 
 
@@ -60,9 +61,7 @@ FormatOpt = Annotated[
         "get a leading ') or jsonl (one JSON object a line, UTF-8).",
     ),
 ]
-OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file (owner-only), not to stdout.")
-]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help=OUTPUT_HELP)]
 
 
 @app.command("leads")
@@ -93,7 +92,7 @@ def _export_table(
     """Stream the rows to ``output`` or stdout: never all of them in memory at once."""
     import sys
 
-    from salesdesk import render, validate
+    from salesdesk import outfile, render, validate
     from salesdesk.db import read_session
     from salesdesk.services import exports
 
@@ -109,6 +108,7 @@ def _export_table(
     if output is None:
         write(sys.stdout)
         return
-    with exports.private_file(output) as handle:
+    with outfile.open_output(output, databases(state)) as handle:
         count = write(handle)
-    render.say(f"Wrote {count:,} {what} to {output}.")
+    if not outfile.is_stream(output):
+        render.say(f"Wrote {count:,} {what} to {output}.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -58,8 +57,11 @@ def import_leads(
 
     Monthly: salesdesk import leads november.csv --profile crm (saved with --save-profile crm)
     """
-    from salesdesk import paths, render
-    from salesdesk.db import read_session, write_session
+    from functools import partial
+
+    from salesdesk import paths, reading, render
+    from salesdesk.bounds import SPOOL_MAX
+    from salesdesk.db import read_session
     from salesdesk.errors import InvalidInput
     from salesdesk.services import import_files, import_profiles, imports
     from salesdesk.services.import_formats import value_tables
@@ -76,32 +78,36 @@ def import_leads(
     if date_order not in (None, "mdy", "dmy"):
         raise InvalidInput(f"--date-order {date_order!r} is not mdy (US: 1/31/2026) or dmy (31/1/2026)")
     tables = value_tables(state.config.import_values)
-    # A dry run only reads, so it never takes the write lock from the TUI or a script.
-    session_scope = read_session if dry_run else write_session
-    with import_files.temp_folder() as folder:
-        path = import_files.spool_stdin(sys.stdin.buffer, Path(folder)) if file == "-" else Path(file)
-        source = import_files.open_source(path, "standard input" if file == "-" else file, encoding)
-        with render.row_progress("Importing leads") as progress, session_scope(state.engine) as session:
-            report = imports.import_leads(
-                session,
-                source,
-                state.now,
-                maps=chosen,
-                dry_run=dry_run,
-                skip_errors=skip_errors,
-                date_order=date_order,  # type: ignore[arg-type]
-                values=tables,
-                progress=progress,
-            )
+    # A dry run only reads, so it never takes the write lock from the TUI or a script; an
+    # import prints its report before it commits (State.write).
+    session_scope = partial(read_session, state.engine) if dry_run else state.write
+    # The import reads its file more than once: a pipe, a device or - is copied once first.
+    with (
+        reading.spooled(Path(file), SPOOL_MAX) as local,
+        render.row_progress("Importing leads") as progress,
+        session_scope() as session,
+    ):
+        source = import_files.open_source(local, "standard input" if file == "-" else file, encoding)
+        report = imports.import_leads(
+            session,
+            source,
+            state.now,
+            maps=chosen,
+            dry_run=dry_run,
+            skip_errors=skip_errors,
+            date_order=date_order,  # type: ignore[arg-type]
+            values=tables,
+            progress=progress,
+        )
+        if as_json:
+            render.emit_json(report.as_dict())
+        else:
+            render.import_report(report)
     if save_profile is not None:
         kept = import_profiles.Profile(list(maps or []), encoding, date_order)
         saved_at = import_profiles.save_profile(paths.config_dir(), save_profile, kept)
         if not as_json:
             render.say(f"Saved as profile {save_profile!r} ({saved_at}); next time: --profile {save_profile}")
-    if as_json:
-        render.emit_json(report.as_dict())
-    else:
-        render.import_report(report)
     if dry_run and report.bad_count and not skip_errors:
         # The dry run showed what it found; the exit code says the real import would refuse.
         raise typer.Exit(2)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, LeadArg, state_of
 
 app = typer.Typer(help="Add, list, show, edit and close leads.", no_args_is_help=True)
@@ -33,18 +34,17 @@ def lead_add(
 
     Example: salesdesk lead add "王芳" --company 华为 --phone "+86 138 0013 8000" --source inbound --grade B
     """
-    from salesdesk.db import write_session
     from salesdesk.services import leads
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         lead = leads.add_lead(
             session, state.now, name=name, company=company, title=title, phone=phone, email=email,
             wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
             created_at=state.when(at), allow_duplicate=allow_duplicate,
         )  # fmt: skip
         view = leads.lead_view(session, lead.id)  # type: ignore[arg-type]
-    _print_lead(view, as_json, "Added")
+        _print_lead(view, as_json, "Added")
 
 
 def _print_lead(view: object, as_json: bool, verb: str) -> None:
@@ -67,7 +67,8 @@ def lead_list(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the name, company, phone, email or WeChat id.")] = None,
     limit: Annotated[
-        int | None, typer.Option(min=0, help="At most N leads (0 = all). Default: 50 in a table, all with --json.")
+        int | None,
+        typer.Option(min=0, max=COUNT_MAX, help="At most N leads (0 = all). Default: 50 in a table, all with --json."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -158,11 +159,10 @@ def lead_edit(
 
     Example: salesdesk lead edit 12 --do-not-contact
     """
-    from salesdesk.db import write_session
     from salesdesk.services import closing, leads
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         leads.edit_lead(
             session, found, state.now, name=name, company=company, title=title, phone=phone, email=email,
@@ -172,7 +172,7 @@ def lead_edit(
         if do_not_contact:
             closing.do_not_contact(session, found, state.now)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_lead(view, as_json, "Updated")
+        _print_lead(view, as_json, "Updated")
 
 
 @app.command("nurture")
@@ -189,15 +189,14 @@ def lead_nurture(
 
     Example: salesdesk lead nurture 12 --until "2027-03-01" --reason "budget round in March"
     """
-    from salesdesk.db import write_session
     from salesdesk.services import closing, leads
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         closing.nurture_lead(session, found, state.now, state.when(until, prefer="future"), reason)  # type: ignore[arg-type]
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_lead(view, as_json, "Parked")
+        _print_lead(view, as_json, "Parked")
 
 
 @app.command("close")
@@ -215,26 +214,25 @@ def lead_close(
     Example: salesdesk lead close "Li Na" --lost --reason "chose a competitor"
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.errors import InvalidInput
     from salesdesk.services import closing, leads
 
     if lost == won:
         raise InvalidInput("say how it ended: --won or --lost (with --reason)")
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         closed = closing.close_lead(session, state.config, found, state.now, won=won, reason=reason, force=force)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    record = closed.record
-    for deal in closed.deals:
-        render.warn(f"deal #{deal.id} {deal.title} closed as lost too ({deal.reason})")
-    if record.forced:
-        render.warn(
-            f"warning: closed below the minimum of {record.min_touches} touches ({record.touch_count}); "
-            "recorded as an override"
-        )
-    _print_lead(view, as_json, f"Closed ({record.result})")
+        record = closed.record
+        for deal in closed.deals:
+            render.warn(f"deal #{deal.id} {deal.title} closed as lost too ({deal.reason})")
+        if record.forced:
+            render.warn(
+                f"warning: closed below the minimum of {record.min_touches} touches ({record.touch_count}); "
+                "recorded as an override"
+            )
+        _print_lead(view, as_json, f"Closed ({record.result})")
 
 
 @app.command("reopen")
@@ -247,12 +245,11 @@ def lead_reopen(
 
     Example: salesdesk lead reopen 12
     """
-    from salesdesk.db import write_session
     from salesdesk.services import closing, leads
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         closing.reopen_lead(session, found, state.now)
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_lead(view, as_json, "Reopened")
+        _print_lead(view, as_json, "Reopened")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, state_of
 
 app = typer.Typer(
@@ -70,12 +71,11 @@ def objection_add(
 
     Example: salesdesk objection add has_supplier --text "We have a supplier." --reply "Good: compare us. Tue or Wed?"
     """
-    from salesdesk.db import write_session
     from salesdesk.services import objections
 
-    with write_session(state_of(ctx).engine) as session:
+    with state_of(ctx).write() as session:
         view = objections.add(session, key, text, reply)
-    _print(view, as_json, "Added")
+        _print(view, as_json, "Added")
 
 
 @app.command("edit")
@@ -84,7 +84,9 @@ def objection_edit(
     key: KeyArg,
     text: Annotated[str | None, typer.Option("--text", help="Reword the objection.")] = None,
     add_reply: Annotated[str | None, typer.Option("--add-reply", help="Add a reply variant (numbered next).")] = None,
-    reply: Annotated[int | None, typer.Option("--reply", min=1, help="The number of the reply to reword.")] = None,
+    reply: Annotated[
+        int | None, typer.Option("--reply", min=1, max=COUNT_MAX, help="The number of the reply to reword.")
+    ] = None,
     reply_text: Annotated[str | None, typer.Option("--reply-text", help="Its new wording.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -92,12 +94,11 @@ def objection_edit(
 
     Example: salesdesk objection edit no_time --add-reply "Two minutes now, or Tuesday at ten?"
     """
-    from salesdesk.db import write_session
     from salesdesk.services import objections
 
-    with write_session(state_of(ctx).engine) as session:
+    with state_of(ctx).write() as session:
         view = objections.edit(session, key, text=text, add_reply=add_reply, reply=reply, reply_text=reply_text)
-    _print(view, as_json, "Updated")
+        _print(view, as_json, "Updated")
 
 
 @app.command("stats")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, State, state_of
 
 app = typer.Typer()
@@ -34,24 +35,25 @@ app.add_typer(goal_app, name="goal")
 def goal_set(
     ctx: typer.Context,
     month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
-    meetings: Annotated[int | None, typer.Option("--meetings", min=0, help="Meetings to book.")] = None,
-    dials: Annotated[int | None, typer.Option("--dials", min=0, help="Calls to make.")] = None,
-    deals_won: Annotated[int | None, typer.Option("--deals-won", min=0, help="Deals to win.")] = None,
-    new_leads: Annotated[int | None, typer.Option("--new-leads", min=0, help="New leads to add.")] = None,
+    meetings: Annotated[int | None, typer.Option("--meetings", min=0, max=COUNT_MAX, help="Meetings to book.")] = None,
+    dials: Annotated[int | None, typer.Option("--dials", min=0, max=COUNT_MAX, help="Calls to make.")] = None,
+    deals_won: Annotated[int | None, typer.Option("--deals-won", min=0, max=COUNT_MAX, help="Deals to win.")] = None,
+    new_leads: Annotated[
+        int | None, typer.Option("--new-leads", min=0, max=COUNT_MAX, help="New leads to add.")
+    ] = None,
 ) -> None:
     """Set a month's goals; each working day's share becomes that day's default target.
 
     Example: salesdesk goal set --month 2026-12 --meetings 20 --dials 1000
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import goals
 
     state = state_of(ctx)
     values = {"meetings": meetings, "dials": dials, "deals_won": deals_won, "new_leads": new_leads}
-    with write_session(state.engine) as session:
+    with state.write() as session:
         view = goals.set_goal(session, state.config, month, values, state.now)
-    render.goal_view(view.as_dict())
+        render.goal_view(view.as_dict())
 
 
 # --- plan ---------------------------------------------------------------------------------------
@@ -81,10 +83,12 @@ def plan_day(
     day: DayArg = None,
     item: Annotated[Texts, typer.Option("--item", help="A plan item (repeat for several).")] = None,
     kind: Annotated[Texts, typer.Option("--kind", help="key|routine|adhoc: one per --item, or one for all.")] = None,
-    dials: Annotated[int | None, typer.Option("--dials", min=0, help="Dials target.")] = None,
-    connects: Annotated[int | None, typer.Option("--connects", min=0, help="Connects target.")] = None,
-    meetings: Annotated[int | None, typer.Option("--meetings", min=0, help="Meetings target.")] = None,
-    new_leads: Annotated[int | None, typer.Option("--new-leads", min=0, help="New leads target.")] = None,
+    dials: Annotated[int | None, typer.Option("--dials", min=0, max=COUNT_MAX, help="Dials target.")] = None,
+    connects: Annotated[int | None, typer.Option("--connects", min=0, max=COUNT_MAX, help="Connects target.")] = None,
+    meetings: Annotated[int | None, typer.Option("--meetings", min=0, max=COUNT_MAX, help="Meetings target.")] = None,
+    new_leads: Annotated[
+        int | None, typer.Option("--new-leads", min=0, max=COUNT_MAX, help="New leads target.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show or add to a day's plan (`salesdesk plan` is this command). The previous day's
@@ -93,19 +97,18 @@ def plan_day(
     Example: salesdesk plan --item "Send Wang the quote" --kind key --dials 60 --meetings 3
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import pdca
 
     state = state_of(ctx)
     when = _day(state, day)
     pairs = pdca.pair_kinds(item or [], kind or [])
     targets = {"dials": dials, "connects": connects, "meetings": meetings, "new_leads": new_leads}
-    with write_session(state.engine) as session:
+    with state.write() as session:
         view = pdca.plan_day(session, state.config, when, state.now, items=pairs, targets=targets)
-    if as_json:
-        render.emit_json(view.as_dict())
-    else:
-        render.plan_view(view.as_dict())
+        if as_json:
+            render.emit_json(view.as_dict())
+        else:
+            render.plan_view(view.as_dict())
 
 
 ItemArg = Annotated[str, typer.Argument(metavar="ITEM", help="The item's id (#12), or a piece of today's item's text.")]
@@ -113,11 +116,10 @@ ItemArg = Annotated[str, typer.Argument(metavar="ITEM", help="The item's id (#12
 
 def _tick(ctx: typer.Context, ref: str, done: bool) -> None:
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import pdca
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = pdca.set_done(session, pdca.resolve_item(session, ref, _day(state, None)), state.now, done)
         render.say(f"{'Done' if done else 'Not done'}: #{found.id} {found.text} ({found.day}).")
 
@@ -201,7 +203,6 @@ def review(
     Example: salesdesk review --well "opened with the case study" --deviation dials="two meetings ran long"
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import exports, pdca
 
     state = state_of(ctx)
@@ -212,13 +213,13 @@ def review(
     }  # fmt: skip
     deviations = pdca.parse_pairs(deviation or [], "--deviation", "dials='two meetings ran long'")
     calls = pdca.parse_pairs(call or [], "--call", "42='opened with the benefit; ask for the meeting sooner'")
-    with write_session(state.engine) as session:
+    with state.write() as session:
         pdca.record_review(
             session, when, state.now, reflections=reflections, act=act or [], problem=problem,
             deviations=deviations, calls=calls,
         )  # fmt: skip
         found = pdca.day_summary(session, state.config, when, state.now)
-    render.markdown(exports.review_markdown(found))
+        render.markdown(exports.review_markdown(found))
 
 
 # --- problems -----------------------------------------------------------------------------------
@@ -253,10 +254,9 @@ def problem_solve(
     Example: salesdesk problem solve 3 --solution "ask for the meeting in the first minute"
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.services import pdca
 
     state = state_of(ctx)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         view = pdca.solve_problem(session, pdca.get_problem(session, problem), state.now, solution)
-    render.say(f"Solved problem #{view.problem.id}: {view.problem.text}")
+        render.say(f"Solved problem #{view.problem.id}: {view.problem.text}")

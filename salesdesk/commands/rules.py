@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, LeadArg, state_of
 
 app = typer.Typer()
@@ -15,7 +16,7 @@ app = typer.Typer()
 def due(
     ctx: typer.Context,
     limit: Annotated[
-        int | None, typer.Option(min=1, help="At most N leads (default 20 in a table, all in JSON).")
+        int | None, typer.Option(min=1, max=COUNT_MAX, help="At most N leads (default 20 in a table, all in JSON).")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -59,7 +58,10 @@ def script_edit(
     body: Annotated[
         str | None, typer.Option(help="The new text; placeholders: {my_name} {my_company} {lead} {lead_company}.")
     ] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Read the new text from this file (- for stdin).")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Read the new text from this file (- for stdin), up to 4,000 characters."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rewrite a script or template in your own words.
@@ -67,21 +69,19 @@ def script_edit(
     Example: salesdesk script edit intro --file intro.txt
     """
     from salesdesk import render
-    from salesdesk.db import write_session
     from salesdesk.errors import InvalidInput
     from salesdesk.services import scripts
 
     if body is not None and file is not None:
         raise InvalidInput("give the new text with --body or --file, not both")
     if file is not None:
-        try:
-            body = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
-    with write_session(state_of(ctx).engine) as session:
+        from salesdesk import reading, validate
+
+        body = reading.read_text(file, validate.TEXT_MAX)
+    with state_of(ctx).write() as session:
         script = scripts.edit(session, key, title=title, body=body)
-    if as_json:
-        render.emit_json(scripts.script_dict(script))
-    else:
-        render.say(f"Updated script {script.key}.")
-        render.script_card(script)
+        if as_json:
+            render.emit_json(scripts.script_dict(script))
+        else:
+            render.say(f"Updated script {script.key}.")
+            render.script_card(script)

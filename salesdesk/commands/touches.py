@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, state_of
 
 MeetingOpt = Annotated[
@@ -38,7 +39,8 @@ def log_call(
     duration: Annotated[str | None, typer.Option(help="Talk time: 4m30s, 90s, 4:30.")] = None,
     objection: Annotated[str | None, typer.Option(help="Objection key that came up, e.g. no_time.")] = None,
     reply: Annotated[
-        int | None, typer.Option("--reply", min=1, help="The reply used: its number in `salesdesk objection show`.")
+        int | None,
+        typer.Option("--reply", min=1, max=COUNT_MAX, help="The reply used: its number in `salesdesk objection show`."),
     ] = None,
     next_: Annotated[str | None, typer.Option("--next", help="When to call next, e.g. 'tue 10:00'.")] = None,
     meeting: MeetingOpt = None,
@@ -50,7 +52,8 @@ def log_call(
             "--from",
             metavar="FILE.jsonl",
             help='Log many calls, one JSON object a line: {"lead": 12, "outcome": "busy", "note": ...} with '
-            "the options above as keys; - reads stdin. All lines or none are logged.",
+            "the options above as keys, up to 65,536 characters a line and 64 MiB in all; - reads stdin. "
+            "The input is read whole before anything is written; all lines or none are logged.",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -74,14 +77,13 @@ def log_call(
     if outcome is None:
         ctx.fail("Missing option '--outcome' / '-o'.")
     from salesdesk.dates import parse_duration
-    from salesdesk.db import write_session
     from salesdesk.services import leads, touches
 
     state = state_of(ctx)
     duration_s = parse_duration(duration) if duration is not None else None
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
     meeting_at = state.when(meeting, prefer="future")
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_call(
             session, state.config, found, state.now, outcome=outcome, at=at_time, note=note, benefit=benefit,
@@ -89,7 +91,7 @@ def log_call(
             place=place,
         )  # fmt: skip
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_logged(view, logged, as_json, state.now)
+        _print_logged(view, logged, as_json, state.now)
 
 
 @app.command("log-touch")
@@ -110,12 +112,11 @@ def log_touch(
 
     Example: salesdesk log-touch 王芳 --channel wechat --benefit "行业报告" --meeting "周五 10:00"
     """
-    from salesdesk.db import write_session
     from salesdesk.services import leads, touches
 
     state = state_of(ctx)
     at_time = state.when(at)
-    with write_session(state.engine) as session:
+    with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_touch(
             session,
@@ -130,7 +131,7 @@ def log_touch(
             place=place,
         )
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-    _print_logged(view, logged, as_json, state.now)
+        _print_logged(view, logged, as_json, state.now)
 
 
 def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
@@ -138,8 +139,9 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
     import sys
 
     from salesdesk import render
-    from salesdesk.db import write_session
+    from salesdesk.bounds import JSONL_LINE_MAX, JSONL_TOTAL_MAX
     from salesdesk.errors import InvalidInput
+    from salesdesk.reading import capped_lines
     from salesdesk.services.batch import log_calls
 
     state = state_of(ctx)
@@ -154,16 +156,19 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
         except OSError as exc:
             raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
-        with write_session(state.engine) as session:
-            result = log_calls(session, state.config, state.now, stream, as_json=as_json)
+        # All of it read (and bounded) before the write lock is taken: a slow or idle pipe
+        # must not hold up the TUI and every other writer.
+        lines = list(capped_lines(stream, JSONL_LINE_MAX, JSONL_TOTAL_MAX))
+        with state.write() as session:
+            result = log_calls(session, state.config, state.now, lines, as_json=as_json)
+            if as_json:
+                render.batch_warnings(result)
+                render.emit_json_array(result.items or [])
+            else:
+                render.batch_logged(result)
     finally:
         if stream is not sys.stdin:
             stream.close()
-    if as_json:
-        render.batch_warnings(result)
-        render.emit_json_array(result.items or [])
-    else:
-        render.batch_logged(result)
 
 
 def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from salesdesk import lifecycle, store
+from salesdesk.bounds import COUNT_MAX
 from salesdesk.config import Config
 from salesdesk.dates import iso, parse_duration, parse_when
 from salesdesk.errors import InvalidInput, Refused, SalesdeskError
@@ -65,7 +66,22 @@ def read_lines(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
             raise InvalidInput(f"line {number}: not JSON (nested too deep)") from None
         if not isinstance(data, dict):
             raise InvalidInput(f'line {number}: expected a JSON object like {{"lead": 12, "outcome": "busy"}}')
+        offset = _lone_surrogate(raw, data)
+        if offset is not None:
+            raise InvalidInput(f"line {number}: the \\u escape at byte {offset} is half a character, not text")
         yield number, data
+
+
+def _lone_surrogate(raw: str, data: dict[str, Any]) -> int | None:
+    """Where ``raw`` escapes half a UTF-16 pair (``"\\ud800"``): JSON allows it, but it is no
+    character, and SQLite can't store it. The byte offset of the escape, or None."""
+    for value in data.values():
+        if isinstance(value, str):
+            half = next((ch for ch in value if "\ud800" <= ch <= "\udfff"), None)
+            if half is not None:
+                escape = re.search(rf"\\u{ord(half):04x}", raw, re.IGNORECASE)
+                return len(raw[: escape.start()].encode("utf-8")) if escape else 0
+    return None
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -84,8 +100,10 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     duration, reply = data.get("duration"), data.get("reply")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, str | int)):
         raise InvalidInput('"duration" must be seconds or text like "4m30s"')
-    if reply is not None and (isinstance(reply, bool) or not isinstance(reply, int) or reply < 1):
-        raise InvalidInput('"reply" must be a reply number, 1 or more (as salesdesk objection show numbers them)')
+    if reply is not None and (isinstance(reply, bool) or not isinstance(reply, int) or not 1 <= reply <= COUNT_MAX):
+        raise InvalidInput(
+            f'"reply" must be a reply number from 1 to {COUNT_MAX:,} (as salesdesk objection show numbers them)'
+        )
     return {**data, "lead": str(lead)}
 
 

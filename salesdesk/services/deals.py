@@ -17,6 +17,7 @@ from sqlalchemy import case, select
 from sqlmodel import Session
 
 from salesdesk import validate
+from salesdesk.bounds import MONEY_MAX
 from salesdesk.config import DEAL_CLOSES, Config
 from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput, Refused
@@ -88,8 +89,8 @@ def add_deal(
     expected_close: datetime | None = None,
 ) -> Deal:
     """Open a deal with ``lead`` in ``stage`` (the first stage by default)."""
-    if value is not None and value < 0:
-        raise InvalidInput(f"a deal's value is 0 or more, not {value}", field="value")
+    if value is not None and not 0 <= value <= MONEY_MAX:
+        raise InvalidInput(f"a deal's value is from 0 to {MONEY_MAX:,}, not {value:,}", field="value")
     deal = Deal(
         lead_id=lead.id,  # type: ignore[arg-type]
         title=validate.required(title, "title", max_len=validate.SHORT_MAX),

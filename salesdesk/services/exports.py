@@ -1,5 +1,5 @@
 """The weekly page and the daily summary as GitHub-flavoured markdown (or JSON), leads and
-touches as CSV or JSON Lines, and writing them to owner-only files.
+touches as CSV or JSON Lines (``salesdesk.outfile`` puts them in files).
 
 Text the rep typed (names, notes, problems, reflections) goes through ``md``: it is put on
 one line and every character markdown could read as markup is escaped, so a ``|``, a
@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date, timedelta
-from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from salesdesk.dates import fmt_local, fmt_span, iso, to_local
-from salesdesk.errors import InvalidInput
 from salesdesk.models import Account, Lead, Touch
 from salesdesk.services import meetings
 from salesdesk.services.leads import LeadView
@@ -40,6 +36,19 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>|~!&#])")
 # Block markup counts only at the start of a line: bullets, setext underlines, "1." lists.
 _LEADING_MARK = re.compile(r"^([-+=])")
 _LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
+# GFM renderers make live links of bare URLs (http://, mailto:), www. names and e-mail
+# addresses; markdown-it's linkify even of bare domains (example.com). A backslash before the
+# ':' of a scheme and a '.' inside a word splits the text where a linkifier looks, so nothing
+# rep-typed becomes a link, and no escape ever lands inside one (a\_b in a URL). GitHub's
+# cmark-gfm finds e-mail addresses after escapes are undone, so an '@' also gets an invisible
+# word joiner before it: no address starts there, and the page reads the same.
+_LINKABLE = re.compile(r"(?<=\S)\.(?=\S)|(?<=\S)@|:(?=\S)")
+LINK_BREAK = "\u2060"
+
+
+def _unlink(match: re.Match[str]) -> str:
+    return f"{LINK_BREAK}\\@" if match.group() == "@" else "\\" + match.group()
+
 
 TARGET_LABELS = {
     "meetings": "Meetings booked",
@@ -56,6 +65,7 @@ def md(text: object) -> str:
     """Rep-typed text, safe anywhere in a markdown page, table cells included."""
     one_line = " / ".join(part.strip() for part in str(text).splitlines() if part.strip())
     escaped = _MARKUP.sub(r"\\\1", one_line)
+    escaped = _LINKABLE.sub(_unlink, escaped)
     escaped = _LEADING_MARK.sub(r"\\\1", escaped)
     return _LEADING_NUMBER.sub(r"\1\\\2", escaped)
 
@@ -391,19 +401,6 @@ def as_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole and owner-only (0600), even over an existing file."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 # --- leads and touches as CSV or JSON Lines, streamed row by row ---
 
 TABLE_FORMATS = ("csv", "jsonl")
@@ -479,24 +476,3 @@ def touch_rows(session: Session) -> Iterator[dict[str, Any]]:
     for touch, name in session.execute(query):
         data = {**touch_dict(touch), "lead": name, "meeting": touch.meeting, "recorded_at": iso(touch.recorded_at)}
         yield {column: data[column] for column in TOUCH_COLUMNS}
-
-
-@contextmanager
-def private_file(path: Path) -> Iterator[IO[str]]:
-    """A file written owner-only (0600) under a temporary name and put in place only when
-    complete, so a failed export never leaves half a file where the old one was."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise

@@ -192,12 +192,12 @@ def funnel(
             .group_by(DealStageChange.to_stage)
         ).all()
     }
+    # TOTAL, not SUM: SQLite's SUM fails on integer overflow, and one bad row (values from before
+    # they were bounded at MONEY_MAX) would break the funnel and the week page for good.
     open_now = {
-        stage: (count, value)
+        stage: (count, int(value))
         for stage, count, value in session.execute(
-            select(state.c.stage, func.count(), func.coalesce(func.sum(state.c.value), 0))
-            .where(~closed)
-            .group_by(state.c.stage)
+            select(state.c.stage, func.count(), func.total(state.c.value)).where(~closed).group_by(state.c.stage)
         ).all()
     }
     closed_total = session.execute(select(func.count()).select_from(state).where(closed)).scalar_one()

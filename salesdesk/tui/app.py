@@ -8,9 +8,12 @@ at a fixed moment.
 from __future__ import annotations
 
 import asyncio
+import os
+import traceback
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine
@@ -94,9 +97,12 @@ class SalesdeskApp(App[None]):
         *,
         title_suffix: str = "",
         session: SessionStart | None = None,
+        crash_log: Path | None = None,
     ) -> None:
-        """``session`` opens the app in the call session of that block occurrence (``block start``)."""
+        """``session`` opens the app in the call session of that block occurrence (``block start``);
+        ``crash_log`` is where the traceback of an unhandled error goes (not the screen)."""
         super().__init__()
+        self.crash_log = crash_log
         self.engine = engine
         self.config = config
         self.clock = clock
@@ -107,6 +113,16 @@ class SalesdeskApp(App[None]):
         self.add_mode("leads", partial(LeadsScreen, engine, config, clock))
         self.add_mode("review", partial(ReviewScreen, engine, config, clock))
         self.add_mode("week", partial(WeekScreen, engine, config, clock))
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual ends the app on an unhandled error and prints the traceback over the shell.
+        # The traceback goes to the log file instead, and the screen gets one line saying where;
+        # the process still exits non-zero (the CLI returns ``return_code``).
+        super()._handle_exception(error)
+        if self.crash_log is not None:
+            written = write_crash_log(self.crash_log, error)
+            where = f"the details are in {self.crash_log}" if written else "and could not write its log"
+            self._exit_renderables[:] = [f"salesdesk: the TUI stopped on an unexpected error; {where}"]
 
     def on_mount(self) -> None:
         if self._session is not None:
@@ -188,3 +204,15 @@ class SalesdeskApp(App[None]):
             "Start call block", "The call session of the block under way now, or next today", self.start_block
         )
         yield from super().get_system_commands(screen)
+
+
+def write_crash_log(path: Path, error: BaseException) -> bool:
+    """Append ``error``'s traceback to ``path`` (owner-only, never through a symlink)."""
+    text = "".join(traceback.format_exception(error))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    except OSError:
+        return False
+    return True

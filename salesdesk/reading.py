@@ -1,0 +1,101 @@
+"""Reading what the user hands over (a file, a FIFO, ``-`` for stdin) in bounded pieces.
+
+``/dev/zero``, a pipe fed by ``head -c 3G`` or a file with no newline would otherwise be read
+whole into memory before anything checks it. Each source is opened once (a FIFO can only be
+read once) and read as a stream, never more than the cap plus one character; a reader that
+needs to open its file again (the CSV import) gets a private copy of a pipe (``spooled``).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from salesdesk.errors import InvalidInput
+from salesdesk.signals import terminated
+
+
+def _not_utf8(source: object, exc: UnicodeDecodeError) -> InvalidInput:
+    return InvalidInput(f"{source} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8")
+
+
+def read_text(source: Path, max_chars: int) -> str:
+    """The whole of ``source`` (``-``: stdin) as text, refused if over ``max_chars``."""
+    try:
+        if str(source) == "-":
+            text = sys.stdin.read(max_chars + 1)
+        else:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read(max_chars + 1)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(source, exc) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+    if len(text) > max_chars:
+        raise InvalidInput(f"{source} is longer than {max_chars:,} characters; the limit is {max_chars:,}")
+    return text
+
+
+def capped_lines(stream: TextIO, max_chars: int, max_total: int) -> Iterator[str]:
+    """The lines of ``stream``, refusing one longer than ``max_chars``, or more than
+    ``max_total`` characters in all, as soon as it is seen."""
+    number = total = 0
+    while True:
+        number += 1
+        try:
+            line = stream.readline(max_chars + 1)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"line {number}: not UTF-8 text; save the file as UTF-8") from None
+        if not line:
+            return
+        if len(line.rstrip("\r\n")) > max_chars:
+            raise InvalidInput(f"line {number} is longer than {max_chars:,} characters; the limit is {max_chars:,}")
+        total += len(line)
+        if total > max_total:
+            raise InvalidInput(f"the input is longer than {max_total:,} characters; split it into smaller batches")
+        yield line
+
+
+@contextmanager
+def spooled(source: Path, max_bytes: int) -> Iterator[Path]:
+    """``source`` as a regular file that may be opened several times: itself if it is one,
+    else (a FIFO, ``<(cat x.csv)``, ``/dev/zero``, ``-`` for stdin) a private temporary copy,
+    read once, refused at its first NUL byte (not text) or past ``max_bytes``."""
+    if str(source) != "-":
+        try:
+            if stat.S_ISREG(os.stat(source).st_mode):
+                yield source
+                return
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+    # mkdtemp makes the folder owner-only; SIGTERM unwinds through its removal.
+    with terminated(), tempfile.TemporaryDirectory(prefix="salesdesk-") as folder:
+        copy = Path(folder) / (source.name or "stdin")
+        try:
+            reader = sys.stdin.buffer if str(source) == "-" else open(source, "rb")  # noqa: SIM115
+            with reader, open(copy, "wb") as writer:
+                size = 0
+                while chunk := reader.read(_CHUNK):
+                    nul = chunk.find(b"\0")
+                    if nul >= 0:
+                        raise InvalidInput(f"{source} is not a text file (a NUL byte at offset {size + nul:,})")
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise InvalidInput(f"{source} is larger than {max_bytes:,} bytes; the limit is {max_bytes:,}")
+                    writer.write(chunk)
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+        try:
+            yield copy
+        except InvalidInput as exc:
+            # Messages name what the user gave, not the copy.
+            raise InvalidInput(str(exc).replace(str(copy), str(source)), field=exc.field) from None
+
+
+_CHUNK = 1 << 16
