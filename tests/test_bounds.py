@@ -129,12 +129,12 @@ def test_a_pair_of_escapes_is_one_character_and_is_logged(db: Path) -> None:
     [
         ("[rules.cadence_days]\nA = 3000000", "from 1 to 3,650"),
         (
-            "[rules]\nreview_after_touches = 9223372036854775807",
-            "rules.review_after_touches must be a whole number from 0 to 1,000",
+            "[rules]\nreview_after_reached = 9223372036854775807",
+            "rules.review_after_reached must be a whole number from 0 to 1,000",
         ),
         ("[rules]\nmin_touches_before_lost = 9223372036854775807", "from 0 to 1,000"),
     ],
-    ids=["cadence_days", "review_after_touches", "min_touches_before_lost"],
+    ids=["cadence_days", "review_after_reached", "min_touches_before_lost"],
 )
 @pytest.mark.parametrize(
     "command",
