@@ -11,13 +11,11 @@ import codecs
 import csv
 import json
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO
 
 from salesdesk.errors import InvalidInput
 
@@ -36,14 +34,6 @@ class Source:
     encoding: str
     kind: str  # "csv", "jsonl" or "vcard"
     delimiter: str = ","
-
-
-def spool_stdin(stream: BinaryIO, folder: Path) -> Path:
-    """Standard input copied to a file, so it can be read twice (a check pass, then the import)."""
-    path = folder / "stdin"
-    with path.open("wb") as out:
-        shutil.copyfileobj(stream, out, _READ_CHUNK)
-    return path
 
 
 def open_source(path: Path, shown: str, encoding: str | None = None) -> Source:
@@ -276,7 +266,3 @@ def _json_cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def temp_folder() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="salesdesk-import-")

@@ -126,7 +126,7 @@ def attempt_clause():  # type: ignore[no-untyped-def]
 
 
 def reached_clause(config: Config):  # type: ignore[no-untyped-def]
-    """SQL: the touch reached the customer and the benefit rule applies to it (``touches.reached``
+    """SQL: the touch reached the customer and the benefit rule applies to it (``lifecycle.reached``
     and ``touches.check_benefit``: connected calls and every channel but "other"; terminal
     outcomes such as do-not-call are exempt)."""
     reached = or_(and_(Touch.channel == "call", Touch.connected), and_(Touch.channel != "call", attempt_clause()))

@@ -23,7 +23,6 @@ from salesdesk.services.metrics import day_activity as day_activity
 
 # Kept here too: the TUI's call session reads it from this module.
 FUTURE_SLACK = lifecycle.FUTURE_SLACK
-reached = lifecycle.reached
 
 
 def touch_dict(touch: Touch) -> dict[str, Any]:
