@@ -548,6 +548,8 @@ _LIFECYCLE = (
         created_at DATETIME NOT NULL,
         updated_at DATETIME NOT NULL
     )""",
+    # A touch reads its lead's open follow-ups: this serves it without walking the lead's history.
+    "CREATE INDEX ix_followup_lead_open ON followup (lead_id, done_at, due_at)",
     "CREATE INDEX ix_meeting_lead_id ON meeting (lead_id)",
     "CREATE INDEX ix_meeting_at ON meeting (at)",
 )

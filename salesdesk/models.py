@@ -286,6 +286,13 @@ class PlanItem(Table, table=True):
 # Declared here rather than in FollowUp because migration 0006 added it: follow-up compliance
 # counts the follow-ups due in each day, met or not, by due time alone.
 Index("ix_followup_due_at", FollowUp.__table__.c.due_at)  # type: ignore[attr-defined]
+# Migration 0007: a lead's open follow-ups, read on every touch (store.lead_facts).
+Index(
+    "ix_followup_lead_open",
+    FollowUp.__table__.c.lead_id,  # type: ignore[attr-defined]
+    FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]
+    FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]
+)
 
 
 class TouchReflection(Table, table=True):

@@ -31,7 +31,8 @@ def to_db(moment: datetime | None) -> str | None:
 
 
 def from_db(text: str | None) -> datetime | None:
-    return None if text is None else datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads "2026-11-23 07:00:00.000000" (Python 3.11+) far faster than strptime.
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def dbapi(session: Session) -> sqlite3.Connection:
