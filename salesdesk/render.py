@@ -664,3 +664,6 @@ def batch_logged(result: BatchResult) -> None:
         f"{_plural(result.fallbacks, 'fallback follow-up')} opened, {_plural(result.scheduled, 'next call')} "
         "scheduled."
     )
+    if result.skipped:
+        skipped = _plural(result.skipped, "exported touch", "exported touches")
+        say(f"Skipped {skipped} on other channels (log-touch logs those).")

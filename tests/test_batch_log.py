@@ -198,3 +198,38 @@ def test_a_file_that_is_not_utf8_is_refused(db: Path, tmp_path: Path) -> None:
     source.write_bytes(b'{"lead": 1, "outcome": "busy"}\n{"lead": "\xff\xfe", "outcome": "busy"}\n')
     result = run("log-call", "--from", str(source))
     assert result.code == 2 and "not UTF-8" in result.err
+
+
+def test_exported_calls_log_into_another_book_as_they_were(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`export touches --format jsonl` feeds `log-call --from`: the calls come back with their
+    time, outcome, note, benefit, talk time, objection and the meeting they booked; touches
+    on other channels are skipped and counted (log-touch logs those)."""
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    _book(first, monkeypatch)
+    for args in (
+        ("Li Na", "-o", "meeting_booked", "--meeting", "fri 10:00", "--place", "Acme", "--benefit", "deck",
+         "--duration", "4m", "--objection", "no_time", "--note", "wants a demo", "--at", "1h ago"),
+        ("王芳", "-o", "no_answer", "--at", "2h ago"),
+    ):  # fmt: skip
+        assert run("log-call", *args).code == 0
+    assert run("log-touch", "王芳", "--channel", "wechat", "--benefit", "report", "--at", "90 min ago").code == 0
+    exported = tmp_path / "touches.jsonl"
+    assert run("export", "touches", "--format", "jsonl", "-o", str(exported)).code == 0
+
+    def calls(db: Path) -> list[tuple]:
+        conn = sqlite3.connect(db)
+        try:
+            return conn.execute(
+                "SELECT t.lead_id, t.at, t.outcome, t.note, t.benefit, t.duration_s, t.objection, m.at, m.place "
+                "FROM touch t LEFT JOIN meeting m ON m.touch_id = t.id WHERE t.channel = 'call' ORDER BY t.at"
+            ).fetchall()
+        finally:
+            conn.close()
+
+    _book(second, monkeypatch)  # the same leads, so the same ids (and the book's own call before the batch)
+    own = calls(second)
+    result = run("log-call", "--from", str(exported))
+    assert result.code == 0, result.err
+    assert "Skipped 1 exported touch on other channels (log-touch logs those)." in result.out
+
+    assert calls(second) == sorted(own + calls(first), key=lambda call: call[1])

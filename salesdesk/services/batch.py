@@ -40,6 +40,7 @@ class BatchResult:
     fallbacks: int = 0
     scheduled: int = 0
     meetings: int = 0
+    skipped: int = 0  # records of `export touches` on other channels than the phone
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, warning)
     items: list[dict[str, Any]] | None = None
 
@@ -82,6 +83,26 @@ def _lone_surrogate(raw: str, data: dict[str, Any]) -> int | None:
                 escape = re.search(rf"\\u{ord(half):04x}", raw, re.IGNORECASE)
                 return len(raw[: escape.start()].encode("utf-8")) if escape else 0
     return None
+
+
+# A record of `salesdesk export touches --format jsonl`, and how its keys map to log-call's;
+# the other keys are derived (connected, the lead's name...) and are worked out again.
+_EXPORT_KEYS = {
+    "lead_id": "lead", "outcome": "outcome", "at": "at", "note": "note", "benefit": "benefit",
+    "duration_s": "duration", "objection": "objection", "meeting_at": "meeting", "place": "place",
+}  # fmt: skip
+_EXPORT_DERIVED = {"id", "lead", "channel", "connected", "meeting", "reply_id", "recorded_at"}
+
+
+def _from_export(data: dict[str, Any]) -> dict[str, Any] | None:
+    """An exported touch as a log-call line (None for a touch on another channel: log-touch
+    logs those). The reply used is not carried over: its id belongs to the other database."""
+    unknown = sorted(set(data) - set(_EXPORT_KEYS) - _EXPORT_DERIVED)
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]!r} in an exported touch")
+    if data.get("channel") != "call":
+        return None
+    return {line_key: data[key] for key, line_key in _EXPORT_KEYS.items() if data.get(key) is not None}
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -210,6 +231,12 @@ def log_calls(
     batch = _Batch(session, config, now, as_json)
     for number, data in read_lines(stream):
         try:
+            if "channel" in data:  # a record of `export touches`
+                line = _from_export(data)
+                if line is None:
+                    batch.result.skipped += 1
+                    continue
+                data = line
             batch.log(number, _fields(data))
         except Refused as exc:
             raise Refused(f"line {number}: {exc}") from None
@@ -217,5 +244,5 @@ def log_calls(
             # Without the field: the single command's hints (--next WHEN...) name options, not keys.
             raise InvalidInput(f"line {number}: {exc}") from None
     if not batch.result.calls:
-        raise InvalidInput("no calls to log: the input has no JSON lines")
+        raise InvalidInput("no calls to log: the input has no JSON lines of calls")
     return batch.finish()

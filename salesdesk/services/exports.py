@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from salesdesk.dates import fmt_local, fmt_span, iso, to_local
-from salesdesk.models import Account, Lead, Touch
+from salesdesk.models import Account, Lead, Meeting, Touch
 from salesdesk.services import meetings
 from salesdesk.services.leads import LeadView
 from salesdesk.services.metrics import Figures
@@ -410,7 +410,7 @@ LEAD_COLUMNS = (
 )  # fmt: skip
 TOUCH_COLUMNS = (
     "id", "lead_id", "lead", "at", "channel", "outcome", "connected", "meeting", "duration_s", "note",
-    "benefit", "objection", "reply_id", "recorded_at",
+    "benefit", "objection", "reply_id", "recorded_at", "meeting_at", "place",
 )  # fmt: skip
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection");
 # a leading ' makes it text. Cells starting with ' get one too, so dropping one leading '
@@ -468,11 +468,15 @@ def lead_rows(session: Session) -> Iterator[dict[str, Any]]:
 def touch_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every touch as ``log-call --json`` shows it, with its lead's name, oldest id first."""
     query = (
-        select(Touch, Lead.name)
+        select(Touch, Lead.name, Meeting.at, Meeting.place)
         .join(Lead, Lead.id == Touch.lead_id)
+        .join(Meeting, Meeting.touch_id == Touch.id, isouter=True)  # the meeting it booked, as booked
         .order_by(Touch.id)  # type: ignore[arg-type]
         .execution_options(yield_per=_ROWS_PER_FETCH)
     )
-    for touch, name in session.execute(query):
-        data = {**touch_dict(touch), "lead": name, "meeting": touch.meeting, "recorded_at": iso(touch.recorded_at)}
+    for touch, name, meeting_at, place in session.execute(query):
+        data = {
+            **touch_dict(touch), "lead": name, "meeting": touch.meeting, "recorded_at": iso(touch.recorded_at),
+            "meeting_at": iso(meeting_at), "place": place,
+        }  # fmt: skip
         yield {column: data[column] for column in TOUCH_COLUMNS}
