@@ -52,7 +52,8 @@ def log_call(
             "--from",
             metavar="FILE.jsonl",
             help='Log many calls, one JSON object a line: {"lead": 12, "outcome": "busy", "note": ...} with '
-            "the options above as keys, up to 65,536 characters a line and 64 MiB in all; - reads stdin. "
+            "the options above as keys (the records of export touches --format jsonl work too), up to 65,536 "
+            "characters a line and 64 MiB in all; - reads stdin. "
             "The input is read whole before anything is written; all lines or none are logged.",
         ),
     ] = None,
