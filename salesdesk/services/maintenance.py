@@ -14,7 +14,7 @@ from salesdesk.db import schema_version
 from salesdesk.migrations import MIGRATIONS
 
 # Tables whose row counts the doctor reports.
-COUNTED = ("account", "lead", "touch", "followup", "grade_change", "lead_close")
+COUNTED = ("account", "lead", "touch", "followup", "grade_change", "lead_close", "meeting", "lead_state_change")
 
 # Leads whose trigger-kept counters disagree with their touches (should always be none).
 _COUNTER_DRIFT = """
@@ -22,6 +22,10 @@ SELECT count(*) FROM lead WHERE
     touch_count != (SELECT count(*) FROM touch WHERE lead_id = lead.id)
     OR call_count != (SELECT count(*) FROM touch WHERE lead_id = lead.id AND channel = 'call')
     OR coalesce(last_touch_at, '') != coalesce((SELECT max(at) FROM touch WHERE lead_id = lead.id), '')
+    OR reach_count != (SELECT count(*) FROM touch WHERE lead_id = lead.id
+                       AND ((channel = 'call' AND connected) OR channel = 'visit' OR meeting))
+    OR coalesce(first_attempt_at, '') != coalesce(
+        (SELECT min(at) FROM touch WHERE lead_id = lead.id AND channel != 'other'), '')
 """
 
 
