@@ -10,7 +10,7 @@ So the policy exists once, and a test can compare any two paths that use it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -208,10 +208,18 @@ def _resolution(followup: OpenFollowUp, touch: TouchFacts, day_end: datetime) ->
     return None
 
 
-def _next_state(lead: LeadFacts, touch: TouchFacts) -> tuple[LeadState, str | None]:
+def _back_from_nurture(lead: LeadFacts, now: datetime) -> bool:
+    """A parked lead whose revisit date has come is worked again by the first touch."""
+    return lead.state == "nurture" and lead.nurture_until is not None and lead.nurture_until <= now
+
+
+def _next_state(lead: LeadFacts, touch: TouchFacts, now: datetime) -> tuple[LeadState, str | None]:
     outcome = touch.outcome
     if outcome is not None and outcome.do_not_contact:
         return "do_not_contact", f"call outcome {outcome.name}"
+    if _back_from_nurture(lead, now):
+        back = _next_state(replace(lead, state="working"), touch, now)[0]
+        return back, "revisit date reached: worked again"
     if lead.state not in ACTIVE:
         return lead.state, None
     if touch.meeting and lead.state != "deal":
@@ -240,7 +248,7 @@ def decide_touch(lead: LeadFacts, touch: TouchFacts, rules: Rules, now: datetime
             still_open.append(followup.channel)
         else:
             resolve.append((followup.id, resolution))
-    state, cause = _next_state(lead, touch)
+    state, cause = _next_state(lead, touch, now)
     opened: list[NewFollowUp] = []
     # METHOD.md §4 rule 4: a call that doesn't get through opens follow-ups on the fallback
     # channels, due at once: never twice on one channel, and not for a lead no longer worked.
@@ -253,7 +261,7 @@ def decide_touch(lead: LeadFacts, touch: TouchFacts, rules: Rules, now: datetime
     if touch.next_at is not None:
         opened.insert(0, NewFollowUp("call", touch.next_at, "scheduled", touch.note))
     warnings = [warning] if warning else []
-    if lead.state in ("won", "lost", "nurture"):
+    if lead.state in ("won", "lost", "nurture") and state not in ACTIVE:
         warnings.append(state_notice(lead))
     return Decision(
         resolve=tuple(resolve),

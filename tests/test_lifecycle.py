@@ -151,3 +151,12 @@ def test_the_follow_up_wording_lives_in_one_function() -> None:
     assert lifecycle.followup_phrase(["wechat"]) == "follow up by wechat"
     assert lifecycle.followup_phrase(["wechat", "email"], now=True) == "follow up now by wechat and email"
     assert lifecycle.followup_phrase(["sms", "wechat", "email"]) == "follow up by sms, wechat and email"
+
+
+def test_a_parked_lead_is_worked_again_by_a_touch_once_its_date_has_come() -> None:
+    parked = lead("nurture", nurture_until=NOW - H)
+    decision = decide_touch(parked, call("no_answer"), RULES, NOW)
+    assert (decision.state, decision.cause) == ("working", "revisit date reached: worked again")
+    assert [f.channel for f in decision.open] == ["wechat", "email"] and decision.warnings == ()
+    booked = decide_touch(parked, call("meeting_booked", benefit="x", meeting_at=NOW + H), RULES, NOW)
+    assert booked.state == "meeting"
