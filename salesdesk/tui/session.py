@@ -161,7 +161,9 @@ class SessionScreen(Screen[None]):
 
     @staticmethod
     def _field(name: str, title: str, placeholder: str) -> Horizontal:
-        return Horizontal(Label(title), Input(placeholder=placeholder, compact=True, id=name), classes="field")
+        return Horizontal(
+            Label(title), Input(placeholder=placeholder, compact=True, id=name, select_on_focus=False), classes="field"
+        )
 
     def on_mount(self) -> None:
         self.sub_title = "Call session"
