@@ -25,10 +25,11 @@ from salesdesk.config import Config
 from salesdesk.dates import fmt_span, local_day_bounds, to_local
 from salesdesk.db import read_session
 from salesdesk.models import Touch
-from salesdesk.services import meetings, queue, touches
+from salesdesk.services import leads, meetings, queue, touches
 from salesdesk.services.blocks import Occurrence
 from salesdesk.services.meetings import MeetingView
 from salesdesk.services.touches import DayActivity
+from salesdesk.tui.add_lead import add_lead_from
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.log_call import Clock
 from salesdesk.tui.session import SessionScreen
@@ -77,6 +78,21 @@ class DaySnapshot:
     deadlines: list[Deadline]
     block: Occurrence | None  # under way now, or next today
     meetings: list[MeetingView]
+    book_empty: bool = False  # no lead at all: the first run
+
+
+# What a first run can do, said where it starts (issue 12: an empty book was a dead end).
+WELCOME = Text.assemble(
+    ("Welcome to salesdesk.", "bold"),
+    " Your book has no leads yet; three ways to start:\n",
+    ("  a ", "bold reverse"),
+    "  add a lead here (name, company, phone...)\n",
+    ("  $ ", "bold reverse"),
+    "  salesdesk import leads FILE   (a CRM export, a sheet, a vCard)\n",
+    ("  $ ", "bold reverse"),
+    "  salesdesk --demo   to look around a sample book first\n",
+    "Then d shows who to contact next, and v plans the day.",
+)
 
 
 def deadline_title(deadlines: list[Deadline], now: datetime) -> str:
@@ -132,6 +148,8 @@ class TodayScreen(Screen[None]):
     TodayScreen.-no-block #block { display: none; }
     TodayScreen #meetings { padding: 0 1; margin-bottom: 1; }
     TodayScreen.-no-meetings #meetings { display: none; }
+    TodayScreen #welcome { padding: 0 1; margin-bottom: 1; border: round $accent; height: auto; display: none; }
+    TodayScreen.-first-run #welcome { display: block; }
     TodayScreen #no-touches { padding: 0 1; color: $text-muted; display: none; }
     TodayScreen.-quiet #no-touches { display: block; }
     TodayScreen.-quiet #today-touches { display: none; }
@@ -142,6 +160,8 @@ class TodayScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh"),
         Binding("b", "start_block", "Call block", tooltip="start the call session of the block under way or next"),
+        # Footer room at 80 columns is short: shown while the book is empty, the welcome's "a".
+        Binding("a", "add_lead", "Add lead", tooltip="add a lead: name, company, phone, e-mail..."),
     ]
 
     AUTO_FOCUS = "#today-touches"
@@ -156,6 +176,7 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="today"):
+            yield Static(WELCOME, id="welcome")
             yield Static("", id="block")
             yield Static("", id="meetings")
             yield Label("", id="deadlines-title", classes="section-title", markup=False)
@@ -197,7 +218,16 @@ class TodayScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start_block":
             return self.snapshot is not None and self.snapshot.block is not None
+        if action == "add_lead":
+            return self.snapshot is not None and self.snapshot.book_empty
         return True
+
+    def action_add_lead(self) -> None:
+        add_lead_from(self, self.engine, self.clock, self._lead_added)
+
+    def _lead_added(self, lead_id: int) -> None:
+        self.action_refresh()
+        self.app.push_screen(LeadScreen(self.engine, self.config, self.clock, lead_id))
 
     def action_start_block(self) -> None:
         if self.snapshot is not None and self.snapshot.block is not None:
@@ -226,11 +256,13 @@ class TodayScreen(Screen[None]):
                 deadlines=[Deadline(item.name, item.due_at) for item in deadlines],
                 block=block_today(session, now),
                 meetings=meetings.meetings_between(session, start, end),
+                book_empty=leads.book_is_empty(session),
             )
         self.app.call_from_thread(self._show, snapshot)
 
     def _show(self, snapshot: DaySnapshot) -> None:
         self.snapshot = snapshot
+        self.set_class(snapshot.book_empty, "-first-run")
         self._show_block(snapshot.block)
         self.set_class(not snapshot.meetings, "-no-meetings")
         self.query_one("#meetings", Static).update(meetings_text(snapshot.meetings))
