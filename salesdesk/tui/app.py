@@ -24,13 +24,13 @@ from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
-from textual.widgets import HelpPanel
 
 from salesdesk.config import Config
 from salesdesk.db import read_session
 from salesdesk.errors import SalesdeskError
 from salesdesk.services import leads
 from salesdesk.services.leads import LeadView
+from salesdesk.tui.keys import KeysScreen, key_sections
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.leads import LeadsScreen
 from salesdesk.tui.log_call import Clock
@@ -152,10 +152,9 @@ class SalesdeskApp(App[None]):
             await self.pop_screen()
 
     def action_toggle_help(self) -> None:
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        # KeysScreen closes itself on "?"; this opens it over whatever screen is shown.
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(key_sections(self, self.screen)))
 
     def open_lead(self, lead_id: int) -> None:
         self.push_screen(LeadScreen(self.engine, self.config, self.clock, lead_id))
