@@ -128,3 +128,20 @@ async def test_help_lists_this_screens_keys_first_then_global_ones_once_scrollab
         assert scroller.scroll_y > 0, "the rest is a key away"
         await pilot.press("escape")
         assert isinstance(demo_app.screen, LeadsScreen)
+
+
+@pytest.mark.parametrize("typed", ["#168", "168"])
+async def test_palette_opens_a_lead_by_its_id(demo_app: SalesdeskApp, settle: Settle, typed: str) -> None:
+    """Issue 12 item 6: ``#168`` found nothing and ``168`` listed other leads (by phone digits)."""
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*typed)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("enter")  # the id's lead is the first hit, highlighted
+        await settle(pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, LeadScreen)
+        assert screen.lead_id == 168
