@@ -185,7 +185,7 @@ class ReviewScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "tick", "Tick", tooltip="tick the item off, or untick it"),
-        Binding("c", "carry", "Carry over", tooltip="add the offered item (or the first) to today's plan"),
+        Binding("c", "carry", "Carry", tooltip="add the offered item (or the first) to today's plan"),
         Binding("a", "add_item", "Add item"),
         Binding("ctrl+s", "save", "Save review"),
         # Not ctrl+d: the prompt's input deletes a character with it.

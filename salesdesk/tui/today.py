@@ -213,15 +213,15 @@ class TodayScreen(Screen[None]):
             span = f"{to_local(block.start):%H:%M}-{to_local(block.end):%H:%M}"
             line = Text.assemble(("Call block ", "bold"), f"{block.block.title} · {span} · {when}", (" (b)", "dim"))
         else:
-            line = Text.assemble(("Call block ", "bold"), (self._no_block_text(now), "dim"))
+            line = Text(self._no_block_text(now), style="dim")
         self.query_one("#block", Static).update(line)
 
     def _no_block_text(self, now: datetime) -> str:
         """Said on the block line and by ``b`` when no block is left today: never silence."""
         following = self.snapshot.next_block if self.snapshot is not None else None
         if following is None:
-            return "none planned; add one: salesdesk block add 'tomorrow 9:30' --for 90m"
-        return f"none left today · next {following.block.title}, {fmt_local(following.start, now)}"
+            return "No call block planned; add one: salesdesk block add 'tomorrow 9:30' --for 90m"
+        return f"No call block left today · next: {following.block.title}, {fmt_local(following.start, now)}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_lead":

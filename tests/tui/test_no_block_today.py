@@ -30,12 +30,12 @@ async def test_b_with_no_block_left_today_names_the_next_one(
         today = app.screen
         assert isinstance(today, TodayScreen)
         line = text_of(today.query_one("#block", Static))
-        assert "none left today" in line and "Morning prospecting, Tue 24 Nov 09:30" in line
+        assert "No call block left today" in line and "Morning prospecting, Tue 24 Nov 09:30" in line
         await pilot.press("b")
         await settle(pilot)
         assert app.screen is today, "tomorrow's block is not opened tonight"
         said = notes.titled("No call block today")
-        assert said and "next Morning prospecting, Tue 24 Nov 09:30" in said[-1]
+        assert said and "next: Morning prospecting, Tue 24 Nov 09:30" in said[-1]
 
 
 async def test_b_with_no_block_at_all_says_how_to_add_one(
