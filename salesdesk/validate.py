@@ -51,7 +51,7 @@ def required(value: str | None, field: str, *, max_len: int = NAME_MAX) -> str:
     cleaned = text(value, field, max_len=max_len)
     if cleaned is None:
         article = "an" if field[:1].lower() in "aeiou" else "a"
-        raise InvalidInput(f"{field} is empty; give {article} {field}")
+        raise InvalidInput(f"{field} is empty; give {article} {field}", field=field)
     return cleaned
 
 
@@ -67,7 +67,9 @@ def phone(value: str | None) -> str | None:
     value = _TRUNK_ZERO.sub(r"\1", value)
     digits = re.sub(r"[^0-9]", "", value)
     if not _PHONE_CHARS.match(value) or not 5 <= len(digits) <= 20:
-        raise InvalidInput(f"phone {value!r} is not a phone number; use digits with optional +, spaces or dashes")
+        raise InvalidInput(
+            f"phone {value!r} is not a phone number; use digits with optional +, spaces or dashes", field="phone"
+        )
     return ("+" if value.startswith("+") else "") + digits
 
 
@@ -76,14 +78,14 @@ def email(value: str | None) -> str | None:
     if value is None:
         return None
     if not _EMAIL.match(value):
-        raise InvalidInput(f"email {value!r} is not an email address (name@example.com)")
+        raise InvalidInput(f"email {value!r} is not an email address (name@example.com)", field="email")
     return value.lower()
 
 
 def wechat(value: str | None) -> str | None:
     value = text(value, "wechat", max_len=64)
     if value is not None and re.search(r"\s", value):
-        raise InvalidInput(f"wechat id {value!r} contains spaces; a WeChat id is one word")
+        raise InvalidInput(f"wechat id {value!r} contains spaces; a WeChat id is one word", field="wechat")
     return value
 
 
@@ -92,7 +94,7 @@ def choice(value: str | None, field: str, options: tuple[str, ...], *, upper: bo
         return None
     norm = value.strip().upper() if upper else value.strip().lower()
     if norm not in options:
-        raise InvalidInput(f"{field} {value!r} is not one of: {', '.join(options)}")
+        raise InvalidInput(f"{field} {value!r} is not one of: {', '.join(options)}", field=field)
     return norm
 
 

@@ -131,7 +131,9 @@ def add_lead(
     if not allow_duplicate and (dup := _duplicate_of(session, clean_phone, clean_email, None)):
         raise Refused(
             f"lead #{dup.id} {dup.name} already has this phone or email; "
-            "edit it, or pass --allow-duplicate to add a second record"
+            "edit it, or pass --allow-duplicate to add a second record",
+            # The check can't say which of the two matched; a front end points at one of them.
+            field="phone" if clean_phone else "email",
         )
     lead.account_id = _account_for(session, company, now)
     session.add(lead)
@@ -256,6 +258,11 @@ def list_leads(
     if limit is not None:
         query = query.limit(limit)
     return _views(session, query)
+
+
+def book_is_empty(session: Session) -> bool:
+    """No lead at all yet: the first run, which the TUI greets with what to do."""
+    return session.execute(select(Lead.id).limit(1)).first() is None
 
 
 def count_leads(

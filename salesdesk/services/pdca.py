@@ -520,6 +520,25 @@ def record_review(
     return review_view(session, day)
 
 
+def delete_review_line(session: Session, day: date, kind: str) -> str | None:
+    """Delete the newest ``kind`` line (a reflection or an act item) of ``day``'s review and
+    return its text; None when the review has no such line. A line typed in haste or twice
+    must not stay on the record."""
+    if kind not in (*REFLECTIONS, "act"):
+        raise InvalidInput(f"{kind!r} is not a reflection; use one of: {', '.join(REFLECTIONS)}")
+    newest = session.execute(
+        select(ReviewEntry)
+        .where(ReviewEntry.day == day_key(day), ReviewEntry.kind == kind)
+        .order_by(ReviewEntry.position.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).scalar_one_or_none()
+    if newest is None:
+        return None
+    session.delete(newest)
+    session.flush()
+    return newest.text
+
+
 # --- the daily summary (Check) ------------------------------------------------------------------
 
 

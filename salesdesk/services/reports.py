@@ -218,14 +218,33 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
     week_funnel = funnel.funnel(session, config, start, end, as_of=end)
 
     moves = deals.moves(session, start, end)
-    # The week's targets are its days' targets added up, set against the week's totals: the
-    # same numbers as the day table's Week row and the deals line, whatever day they fell on.
+    # The week's targets are its days' targets added up. A target every targeted day had (the
+    # month goal's dials, say) is set against the week's totals: the same numbers as the day
+    # table's Week row, whatever day they fell on. One only some days had (connects, planned
+    # on two days; a deals share that rounds to 0 on most) is set against those days' own
+    # results, as Review showed them: else "Connects 72 of 30" counted five days against two.
+    by_day = [pdca.day_targets(session, config, day) for day in days]
+    targeted = [day for day, targets in zip(days, by_day, strict=True) if targets]
+    won_on: dict[date, int] = defaultdict(int)
+    for move in moves:
+        if move.to_stage == "won":
+            won_on[to_local(move.at).date()] += 1
+    day_actuals = {row.day: pdca.actuals(row.figures, won_on[row.day]) for row in rows}
+    week_actuals = pdca.actuals(totals, week_funnel.won)
     planned: dict[str, pdca.Target] = {}
-    for day in days:
-        for name, target in pdca.day_targets(session, config, day).items():
+    for targets in by_day:
+        for name, target in targets.items():
             before = planned[name].value if name in planned else 0
             planned[name] = pdca.Target(name, before + target.value, "week")
-    targets = pdca.target_results(planned, pdca.actuals(totals, week_funnel.won), {})
+    done = {}
+    for name in planned:
+        on = [day for day, targets in zip(days, by_day, strict=True) if name in targets]
+        if len(on) == len(targeted):
+            done[name] = week_actuals[name]
+        else:
+            done[name] = sum(day_actuals[day][name] for day in on)
+            planned[name] = pdca.Target(name, planned[name].value, f"{len(on)} day{'s' if len(on) != 1 else ''}")
+    targets = pdca.target_results(planned, done, {})
 
     first, last = monday.isoformat(), days[-1].isoformat()
     entries = session.execute(

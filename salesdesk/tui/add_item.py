@@ -34,9 +34,13 @@ class AddItemModal(ModalScreen[tuple[str, str] | None]):
     AddItemModal Input:focus { border: round $accent; }
     AddItemModal HotkeyList { height: auto; border: round $secondary; }
     AddItemModal HotkeyList:focus { border: round $accent; }
+    AddItemModal #hint { color: $text-muted; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Add to the highlighted group"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -51,6 +55,8 @@ class AddItemModal(ModalScreen[tuple[str, str] | None]):
             kinds = HotkeyList(KIND_CHOICES, id="kind")
             kinds.border_title = "Group"
             yield kinds
+            # The footer alone hid how an item is saved (issue 12): say it where the eyes are.
+            yield Label("Type it, Enter, then k, r or a: added to that group", id="hint")
         yield Footer()
 
     @on(Input.Submitted, "#text")
@@ -60,6 +66,11 @@ class AddItemModal(ModalScreen[tuple[str, str] | None]):
     @on(HotkeyList.Picked)
     def _picked(self, event: HotkeyList.Picked) -> None:
         self.dismiss((self.query_one("#text", Input).value, event.value))
+
+    def action_save(self) -> None:
+        kinds = self.query_one("#kind", HotkeyList)
+        index = kinds.highlighted if kinds.highlighted is not None else 0
+        self.dismiss((self.query_one("#text", Input).value, KIND_CHOICES[index][1]))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,7 +8,9 @@ at a fixed moment.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import traceback
 from collections.abc import Iterable
 from datetime import datetime
@@ -24,13 +26,13 @@ from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
-from textual.widgets import HelpPanel
 
 from salesdesk.config import Config
 from salesdesk.db import read_session
-from salesdesk.errors import SalesdeskError
+from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.services import leads
 from salesdesk.services.leads import LeadView
+from salesdesk.tui.keys import KeysScreen, key_sections
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.leads import LeadsScreen
 from salesdesk.tui.log_call import Clock
@@ -48,6 +50,8 @@ SCREEN_KEYS = Binding.Group("Go")
 PALETTE_LEADS = 20
 # Leads found by phone or e-mail don't fuzzy-match their displayed name; keep them listed.
 PALETTE_MIN_SCORE = 0.1
+# Above any fuzzy score, for the lead whose id was typed.
+PALETTE_ID_SCORE = 1e6
 
 
 class LeadFinder(Provider):
@@ -58,12 +62,16 @@ class LeadFinder(Provider):
         assert isinstance(app, SalesdeskApp)
         views = await asyncio.to_thread(app.find_leads, query)
         matcher = self.matcher(query)
+        by_id = palette_id(query)
         for view in views:
             lead = view.lead
             label = f"{lead.name} · {view.company}" if view.company else lead.name
             assert lead.id is not None
+            # The lead the id names tops the list: its label can't match "#168", and Textual's
+            # fuzzy scores are not bounded by 1 (a name holding "168" scores 12).
+            score = PALETTE_ID_SCORE if lead.id == by_id else max(matcher.match(label), PALETTE_MIN_SCORE)
             yield Hit(
-                max(matcher.match(label), PALETTE_MIN_SCORE),
+                score,
                 Content(label),
                 partial(app.open_lead, lead.id),
                 text=label,
@@ -152,10 +160,9 @@ class SalesdeskApp(App[None]):
             await self.pop_screen()
 
     def action_toggle_help(self) -> None:
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        # KeysScreen closes itself on "?"; this opens it over whatever screen is shown.
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(key_sections(self, self.screen)))
 
     def open_lead(self, lead_id: int) -> None:
         self.push_screen(LeadScreen(self.engine, self.config, self.clock, lead_id))
@@ -189,7 +196,13 @@ class SalesdeskApp(App[None]):
         """Leads matching ``text`` for the palette; runs in a thread, so it opens its own session."""
         try:
             with read_session(self.engine) as session:
-                return leads.list_leads(session, search=text, limit=PALETTE_LEADS)
+                found = leads.list_leads(session, search=text, limit=PALETTE_LEADS)
+                lead_id = palette_id(text)
+                if lead_id is not None and all(view.lead.id != lead_id for view in found):
+                    # No lead with that id: the text still searches phones and names.
+                    with contextlib.suppress(InvalidInput):
+                        found.insert(0, leads.lead_view(session, lead_id))
+                return found
         except SalesdeskError:
             # Text the search refuses (e.g. far too long) simply finds no lead in the palette.
             return []
@@ -204,6 +217,12 @@ class SalesdeskApp(App[None]):
             "Start call block", "The call session of the block under way now, or next today", self.start_block
         )
         yield from super().get_system_commands(screen)
+
+
+def palette_id(text: str) -> int | None:
+    """The lead id ``#168`` or ``168`` typed in the palette, else None."""
+    match = re.fullmatch(r"#?(\d{1,9})", text.strip())
+    return int(match.group(1)) if match else None
 
 
 def write_crash_log(path: Path, error: BaseException) -> bool:

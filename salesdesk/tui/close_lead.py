@@ -67,7 +67,9 @@ class CloseModal(ModalScreen[CloseRequest | None]):
         with Vertical(id="dialog"):
             yield Label(f"Close · {self._lead_label}", id="title", markup=False)
             yield HotkeyList(RESULTS, id="results")
-            reason = Input(value=self._draft.reason, placeholder="why it was won or lost", id="reason")
+            reason = Input(
+                value=self._draft.reason, placeholder="why it was won or lost", id="reason", select_on_focus=False
+            )
             reason.border_title = "Reason"
             yield reason
         yield Footer()

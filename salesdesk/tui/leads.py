@@ -24,6 +24,7 @@ from salesdesk.db import read_session
 from salesdesk.errors import SalesdeskError
 from salesdesk.services import leads
 from salesdesk.services.leads import LeadView
+from salesdesk.tui.add_lead import add_lead_from
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.log_call import CallLoggingScreen, Clock
 from salesdesk.tui.widgets import Col, FitTable, cell
@@ -82,10 +83,10 @@ def fmt_last_touch(at: datetime | None, now: datetime) -> str:
     return local.strftime("today %H:%M") if local.date() == today else local.strftime("%a %d %b")
 
 
-def range_text(offset: int, shown: int, total: int) -> str:
+def range_text(offset: int, shown: int, total: int, *, filtered: bool = True) -> str:
     """The rows shown and the total, e.g. ``1-100 of 50,000`` (with an en dash)."""
     if total == 0:
-        return "no leads match"
+        return "no leads match" if filtered else "no leads yet"
     return f"{offset + 1:,}–{offset + shown:,} of {total:,}"
 
 
@@ -96,13 +97,14 @@ class LeadsScreen(CallLoggingScreen):
     LeadsScreen #search { border: none; height: 1; padding: 0 1; background: $boost; }
     LeadsScreen #search:focus { background: $primary 20%; }
     LeadsScreen #status-line { height: 1; padding: 0 1; color: $text-muted; }
-    LeadsScreen #empty { height: auto; padding: 1 2; color: $text-muted; display: none; }
+    LeadsScreen #empty { width: 1fr; height: auto; padding: 1 2; color: $text-muted; display: none; }
     LeadsScreen.-empty #empty { display: block; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("c", "log_call", "Call"),
+        Binding("a", "add_lead", "Add", tooltip="add a lead: name, company, phone, e-mail..."),
         Binding("n", "page(1)", "Next page", group=PAGE_KEYS),
         Binding("p", "page(-1)", "Previous page", group=PAGE_KEYS),
         Binding("g", "cycle('grade')", "Cycle the grade filter", group=FILTER_KEYS),
@@ -126,11 +128,7 @@ class LeadsScreen(CallLoggingScreen):
         yield Input(placeholder="/ search name, company, phone, email, wechat", id="search")
         yield Label("", id="status-line", markup=False)
         yield FitTable(COLUMNS, id="leads-table")
-        yield Label(
-            "No leads to show. Clear the search and filters (x), or add leads with the salesdesk CLI.",
-            id="empty",
-            markup=False,
-        )
+        yield Label("", id="empty", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -177,6 +175,13 @@ class LeadsScreen(CallLoggingScreen):
         now = self.clock()
         self.table.set_rows([(str(view.lead.id), self._cells(view, now)) for view in page.rows], cursor_key=keep)
         self.set_class(not page.rows, "-empty")
+        filtered = any(page.query.filters().values())
+        self.query_one("#empty", Label).update(
+            "No lead matches. x clears the search and filters; a adds a lead."
+            if filtered
+            else "No leads yet. Press a to add one, or in a shell: salesdesk import leads FILE "
+            "(CSV or Excel exports, vCard)."
+        )
         self._show_status()
 
     @staticmethod
@@ -198,17 +203,15 @@ class LeadsScreen(CallLoggingScreen):
         parts = [f"g grade {q.grade or 'any'}", f"s status {q.status or 'any'}", f"o source {q.source or 'any'}"]
         if q.search:
             parts.insert(0, f"search {q.search!r}")
-        if self.page is None or loading:
-            where = "loading…"
-        else:
-            page = self.page
-            where = range_text(page.query.offset, len(page.rows), page.total)
+        where = "loading…" if self.page is None or loading else self.range_label()
         self.query_one("#status-line", Label).update(f"{where}  ·  {' · '.join(parts)}")
 
     def range_label(self) -> str:
         """The range text as shown in the status line."""
         page = self.page
-        return "" if page is None else range_text(page.query.offset, len(page.rows), page.total)
+        if page is None:
+            return ""
+        return range_text(page.query.offset, len(page.rows), page.total, filtered=any(page.query.filters().values()))
 
     def action_page(self, step: int) -> None:
         page = self.page
@@ -275,6 +278,14 @@ class LeadsScreen(CallLoggingScreen):
         assert lead_id is not None, "leads read from the store have ids"
         label = f"{view.lead.name} · {view.company}" if view.company else view.lead.name
         self.log_call_for(lead_id, label)
+
+    def action_add_lead(self) -> None:
+        add_lead_from(self, self.engine, self.clock, self._lead_added)
+
+    def _lead_added(self, lead_id: int) -> None:
+        # Straight to its card: the next thing a new lead wants is a first call.
+        self.reload()
+        self.app.push_screen(LeadScreen(self.engine, self.config, self.clock, lead_id))
 
     def touch_logged(self, lead_id: int) -> None:
         self.reload()

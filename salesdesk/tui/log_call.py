@@ -48,6 +48,16 @@ class LogCallResult:
     reply: int | None = None  # the reply's number within that objection
 
 
+# The fields of the dialog a refusal's ``field`` can name; a meeting's time is typed in Next.
+FAULT_FIELDS = {
+    "note": "#note",
+    "benefit": "#benefit",
+    "duration": "#duration",
+    "next": "#next",
+    "meeting": "#next",
+}
+
+
 class LogCallModal(ModalScreen[LogCallResult | None]):
     """Pick an outcome by its key, then note, benefit, duration and next call."""
 
@@ -72,12 +82,23 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, config: Config, clock: Clock, lead_label: str, draft: LogCallResult | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        lead_label: str,
+        draft: LogCallResult | None = None,
+        *,
+        fault: str | None = None,
+    ) -> None:
+        """``fault`` names the field a refusal blamed (``SalesdeskError.field``), to put the
+        cursor there rather than where the fix is merely likely."""
         super().__init__()
         self._config = config
         self._clock = clock
         self._lead_label = lead_label
         self._draft = draft
+        self._fault = fault
         self._outcome: str | None = draft.outcome if draft else None
 
     def compose(self) -> ComposeResult:
@@ -107,8 +128,10 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
             return
         outcomes.select_value(self._outcome)
         self._show_outcome()
-        # Reopened after a refusal: put the cursor where the fix most likely goes.
-        self.query_one(self._first_gap(self._config.outcome(self._outcome)), Input).focus()
+        # Reopened after a refusal: on the field the rules blamed, else where the fix most
+        # likely goes ("the next call must be later" is about a filled Next call field).
+        field = FAULT_FIELDS.get(self._fault or "")
+        self.query_one(field or self._first_gap(self._config.outcome(self._outcome)), Input).focus()
 
     def _first_gap(self, outcome: Outcome) -> str:
         """The first field the rules still want filled for ``outcome``, else the note."""
@@ -236,25 +259,27 @@ class CallLoggingScreen(Screen[None]):
         self.config = config
         self.clock = clock
 
-    def log_call_for(self, lead_id: int, lead_label: str, draft: LogCallResult | None = None) -> None:
+    def log_call_for(
+        self, lead_id: int, lead_label: str, draft: LogCallResult | None = None, *, fault: str | None = None
+    ) -> None:
         def saved(call: LogCallResult | None) -> None:
             if call is not None:
                 self._save_call(lead_id, lead_label, call)
 
-        self.app.push_screen(LogCallModal(self.config, self.clock, lead_label, draft), saved)
+        self.app.push_screen(LogCallModal(self.config, self.clock, lead_label, draft, fault=fault), saved)
 
     @work(thread=True, group="write")
     def _save_call(self, lead_id: int, lead_label: str, call: LogCallResult) -> None:
         try:
             logged = record_call(self.engine, self.config, lead_id, self.clock(), call)
         except SalesdeskError as exc:
-            self.app.call_from_thread(self._call_refused, lead_id, lead_label, call, str(exc))
+            self.app.call_from_thread(self._call_refused, lead_id, lead_label, call, exc)
             return
         self.app.call_from_thread(self._call_saved, lead_id, lead_label, logged)
 
-    def _call_refused(self, lead_id: int, lead_label: str, call: LogCallResult, message: str) -> None:
-        self.notify(message, title="Call not logged", severity="error", markup=False)
-        self.log_call_for(lead_id, lead_label, draft=call)
+    def _call_refused(self, lead_id: int, lead_label: str, call: LogCallResult, exc: SalesdeskError) -> None:
+        self.notify(str(exc), title="Call not logged", severity="error", markup=False)
+        self.log_call_for(lead_id, lead_label, draft=call, fault=exc.field)
 
     def _call_saved(self, lead_id: int, lead_label: str, logged: Logged) -> None:
         outcome = logged.touch.outcome or ""

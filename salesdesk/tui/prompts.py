@@ -5,10 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
+
+
+class PasteInput(Input):
+    """An Input that keeps every line of a paste: Textual's keeps only the first, silently
+    dropping the rest of a pasted paragraph (issue 12). The lines are joined with " / "."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) > 1:
+            event.stop()
+            event.prevent_default()  # Input's own handler would add the first line again
+            joined = " / ".join(lines)
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(joined)
+            else:
+                self.replace(joined, *selection)
+            self.notify(f"{len(lines)} pasted lines joined with ' / ' into one", timeout=3, markup=False)
+            return
 
 
 class PromptLine(Widget):
@@ -55,7 +75,7 @@ class PromptLine(Widget):
         yield Label(self._label, classes="prompt-label", markup=False)
         with Vertical():
             yield Static("", classes="prompt-lines")
-            yield Input(value=self._value, placeholder=self._placeholder, compact=True, select_on_focus=False)
+            yield PasteInput(value=self._value, placeholder=self._placeholder, compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         self.query_one(".prompt-lines", Static).display = False

@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
@@ -184,9 +185,11 @@ class ReviewScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "tick", "Tick", tooltip="tick the item off, or untick it"),
-        Binding("c", "carry", "Carry over", tooltip="add the offered item to today's plan"),
+        Binding("c", "carry", "Carry", tooltip="add the offered item (or the first) to today's plan"),
         Binding("a", "add_item", "Add item"),
         Binding("ctrl+s", "save", "Save review"),
+        # Not ctrl+d: the prompt's input deletes a character with it.
+        Binding("ctrl+r", "delete_line", "Delete line", tooltip="delete this prompt's newest recorded line"),
         Binding("escape", "to_plan", "To the plan", show=False),
     ]
 
@@ -326,11 +329,54 @@ class ReviewScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "to_plan":
             return self.focused is not self.query_one("#plan")
-        if action in ("tick", "carry"):
-            if self.focused is not self.query_one("#plan"):
-                return False
-            return (self._highlighted_item() if action == "tick" else self._highlighted_offer()) is not None
+        if action == "tick":
+            return self.focused is self.query_one("#plan") and self._highlighted_item() is not None
+        if action == "carry":
+            # From anywhere on the screen, as the plan's title offers it (letters typed in a
+            # prompt stay text: the input takes them first).
+            return self.data is not None and bool(self.data.summary.plan.offers)
+        if action == "delete_line":
+            return self._focused_lines() is not None
         return True
+
+    def _focused_prompt(self) -> PromptLine | None:
+        """The reflection or act prompt holding the focus, if any."""
+        node = self.focused
+        while node is not None and not isinstance(node, PromptLine):
+            node = node.parent  # type: ignore[assignment]
+        if node is None or node.id is None or not (node.id.startswith("refl-") or node.id == "act"):
+            return None
+        return node
+
+    def _focused_lines(self) -> tuple[str, list[str]] | None:
+        """The focused prompt's kind and its recorded lines, when it has some."""
+        prompt = self._focused_prompt()
+        if prompt is None or prompt.id is None or self.data is None:
+            return None
+        kind = prompt.id.removeprefix("refl-")
+        lines = self.data.summary.review.entries.get(kind, [])
+        return (kind, lines) if lines else None
+
+    def action_delete_line(self) -> None:
+        found = self._focused_lines()
+        if found is not None:
+            self._delete_line(found[0], self.day)
+
+    @work(thread=True, group="write")
+    def _delete_line(self, kind: str, day: date) -> None:
+        try:
+            with write_session(self.engine) as session:
+                text = pdca.delete_review_line(session, day, kind)
+        except SalesdeskError as exc:
+            self._refused("Not deleted", exc)
+            return
+        if text is not None:
+            self.app.call_from_thread(self.notify, text, title="Line deleted", markup=False)
+        self.app.call_from_thread(self.reload)
+
+    @on(DescendantFocus)
+    def _focus_moved(self) -> None:
+        self.refresh_bindings()
 
     def action_to_plan(self) -> None:
         plan = self.query_one("#plan", FitTable)
@@ -354,7 +400,8 @@ class ReviewScreen(Screen[None]):
             self._tick(item_id, self.day, self.clock())
 
     def action_carry(self) -> None:
-        offer = self._highlighted_offer()
+        offers = self.data.summary.plan.offers if self.data is not None else []
+        offer = self._highlighted_offer() or next(iter(offers), None)
         if offer is not None:
             self._carry(offer, self.day, self.clock())
 

@@ -119,6 +119,8 @@ class SessionScreen(Screen[None]):
         self.states: dict[int, LeadState] = {}
         self.current: int | None = None  # index in the call list; None once it has run out
         self.drafts: dict[int, LogCallResult] = {}  # what was typed for a lead the rep left
+        # When each lead was first shown: the call's duration, as the session has no field for it.
+        self.shown_at: dict[int, datetime] = {}
         self.pending = 0  # writes not landed yet
         self._outcome: str | None = None
         self._objection: tuple[str | None, int | None] = (None, None)
@@ -161,7 +163,9 @@ class SessionScreen(Screen[None]):
 
     @staticmethod
     def _field(name: str, title: str, placeholder: str) -> Horizontal:
-        return Horizontal(Label(title), Input(placeholder=placeholder, compact=True, id=name), classes="field")
+        return Horizontal(
+            Label(title), Input(placeholder=placeholder, compact=True, id=name, select_on_focus=False), classes="field"
+        )
 
     def on_mount(self) -> None:
         self.sub_title = "Call session"
@@ -244,6 +248,7 @@ class SessionScreen(Screen[None]):
         self.current = index
         lead_id = self._lead_ids()[index]
         draft = self.drafts.pop(lead_id, None) or LogCallResult(outcome="")
+        self.shown_at.setdefault(lead_id, self.clock())
         self._outcome = draft.outcome or None
         self._objection = (draft.objection, draft.reply)
         outcomes = self.query_one("#outcomes", HotkeyList)
@@ -383,6 +388,17 @@ class SessionScreen(Screen[None]):
             reply=reply,
         )
 
+    def _duration_s(self, now: datetime) -> int | None:
+        """Seconds since this lead came up: the dial, the ring and the talk, timed by the session
+        (issue 12: the timer ran, yet calls were logged with no duration). Capped at the block's
+        length, so a lead left on screen over lunch doesn't log a three-hour call."""
+        lead_id = self._current_lead()
+        since = self.shown_at.get(lead_id) if lead_id is not None else None
+        if since is None or self.calls is None:
+            return None
+        seconds = int((now - since).total_seconds())
+        return max(0, min(seconds, self.calls.occurrence.block.minutes * 60))
+
     def _checked(self, now: datetime) -> LogCallResult:
         """The call ready to write, or an InvalidInput naming the field to fix (``field``)."""
         if self._outcome is None:
@@ -403,6 +419,7 @@ class SessionScreen(Screen[None]):
             benefit=draft.benefit,
             next_text=draft.next_text,
             next_at=next_at,
+            duration_s=self._duration_s(now),
             objection=draft.objection,
             reply=draft.reply,
         )

@@ -67,6 +67,16 @@ def block_today(session: Session, now: datetime) -> Occurrence | None:
     return next(iter(_ahead(session, None, now, 0)), None)
 
 
+# How far past today Today looks for the next block to name when none is left today.
+NEXT_BLOCK_DAYS = 14
+
+
+def next_block_after_today(session: Session, now: datetime) -> Occurrence | None:
+    """The first occurrence after today's, to name when no block is left today."""
+    today = to_local(now).date()
+    return next((o for o in _ahead(session, None, now, NEXT_BLOCK_DAYS) if o.day > today), None)
+
+
 def occurrence_to_start(session: Session, now: datetime, block_id: int | None = None) -> Occurrence:
     """The occurrence ``block start`` opens: block ``block_id``'s current or next one, or with
     no id the one under way now or next today; an InvalidInput says what to do when there is none."""

@@ -3,14 +3,14 @@ card and the call script. Pure functions of their data, so the screen only place
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from salesdesk.config import Config
-from salesdesk.dates import fmt_local
+from salesdesk.dates import fmt_local, fmt_span
 from salesdesk.models import Script
 from salesdesk.services.blocks import Occurrence, span_text
 from salesdesk.services.touches import Logged
@@ -27,12 +27,18 @@ def clock_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def countdown_text(seconds: float) -> str:
+    """Time to a block's start: ``12:05`` under an hour, ``12h28m`` beyond (``748:53`` for
+    half a day read as a stopwatch gone wrong)."""
+    return clock_text(seconds) if seconds < 3600 else fmt_span(timedelta(seconds=seconds))
+
+
 def timer_text(occurrence: Occurrence, now: datetime) -> Text:
     """Elapsed against the block's length: ``12:05 / 90:00``; before the start, how long until
     it; past the end, that time is up."""
     length = clock_text(occurrence.block.minutes * 60)
     if now < occurrence.start:
-        return Text(f"starts in {clock_text((occurrence.start - now).total_seconds())} · {length} block")
+        return Text(f"starts in {countdown_text((occurrence.start - now).total_seconds())} · {length} block")
     elapsed = clock_text((now - occurrence.start).total_seconds())
     if now < occurrence.end:
         return Text(f"{elapsed} / {length}", style="bold")

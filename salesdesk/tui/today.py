@@ -22,17 +22,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from salesdesk.config import Config
-from salesdesk.dates import fmt_span, local_day_bounds, to_local
+from salesdesk.dates import fmt_local, fmt_span, local_day_bounds, to_local
 from salesdesk.db import read_session
 from salesdesk.models import Touch
-from salesdesk.services import meetings, queue, touches
+from salesdesk.services import leads, meetings, queue, touches
 from salesdesk.services.blocks import Occurrence
 from salesdesk.services.meetings import MeetingView
 from salesdesk.services.touches import DayActivity
+from salesdesk.tui.add_lead import add_lead_from
 from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.log_call import Clock
 from salesdesk.tui.session import SessionScreen
-from salesdesk.tui.session_data import SessionStart, block_today
+from salesdesk.tui.session_data import SessionStart, block_today, next_block_after_today
 from salesdesk.tui.widgets import Col, Countdowns, FitTable, Stat, cell, touch_cells
 
 # The screen re-reads the day this often, so calls logged from the CLI in another
@@ -76,7 +77,23 @@ class DaySnapshot:
     touches: list[tuple[Touch, str]]
     deadlines: list[Deadline]
     block: Occurrence | None  # under way now, or next today
+    next_block: Occurrence | None  # with none left today, the next one after today
     meetings: list[MeetingView]
+    book_empty: bool = False  # no lead at all: the first run
+
+
+# What a first run can do, said where it starts (issue 12: an empty book was a dead end).
+WELCOME = Text.assemble(
+    ("Welcome to salesdesk.", "bold"),
+    " Your book has no leads yet; three ways to start:\n",
+    ("  a ", "bold reverse"),
+    "  add a lead here (name, company, phone...)\n",
+    ("  $ ", "bold reverse"),
+    "  salesdesk import leads FILE   (a CRM export, a sheet, a vCard)\n",
+    ("  $ ", "bold reverse"),
+    "  salesdesk --demo   to look around a sample book first\n",
+    "Then d shows who to contact next, and v plans the day.",
+)
 
 
 def deadline_title(deadlines: list[Deadline], now: datetime) -> str:
@@ -129,9 +146,10 @@ class TodayScreen(Screen[None]):
     }
     TodayScreen.-wide #stats { grid-size: 6; }
     TodayScreen #block { padding: 0 1; margin-bottom: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    TodayScreen.-no-block #block { display: none; }
     TodayScreen #meetings { padding: 0 1; margin-bottom: 1; }
     TodayScreen.-no-meetings #meetings { display: none; }
+    TodayScreen #welcome { padding: 0 1; margin-bottom: 1; border: round $accent; height: auto; display: none; }
+    TodayScreen.-first-run #welcome { display: block; }
     TodayScreen #no-touches { padding: 0 1; color: $text-muted; display: none; }
     TodayScreen.-quiet #no-touches { display: block; }
     TodayScreen.-quiet #today-touches { display: none; }
@@ -142,6 +160,8 @@ class TodayScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh"),
         Binding("b", "start_block", "Call block", tooltip="start the call session of the block under way or next"),
+        # Footer room at 80 columns is short: shown while the book is empty, the welcome's "a".
+        Binding("a", "add_lead", "Add lead", tooltip="add a lead: name, company, phone, e-mail..."),
     ]
 
     AUTO_FOCUS = "#today-touches"
@@ -156,6 +176,7 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="today"):
+            yield Static(WELCOME, id="welcome")
             yield Static("", id="block")
             yield Static("", id="meetings")
             yield Label("", id="deadlines-title", classes="section-title", markup=False)
@@ -185,25 +206,45 @@ class TodayScreen(Screen[None]):
             self._show_deadlines(self.snapshot.deadlines)
 
     def _show_block(self, block: Occurrence | None) -> None:
-        self.set_class(block is None, "-no-block")
         self.refresh_bindings()
+        now = self.clock()
         if block is not None:
-            now = self.clock()
             when = f"starts in {fmt_span(block.start - now)}" if now < block.start else "under way"
             span = f"{to_local(block.start):%H:%M}-{to_local(block.end):%H:%M}"
             line = Text.assemble(("Call block ", "bold"), f"{block.block.title} · {span} · {when}", (" (b)", "dim"))
-            self.query_one("#block", Static).update(line)
+        else:
+            line = Text(self._no_block_text(now), style="dim")
+        self.query_one("#block", Static).update(line)
+
+    def _no_block_text(self, now: datetime) -> str:
+        """Said on the block line and by ``b`` when no block is left today: never silence."""
+        following = self.snapshot.next_block if self.snapshot is not None else None
+        if following is None:
+            return "No call block planned; add one: salesdesk block add 'tomorrow 9:30' --for 90m"
+        return f"No call block left today · next: {following.block.title}, {fmt_local(following.start, now)}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "start_block":
-            return self.snapshot is not None and self.snapshot.block is not None
+        if action == "add_lead":
+            return self.snapshot is not None and self.snapshot.book_empty
         return True
 
+    def action_add_lead(self) -> None:
+        add_lead_from(self, self.engine, self.clock, self._lead_added)
+
+    def _lead_added(self, lead_id: int) -> None:
+        self.action_refresh()
+        self.app.push_screen(LeadScreen(self.engine, self.config, self.clock, lead_id))
+
     def action_start_block(self) -> None:
-        if self.snapshot is not None and self.snapshot.block is not None:
-            self.app.push_screen(
-                SessionScreen(self.engine, self.config, self.clock, SessionStart.of(self.snapshot.block))
+        if self.snapshot is None:
+            return
+        if self.snapshot.block is None:
+            # Not tomorrow's block opened tonight: its calls would count against tomorrow.
+            self.notify(
+                self._no_block_text(self.clock()), title="No call block today", severity="warning", markup=False
             )
+            return
+        self.app.push_screen(SessionScreen(self.engine, self.config, self.clock, SessionStart.of(self.snapshot.block)))
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -224,13 +265,16 @@ class TodayScreen(Screen[None]):
                 activity=touches.day_activity(session, self.config, start, end),
                 touches=touches.touches_between(session, start, end),
                 deadlines=[Deadline(item.name, item.due_at) for item in deadlines],
-                block=block_today(session, now),
+                block=(block := block_today(session, now)),
+                next_block=None if block is not None else next_block_after_today(session, now),
                 meetings=meetings.meetings_between(session, start, end),
+                book_empty=leads.book_is_empty(session),
             )
         self.app.call_from_thread(self._show, snapshot)
 
     def _show(self, snapshot: DaySnapshot) -> None:
         self.snapshot = snapshot
+        self.set_class(snapshot.book_empty, "-first-run")
         self._show_block(snapshot.block)
         self.set_class(not snapshot.meetings, "-no-meetings")
         self.query_one("#meetings", Static).update(meetings_text(snapshot.meetings))

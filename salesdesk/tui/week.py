@@ -42,7 +42,9 @@ def results_line(report: WeekReport) -> Text:
         if t is None:
             continue
         attained = "-" if t.attainment_pct is None else f"{t.attainment_pct:.0f}%"
-        parts.append(Text.assemble(f"{label} ", (str(t.actual), "bold"), f" of {t.target} ({attained})"))
+        # "on 2 days": a target only some days had is measured on those days (see week_report).
+        scope = "" if t.source == "week" else f", on {t.source}"
+        parts.append(Text.assemble(f"{label} ", (str(t.actual), "bold"), f" of {t.target} ({attained}{scope})"))
     if not parts:
         return Text("No targets this week: salesdesk goal set, or plan --dials N.", style="dim")
     return Text(" · ").join(parts)

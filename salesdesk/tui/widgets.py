@@ -287,7 +287,10 @@ class HotkeyList(OptionList):
 
 
 def titled_input(name: str, title: str, placeholder: str, value: str) -> Input:
-    """A one-line input with its title on the border: the dialogs' fields."""
-    field = Input(value=value, placeholder=placeholder, id=name)
+    """A one-line input with its title on the border: the dialogs' fields.
+
+    Focus never selects the text: Textual's default would, so Tab into a field kept after a
+    refusal and the next keystroke replaced the whole note (issue 12)."""
+    field = Input(value=value, placeholder=placeholder, id=name, select_on_focus=False)
     field.border_title = title
     return field

@@ -238,3 +238,67 @@ async def test_letters_typed_right_after_the_outcome_key_go_to_the_note(
         assert isinstance(modal, LogCallModal)
         assert modal.query_one("#note", Input).value == "bcd"
         assert modal.query_one("#outcomes").border_subtitle == "Meeting booked"
+
+
+async def test_a_next_call_before_this_one_is_refused_on_the_next_field(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle, notes: Notes
+) -> None:
+    """Issue 12 item 1: the rules' refusal names the field ('next'); the correction must land
+    there, not in the note, and nothing typed may be selected (a keystroke would replace it)."""
+    from textual.widgets import Input
+
+    touches_before = _count(demo_engine, Touch)
+    async with demo_app.run_test(size=(80, 24), notifications=True, message_hook=notes.hook) as pilot:
+        demo_app.open_lead(1)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        # Now is 15:00; "today 9am" parses but is earlier than the call being logged.
+        await pilot.press("k", *"call me back", "enter", *"sent the benchmark", "enter", "enter", *"today 9am")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _count(demo_engine, Touch) == touches_before
+        assert notes.errors() and "later than this one" in notes.errors()[-1]
+        modal = demo_app.screen
+        assert isinstance(modal, LogCallModal)
+        field = modal.query_one("#next", Input)
+        assert field.has_focus, "the cursor waits on the field at fault"
+        assert field.selected_text == "", "nothing is selected, so typing adds rather than replaces"
+        await pilot.press("ctrl+u", *"tomorrow 10am", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadScreen)
+    assert _count(demo_engine, Touch) == touches_before + 1
+    assert _newest_touch(demo_engine).note == "call me back"
+
+
+async def test_a_touch_refused_for_want_of_a_benefit_waits_on_the_benefit_field(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle, notes: Notes
+) -> None:
+    """Issue 12 item 1, from the lead card: after the refusal the cursor is on Benefit with
+    nothing selected, and the note typed before is kept whole."""
+    from textual.widgets import Input
+
+    from salesdesk.tui.log_touch import LogTouchModal
+
+    touches_before = _count(demo_engine, Touch)
+    async with demo_app.run_test(size=(80, 24), notifications=True, message_hook=notes.hook) as pilot:
+        demo_app.open_lead(1)
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("w", *"added them", "ctrl+s")  # WeChat (the config in tests), no benefit offered
+        await settle(pilot)
+        assert _count(demo_engine, Touch) == touches_before
+        modal = demo_app.screen
+        assert isinstance(modal, LogTouchModal)
+        benefit = modal.query_one("#benefit", Input)
+        assert benefit.has_focus, "the cursor waits on the field at fault"
+        assert benefit.selected_text == ""
+        await pilot.press("shift+tab", *" on wechat")  # back to the note: typing adds to it
+        note = modal.query_one("#note", Input)
+        assert note.value == "added them on wechat", "a keystroke never replaces what was typed"
+        await pilot.press("tab", *"sent the case study", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, LeadScreen)
+    touch = _newest_touch(demo_engine)
+    assert (touch.channel, touch.note, touch.benefit) == ("wechat", "added them on wechat", "sent the case study")

@@ -231,3 +231,73 @@ async def test_review_palette_command_opens_it(demo_app: SalesdeskApp, settle: S
 
 def test_review_80x24(snap_compare: SnapCompare, demo_app: SalesdeskApp, settle: Settle) -> None:
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=_after(settle, lambda pilot: pilot.press("v")))
+
+
+async def test_c_carries_over_from_anywhere_on_the_screen(
+    demo_app: SalesdeskApp, demo_engine: Engine, now: datetime, settle: Settle
+) -> None:
+    """Issue 12 item 7: "N to carry over (c)" worked only with the cursor on the offer's row."""
+    day = to_local(now).date()
+    with read_session(demo_engine) as session:
+        offers = pdca.carry_offers(session, day)
+    assert offers, "the demo day offers something to carry over"
+    before = len(_items(demo_engine, day))
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(demo_app, pilot, settle)
+        screen.query_one("#plan", FitTable).move_cursor(row=0)  # on an item, not the offer
+        await pilot.pause()
+        await pilot.press("c")
+        await settle(pilot)
+    items = _items(demo_engine, day)
+    assert len(items) == before + 1
+    assert offers[0].text in {item.text for item in items}
+
+
+async def test_a_reflection_line_can_be_deleted(
+    demo_app: SalesdeskApp, demo_engine: Engine, now: datetime, settle: Settle, notes: Notes
+) -> None:
+    day = to_local(now).date()
+    async with demo_app.run_test(size=(80, 24), notifications=True, message_hook=notes.hook) as pilot:
+        screen = await _open(demo_app, pilot, settle)
+        await _type(pilot, screen, "#refl-well", "opened with the case study")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await _type(pilot, screen, "#refl-well", "typo line")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with read_session(demo_engine) as session:
+            assert pdca.review_view(session, day).entries["well"][-2:] == ["opened with the case study", "typo line"]
+        await pilot.press("ctrl+u", "ctrl+r")  # the input emptied, then the newest line deleted
+        await settle(pilot)
+        assert notes.titled("Line deleted") == ["typo line"]
+        assert "typo line" not in text_of(screen.query_one("#refl-well .prompt-lines"))
+    with read_session(demo_engine) as session:
+        assert pdca.review_view(session, day).entries["well"][-1] == "opened with the case study"
+
+
+async def test_a_pasted_paragraph_is_kept_whole(demo_app: SalesdeskApp, settle: Settle, notes: Notes) -> None:
+    """Textual's Input keeps a paste's first line only; the review keeps every line, and says so."""
+    from textual import events
+
+    async with demo_app.run_test(size=(80, 24), notifications=True, message_hook=notes.hook) as pilot:
+        screen = await _open(demo_app, pilot, settle)
+        prompt = screen.query_one("#refl-did", PromptLine)
+        prompt.input.focus()
+        await pilot.pause()
+        prompt.input.post_message(events.Paste("called 12 leads\nbooked 2 meetings\n"))
+        await settle(pilot)
+        assert prompt.input.value == "called 12 leads / booked 2 meetings"
+        assert any("2 pasted lines" in n.message for n in notes.seen)
+
+
+async def test_the_add_item_dialog_shows_how_it_saves(demo_app: SalesdeskApp, settle: Settle) -> None:
+    from salesdesk.tui.add_item import AddItemModal
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await _open(demo_app, pilot, settle)
+        await pilot.press("a")
+        await settle(pilot)
+        modal = demo_app.screen
+        assert isinstance(modal, AddItemModal)
+        assert "k, r or a: added to that group" in text_of(modal.query_one("#hint"))
+        assert modal.active_bindings["ctrl+s"].binding.show, "the footer names the save key"

@@ -408,3 +408,25 @@ def test_session_80x24(
     start, _ = _block(demo_engine, config, now)
     app = SalesdeskApp(demo_engine, config, lambda: now, title_suffix=" (demo)", session=start)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+async def test_the_session_times_each_call_from_when_its_lead_came_up(
+    demo_engine: Engine, config: Config, now: datetime, settle: Settle
+) -> None:
+    """Issue 12 item 6: the session's timer runs, so a call is logged with how long its lead
+    was up (the session has no Duration field to type it in)."""
+    start, lead_ids = _block(demo_engine, config, now)
+    before = _touch_ids(demo_engine)
+    clock = Clock(now)
+    app = SalesdeskApp(demo_engine, config, clock, session=start)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        clock.at = now + timedelta(minutes=4, seconds=30)
+        await pilot.press("c", *"they use a rival", "enter", *"sent the comparison", "ctrl+s")
+        await settle(pilot)
+        clock.at = now + timedelta(minutes=5)
+        await pilot.press("n", "ctrl+s")
+        await settle(pilot)
+    with read_session(demo_engine) as session_db:
+        logged = session_db.execute(select(Touch).where(Touch.id.not_in(before)).order_by(Touch.id)).scalars().all()
+    assert [(t.lead_id, t.duration_s) for t in logged] == [(lead_ids[0], 270), (lead_ids[1], 30)]

@@ -101,3 +101,36 @@ def test_week_80x24(snap_compare: SnapCompare, demo_app: SalesdeskApp, settle: S
         terminal_size=(80, 24),
         run_before=_after(settle, lambda pilot: pilot.press("w"), lambda pilot: pilot.press("p")),
     )
+
+
+async def test_week_targets_add_up_the_days_as_review_shows_them(
+    demo_app: SalesdeskApp, demo_engine: Engine, config: Config, now: datetime, settle: Settle
+) -> None:
+    """Issue 12 item 8: connects were planned on two days (15 each) but the Week set all five
+    days' connects against them ("Connects 72 of 30"). Each week target is now the sum of the
+    days' targets, set against those same days' results, as Review shows each day."""
+    from salesdesk.services import pdca
+
+    report = _report(demo_engine, config, now, "last mon")
+    monday = report.monday
+    with read_session(demo_engine) as session:
+        days = [pdca.day_summary(session, config, monday + timedelta(days=i), now) for i in range(7)]
+    connects = report.targets["connects"]
+    planned = [d for d in days if "connects" in d.targets]
+    assert 0 < len(planned) < 5, "the demo plans connects on some days only"
+    assert connects.target == sum(d.targets["connects"].target for d in planned)
+    assert connects.actual == sum(d.targets["connects"].actual for d in planned)
+    for t in report.targets.values():
+        assert t.attainment_pct is None or t.attainment_pct < 300, f"an implausible demo target: {t}"
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, WeekScreen)
+        shown = " ".join(text_of(screen.query_one("#results")).split())
+        assert f"Connects {connects.actual} of {connects.target}" in shown
+        assert f"on {len(planned)} days)" in shown
