@@ -28,11 +28,13 @@ from salesdesk.connect import (
     BUSY_TIMEOUT_MS,
     MEMORY,
     MIGRATION_TABLE,
-    SchemaTooNew as SchemaTooNew,  # re-exported: callers and tests know it from here
     check_history,
     configure,
     is_read_only,
     read_only_uri,
+)
+from salesdesk.connect import (
+    SchemaTooNew as SchemaTooNew,  # re-exported: callers and tests know it from here
 )
 from salesdesk.connect import applied as applied_names
 from salesdesk.errors import InvalidInput
