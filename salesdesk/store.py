@@ -10,10 +10,12 @@ HH:MM:SS.ffffff``), so both sides read what the other wrote and text order is ti
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from salesdesk.dates import local_day_bounds
 from salesdesk.lifecycle import Decision, LeadFacts, NewFollowUp, OpenFollowUp, TouchFacts, lapse_cutoff
 
 if TYPE_CHECKING:
@@ -186,3 +188,50 @@ def cancel_meetings(conn: sqlite3.Connection, lead_id: int, now: datetime) -> No
         "UPDATE meeting SET status = 'cancelled', updated_at = ? WHERE lead_id = ? AND status = 'booked'",
         (to_db(now), lead_id),
     )
+
+
+# --- call blocks: which can have an occurrence in a range of local days -------------------
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """A ``call_block`` row, for ``recurrence.occurrences`` without the ORM."""
+
+    id: int
+    title: str
+    start: datetime
+    minutes: int
+    rrule: str | None
+    protect: bool
+
+
+def blocks_between(conn: sqlite3.Connection, first: date, last: date) -> list[BlockRow]:
+    """The blocks that can have an occurrence on local days ``first`` to ``last``: those that
+    start before the range ends and either repeat or start inside it (blocks are few)."""
+    range_start, _ = local_day_bounds(first)
+    _, range_end = local_day_bounds(last)
+    rows = conn.execute(
+        "SELECT id, title, start, minutes, rrule, protect FROM call_block "
+        "WHERE start < ? AND (rrule IS NOT NULL OR start >= ?) ORDER BY id",
+        (to_db(range_end), to_db(range_start)),
+    )
+    return [
+        BlockRow(i, title, from_db(start), minutes, rrule, bool(protect))
+        for i, title, start, minutes, rrule, protect in rows
+    ]  # type: ignore[arg-type]
+
+
+def removed_days(conn: sqlite3.Connection, block_ids: Collection[int], first: date, last: date) -> dict[int, set[str]]:
+    """Each block's removed occurrences in the range, as local days (``YYYY-MM-DD``)."""
+    found: dict[int, set[str]] = {block_id: set() for block_id in block_ids}
+    ids = list(found)
+    for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit is far above this
+        chunk = ids[i : i + 900]
+        rows = conn.execute(
+            f"SELECT block_id, day FROM block_exception WHERE block_id IN ({', '.join('?' * len(chunk))}) "
+            "AND day >= ? AND day <= ?",
+            (*chunk, first.isoformat(), last.isoformat()),
+        )
+        for block_id, day in rows:
+            found[block_id].add(day)
+    return found

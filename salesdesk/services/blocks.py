@@ -17,14 +17,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any, Literal
 
-from dateutil.rrule import rrule, rrulestr
-from sqlalchemy import and_, case, delete, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, func, literal, select, union_all
 from sqlmodel import Session
 
-from salesdesk import validate
-from salesdesk.dates import fmt_local, iso, local_day_bounds, parse_day, to_local, utc
+from salesdesk import store, validate
+from salesdesk.dates import fmt_local, iso, parse_day, to_local, utc
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import BlockException, BlockFill, BlockLead, CallBlock, Lead, Touch, UTCDateTime
+from salesdesk.recurrence import Occurrence as Occurrence
+from salesdesk.recurrence import naive_local as _naive_local
+from salesdesk.recurrence import occurrences as occurrences
+from salesdesk.recurrence import rule as _rule
 from salesdesk.rules import BusinessHours, Rules
 from salesdesk.services.queue import DueItem, due, prospects
 
@@ -48,26 +51,6 @@ OVERLAP_HORIZON_DAYS = 2 * 366
 MAX_RANGE_DAYS = 366
 
 # --- blocks and their occurrences ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One sitting of a block: aware UTC start; ends ``block.minutes`` later."""
-
-    block: CallBlock
-    start: datetime
-
-    @property
-    def end(self) -> datetime:
-        return self.start + timedelta(minutes=self.block.minutes)
-
-    @property
-    def day(self) -> date:
-        return to_local(self.start).date()
-
-
-def _naive_local(dt: datetime) -> datetime:
-    return to_local(dt).replace(tzinfo=None)
 
 
 def _until_utc(value: str) -> str:
@@ -119,23 +102,6 @@ def normalise_repeat(repeat: str) -> str:
     return ";".join(f"{name}={value}" for name, value in parts.items())
 
 
-def _local_rule_text(stored: str) -> str:
-    """The stored rule with UNTIL in local wall time, as dateutil needs beside a local DTSTART."""
-
-    def local(m: re.Match[str]) -> str:
-        moment = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        return f"UNTIL={_naive_local(moment):%Y%m%dT%H%M%S}"
-
-    return re.sub(r"UNTIL=(\d{8}T\d{6}Z)", local, stored)
-
-
-def _rule(stored: str, start: datetime) -> rrule:
-    try:
-        return rrulestr(_local_rule_text(stored), dtstart=_naive_local(start), cache=False)  # type: ignore[return-value]
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"RRULE {stored}: {exc}") from None
-
-
 def describe_repeat(stored: str | None) -> str:
     """How a block repeats, in words where there are words for it."""
     if stored is None:
@@ -143,44 +109,17 @@ def describe_repeat(stored: str | None) -> str:
     return _REPEAT_WORDS.get(stored, f"RRULE {stored}")
 
 
-def occurrences(block: CallBlock, removed: Collection[str], first: date, last: date) -> list[Occurrence]:
-    """The block's occurrences that start on local days ``first`` to ``last`` (inclusive),
-    less the removed ones (local days, ``YYYY-MM-DD``)."""
-    start = _naive_local(block.start)
-    if block.rrule is None:
-        starts = [start] if first <= start.date() <= last else []
-    else:
-        window = datetime.combine(first, time.min), datetime.combine(last, time.max)
-        starts = _rule(block.rrule, block.start).between(*window, inc=True)
-    return [Occurrence(block, utc(s)) for s in starts if s.date().isoformat() not in removed]
-
-
 def removed_days(session: Session, block_ids: Collection[int], first: date, last: date) -> dict[int, set[str]]:
-    query = select(BlockException.block_id, BlockException.day).where(
-        BlockException.block_id.in_(block_ids),  # type: ignore[attr-defined]
-        BlockException.day >= first.isoformat(),
-        BlockException.day <= last.isoformat(),
-    )
-    found: dict[int, set[str]] = {block_id: set() for block_id in block_ids}
-    for block_id, day in session.execute(query):
-        found[block_id].add(day)
-    return found
+    return store.removed_days(store.dbapi(session), block_ids, first, last)
 
 
 def expand(session: Session, first: date, last: date) -> list[Occurrence]:
-    """Every block's occurrences starting on local days ``first`` to ``last``, in time order."""
-    range_start, _ = local_day_bounds(first)
-    _, range_end = local_day_bounds(last)
-    # Blocks are few; only those that can have an occurrence in the range are read.
-    blocks = list(
-        session.execute(
-            select(CallBlock).where(
-                CallBlock.start < range_end,
-                or_(CallBlock.rrule.is_not(None), CallBlock.start >= range_start),  # type: ignore[union-attr]
-            )
-        ).scalars()
-    )
-    removed = removed_days(session, [b.id for b in blocks], first, last)  # type: ignore[misc]
+    """Every block's occurrences starting on local days ``first`` to ``last``, in time order.
+    Which blocks can have one is the store layer's query (``status`` asks it too)."""
+    conn = store.dbapi(session)
+    ids = [row.id for row in store.blocks_between(conn, first, last)]
+    blocks = list(session.execute(select(CallBlock).where(CallBlock.id.in_(ids))).scalars())  # type: ignore[union-attr]
+    removed = store.removed_days(conn, ids, first, last)
     found = [o for block in blocks for o in occurrences(block, removed[block.id], first, last)]  # type: ignore[index]
     return sorted(found, key=lambda o: (o.start, o.block.id))
 
