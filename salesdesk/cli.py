@@ -27,6 +27,7 @@ from salesdesk.commands import (
     pdca,
     rules,
     scripts,
+    status,
     touches,
 )
 from salesdesk.commands.common import State, run_tui
@@ -37,6 +38,7 @@ from salesdesk.terminal import visible
 COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
     (leads.app, "lead"),
     (touches.app, None),
+    (status.app, None),
     (rules.app, None),
     (maintenance.app, None),
     (blocks.app, "block"),
@@ -154,8 +156,6 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command and turn every expected failure into the exit-code contract."""
     from sqlite3 import Error as SqliteError
 
-    from sqlalchemy.exc import DatabaseError
-
     from salesdesk import stdout
 
     # Customer data is personal data: whatever salesdesk writes is readable by the owner only.
@@ -175,9 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{exc.format_message()}{hint}", exc.exit_code)
     except typer.Abort:
         _fail("aborted", 1)
-    except DatabaseError as exc:  # locked past the busy timeout, read-only file, full disk, damaged file
-        _fail(f"database error: {exc.orig}", 2)
-    except SqliteError as exc:  # the same, from code that speaks to sqlite3 directly (backup)
+    except SqliteError as exc:  # locked, read-only, full disk, damaged: from code that speaks sqlite3 directly
         _fail(f"database error: {exc}", 2)
     except BrokenPipeError:  # `salesdesk lead list | head`: the reader left, that's fine
         stdout.silence(real_stdout)
@@ -190,6 +188,14 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except OSError as exc:  # a file error no command turned into a message: still no traceback
         _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else f"{exc.strerror or exc}", 2)
+    except Exception as exc:
+        # Locked past the busy timeout, read-only file, full disk, damaged file, through the
+        # ORM. Looked up, not imported: the hot commands never load SQLAlchemy, and then it
+        # can't have raised.
+        orm_errors = sys.modules.get("sqlalchemy.exc")
+        if orm_errors is not None and isinstance(exc, orm_errors.DatabaseError):
+            _fail(f"database error: {exc.orig}", 2)
+        raise
     finally:
         sys.stdout = real_stdout
     sys.exit(code if isinstance(code, int) else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,6 +92,37 @@ class State:
             if not printed:
                 raise
             raise InvalidInput(f"database error: {exc.orig}; nothing was logged, whatever it says above") from None
+
+    def _current_conn(self) -> sqlite3.Connection | None:
+        """A bare sqlite3 connection to the user's store when its schema is current; None when
+        only the engine can open it (the demo store, no file yet, read-only, to be migrated)."""
+        if self.demo:
+            return None
+        from salesdesk import paths
+        from salesdesk.connect import NotCurrent, open_current
+
+        try:
+            return open_current(paths.db_path())
+        except NotCurrent:
+            return None
+
+    @contextmanager
+    def read_conn(self) -> Iterator[sqlite3.Connection]:
+        """A connection for store-layer reads, in one read transaction (a consistent snapshot).
+        Without SQLAlchemy when the store allows it, else the engine's own connection."""
+        conn = self._current_conn()
+        if conn is None:
+            from salesdesk.db import read_session
+            from salesdesk.store import dbapi
+
+            with read_session(self.engine) as session:
+                yield dbapi(session)
+            return
+        try:
+            conn.execute("BEGIN")
+            yield conn
+        finally:
+            conn.close()  # closing ends the read transaction
 
     def when(self, text: str | None, prefer: str = "past") -> datetime | None:
         from salesdesk.dates import parse_when
