@@ -30,9 +30,12 @@ from salesdesk.commands import (
     status,
     touches,
 )
+from salesdesk.commands.coercion import install as install_coercion
 from salesdesk.commands.common import State, run_tui
 from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.terminal import visible
+
+install_coercion()  # before any command runs: see commands/coercion.py
 
 # Each command module, and the group it is mounted under (None: its commands are top-level).
 COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
@@ -67,19 +70,35 @@ def build_app(argv: list[str]) -> typer.Typer:
     """
     app = typer.Typer(
         help="A sales desk for one rep: leads, calls, follow-ups. Run with no command to open the TUI.",
-        add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback(invoke_without_command=True)(root)
-    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    word = next((arg for arg in argv or _completed_words() if not arg.startswith("-")), None)
     owners = [
         (m, g) for m, g in COMMAND_MODULES if word is not None and (word == g or (g is None and word in _names(m)))
     ]
     for module, group in owners or COMMAND_MODULES:
         app.add_typer(module, name=group) if group else app.add_typer(module)
     return app
+
+
+# Set by the completion scripts Typer installs: the program is asked for completions.
+COMPLETE_VAR = "_SALESDESK_COMPLETE"
+
+
+def _completed_words() -> list[str]:
+    """During shell completion (no argv), the words typed in full before the one being
+    completed, so that a Tab mounts one command module as a run does, not all of them."""
+    if not os.environ.get(COMPLETE_VAR):
+        return []
+    if "COMP_WORDS" in os.environ:  # bash: the words, and the index of the one being completed
+        words = os.environ["COMP_WORDS"].split()
+        return words[1 : int(os.environ.get("COMP_CWORD", len(words)))]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")  # zsh, fish: the line up to the cursor
+    words = line.split()[1:]
+    return words if line.endswith(" ") else words[:-1]
 
 
 # Messages quote what was typed; a pasted page must not flood the terminal.

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from salesdesk.commands import completion
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="What was said or done.")]
 BenefitOpt = Annotated[str | None, typer.Option("--benefit", help="The value offered: information or a resource.")]
-LeadArg = Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.")]
+LeadArg = Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.", autocompletion=completion.lead)]
 
 
 @dataclass

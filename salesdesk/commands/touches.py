@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from salesdesk.bounds import COUNT_MAX
+from salesdesk.commands import completion
 from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, state_of
 
 MeetingOpt = Annotated[
@@ -23,7 +24,10 @@ app = typer.Typer()
 
 # Optional only so that --from can stand in for it; without --from a LEAD is required.
 BatchLeadArg = Annotated[
-    str | None, typer.Argument(metavar="LEAD", help="Id, or part of a name, phone or email (not with --from).")
+    str | None,
+    typer.Argument(
+        metavar="LEAD", help="Id, or part of a name, phone or email (not with --from).", autocompletion=completion.lead
+    ),
 ]
 
 
@@ -32,12 +36,17 @@ def log_call(
     ctx: typer.Context,
     lead: BatchLeadArg = None,
     outcome: Annotated[
-        str | None, typer.Option("--outcome", "-o", help="How it ended; see `salesdesk outcomes`.")
+        str | None,
+        typer.Option(
+            "--outcome", "-o", help="How it ended; see `salesdesk outcomes`.", autocompletion=completion.outcome
+        ),
     ] = None,
     note: NoteOpt = None,
     benefit: BenefitOpt = None,
     duration: Annotated[str | None, typer.Option(help="Talk time: 4m30s, 90s, 4:30.")] = None,
-    objection: Annotated[str | None, typer.Option(help="Objection key that came up, e.g. no_time.")] = None,
+    objection: Annotated[
+        str | None, typer.Option(help="Objection key that came up, e.g. no_time.", autocompletion=completion.objection)
+    ] = None,
     reply: Annotated[
         int | None,
         typer.Option("--reply", min=1, max=COUNT_MAX, help="The reply used: its number in `salesdesk objection show`."),
@@ -98,7 +107,10 @@ def log_call(
 def log_touch(
     ctx: typer.Context,
     lead: LeadArg,
-    channel: Annotated[str, typer.Option("--channel", "-c", help="email|wechat|sms|visit|social|other")],
+    channel: Annotated[
+        str,
+        typer.Option("--channel", "-c", help="email|wechat|sms|visit|social|other", autocompletion=completion.channel),
+    ],
     note: NoteOpt = None,
     benefit: BenefitOpt = None,
     meeting: MeetingOpt = None,
