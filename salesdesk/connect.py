@@ -9,6 +9,7 @@ timeout, because the TUI and several scripts may write at once.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ MIGRATION_TABLE = "salesdesk_migration"
 # for about 18 s on a 2-core machine), short enough that a stuck writer is reported rather
 # than waited on forever. TUI writes wait in worker threads, so the screen never freezes.
 BUSY_TIMEOUT_MS = 60_000
+# Less room than this is a full disk to SQLite: its shared-memory index alone takes 32 KiB.
+LOW_SPACE_BYTES = 64 * 1024
 
 
 class SchemaTooNew(InvalidInput):
@@ -108,7 +111,7 @@ def open_current(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
-        raise InvalidInput(f"cannot open the database {path}: {exc}") from None
+        raise InvalidInput(f"cannot open the database {path}: {exc}{disk_full_note(path)}") from None
     try:
         configure(conn, wal=True)
         names = applied(conn)
@@ -119,9 +122,21 @@ def open_current(path: Path) -> sqlite3.Connection:
         # Close the file at once: a refused database must not stay open (or locked).
         conn.close()
         if isinstance(exc, sqlite3.Error):
-            raise InvalidInput(f"cannot open the database {path}: {exc}") from None
+            raise InvalidInput(f"cannot open the database {path}: {exc}{disk_full_note(path)}") from None
         raise
     return conn
+
+
+def disk_full_note(path: Path | str) -> str:
+    """A note for the message when the database's disk has no room left: SQLite then reports
+    only "disk I/O error", because the first file it cannot grow is its shared-memory index."""
+    if str(path) == MEMORY:
+        return ""
+    try:
+        free = shutil.disk_usage(Path(path).parent).free
+    except OSError:
+        return ""
+    return " (the disk is full)" if free < LOW_SPACE_BYTES else ""
 
 
 @contextmanager

@@ -10,7 +10,6 @@ writers take the lock up front.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from salesdesk.connect import (
     MIGRATION_TABLE,
     check_history,
     configure,
+    disk_full_note,
     is_read_only,
     read_only_uri,
 )
@@ -41,9 +41,6 @@ from salesdesk.errors import InvalidInput
 from salesdesk.migrations import MIGRATIONS, Migration
 from salesdesk.paths import ensure_private_dir, touch_private
 from salesdesk.signals import terminated
-
-# Less room than this is a full disk to SQLite: its shared-memory index alone takes 32 KiB.
-LOW_SPACE_BYTES = 64 * 1024
 
 
 def make_engine(path: Path | str) -> Engine:
@@ -269,18 +266,6 @@ def open_store(path: Path | str, now: datetime) -> Engine:
             raise InvalidInput(f"cannot open the database {path}: {exc.strerror or exc}") from None
         if isinstance(exc, DatabaseError | sqlite3.Error):
             reason = exc.orig if isinstance(exc, DatabaseError) else exc
-            raise InvalidInput(f"cannot open the database {path}: {reason}{_disk_full(path)}") from None
+            raise InvalidInput(f"cannot open the database {path}: {reason}{disk_full_note(path)}") from None
         raise
     return engine
-
-
-def _disk_full(path: Path | str) -> str:
-    """A note for the message when the database's disk has no room left: SQLite then reports
-    only "disk I/O error", because the first file it cannot grow is its shared-memory index."""
-    if str(path) == MEMORY:
-        return ""
-    try:
-        free = shutil.disk_usage(Path(path).parent).free
-    except OSError:
-        return ""
-    return " (the disk is full)" if free < LOW_SPACE_BYTES else ""

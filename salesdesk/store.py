@@ -235,3 +235,96 @@ def removed_days(conn: sqlite3.Connection, block_ids: Collection[int], first: da
         for block_id, day in rows:
             found[block_id].add(day)
     return found
+
+
+# --- a logged touch, read back for the hot commands to show --------------------------------
+
+
+@dataclass(frozen=True)
+class TouchRow:
+    id: int
+    lead_id: int
+    at: datetime
+    channel: str
+    outcome: str | None
+    connected: bool
+    meeting: bool
+    duration_s: int | None
+    note: str | None
+    benefit: str | None
+    objection: str | None
+    reply_id: int | None
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    lead_id: int
+    channel: str
+    due_at: datetime
+    rule: str
+    note: str | None
+    done_at: datetime | None
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    id: int
+    lead_id: int
+    at: datetime
+    place: str | None
+    status: str
+    touch_id: int | None
+    moved_from: int | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class LeadHead:
+    """A lead's id, name and company: what a one-line message names it by. Shaped like
+    ``services.leads.LeadView`` where ``render.lead_line`` reads it (``view.lead.name``)."""
+
+    id: int
+    name: str
+    company: str | None
+
+    @property
+    def lead(self) -> LeadHead:
+        return self
+
+
+def touch_row(conn: sqlite3.Connection, touch_id: int) -> TouchRow:
+    r = conn.execute(
+        "SELECT id, lead_id, at, channel, outcome, connected, meeting, duration_s, note, benefit, objection, reply_id "
+        "FROM touch WHERE id = ?",
+        (touch_id,),
+    ).fetchone()
+    return TouchRow(r[0], r[1], from_db(r[2]), r[3], r[4], bool(r[5]), bool(r[6]), *r[7:])  # type: ignore[arg-type]
+
+
+def followup_rows(conn: sqlite3.Connection, ids: Collection[int]) -> list[FollowUpRow]:
+    """The follow-ups ``ids`` (a touch opens a few), in the order given."""
+    rows = conn.execute(
+        f"SELECT id, lead_id, channel, due_at, rule, note, done_at, resolution FROM followup "
+        f"WHERE id IN ({', '.join('?' * len(ids))})",
+        tuple(ids),
+    )
+    found = {r[0]: FollowUpRow(*r[:3], from_db(r[3]), r[4], r[5], from_db(r[6]), r[7]) for r in rows}  # type: ignore[arg-type]
+    return [found[i] for i in ids]
+
+
+def meeting_row(conn: sqlite3.Connection, meeting_id: int) -> MeetingRow:
+    r = conn.execute(
+        "SELECT id, lead_id, at, place, status, touch_id, moved_from, note FROM meeting WHERE id = ?", (meeting_id,)
+    ).fetchone()
+    return MeetingRow(r[0], r[1], from_db(r[2]), *r[3:])  # type: ignore[arg-type]
+
+
+def lead_head(conn: sqlite3.Connection, lead_id: int) -> LeadHead:
+    r = conn.execute(
+        "SELECT lead.id, lead.name, account.name FROM lead LEFT JOIN account ON account.id = lead.account_id "
+        "WHERE lead.id = ?",
+        (lead_id,),
+    ).fetchone()
+    return LeadHead(*r)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands import completion
-from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, state_of
+from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, State, state_of
+
+if TYPE_CHECKING:
+    from salesdesk.config import Config
+    from salesdesk.lifecycle import TouchFacts
 
 MeetingOpt = Annotated[
     str | None,
@@ -86,12 +92,25 @@ def log_call(
     if outcome is None:
         ctx.fail("Missing option '--outcome' / '-o'.")
     from salesdesk.dates import parse_duration
-    from salesdesk.services import leads, touches
+    from salesdesk.touch_log import call_facts
 
     state = state_of(ctx)
     duration_s = parse_duration(duration) if duration is not None else None
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
     meeting_at = state.when(meeting, prefer="future")
+    # The hot path (no SQLAlchemy) when the ORM-only parts are not asked for: the objection
+    # library, and the protected-time check of a --next or --meeting time (the block planner).
+    if objection is None and reply is None and next_at is None and meeting_at is None:
+        conn = state.current_conn()
+        if conn is not None:
+
+            def facts(config: Config, now: datetime) -> TouchFacts:
+                return call_facts(config, outcome, at_time or now, note, benefit, duration_s, None, None, place)
+
+            _log_hot(state, conn, lead, facts, as_json)
+            return
+    from salesdesk.services import leads, touches
+
     with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_call(
@@ -124,10 +143,22 @@ def log_touch(
 
     Example: salesdesk log-touch 王芳 --channel wechat --benefit "行业报告" --meeting "周五 10:00"
     """
-    from salesdesk.services import leads, touches
+    from salesdesk.touch_log import contact_facts
 
     state = state_of(ctx)
     at_time = state.when(at)
+    meeting_at = state.when(meeting, prefer="future")
+    if meeting_at is None:  # a meeting's time is checked against protected time: the ORM path
+        conn = state.current_conn()
+        if conn is not None:
+
+            def facts(config: Config, now: datetime) -> TouchFacts:
+                return contact_facts(config, channel, at_time or now, note, benefit, None, place)
+
+            _log_hot(state, conn, lead, facts, as_json)
+            return
+    from salesdesk.services import leads, touches
+
     with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_touch(
@@ -139,11 +170,30 @@ def log_touch(
             at=at_time,
             note=note,
             benefit=benefit,
-            meeting_at=state.when(meeting, prefer="future"),
+            meeting_at=meeting_at,
             place=place,
         )
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
         _print_logged(view, logged, as_json, state.now)
+
+
+def _log_hot(
+    state: State,
+    conn: sqlite3.Connection,
+    lead: str,
+    facts: Callable[[Config, datetime], TouchFacts],
+    as_json: bool,
+) -> None:
+    """Log one touch over a bare sqlite3 connection: the same lookup, record step and output
+    as the ORM path (``lead_lookup``, ``touch_log.record``, ``_print_logged``), none of
+    SQLAlchemy, SQLModel, pydantic or Rich loaded."""
+    from salesdesk import lead_lookup, store, touch_log
+
+    with state.write_conn(conn):
+        lead_id = lead_lookup.resolve_id(conn, lead)
+        _, decision, written = touch_log.record(conn, state.config, lead_id, facts(state.config, state.now), state.now)
+        logged = touch_log.logged(conn, decision, written)
+        _print_logged(store.lead_head(conn, lead_id), logged, as_json, state.now)
 
 
 def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
@@ -185,7 +235,7 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
 
 def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
     from salesdesk import render
-    from salesdesk.services.touches import followup_dict, meeting_dict, touch_dict
+    from salesdesk.touch_log import followup_dict, meeting_dict, touch_dict
 
     for warning in logged.warnings:
         render.warn(f"warning: {warning}")
