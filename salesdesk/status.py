@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from salesdesk import ranking, store
+from salesdesk import protected_time, ranking
 from salesdesk.dates import fmt_span, iso, to_local
-from salesdesk.recurrence import Occurrence, occurrences
+from salesdesk.recurrence import Occurrence
 from salesdesk.rules import Rules
 
 # How far ahead the next block is looked for: a week covers every weekday rule.
@@ -70,10 +70,7 @@ def next_block(conn: sqlite3.Connection, now: datetime) -> Occurrence | None:
     today = to_local(now).date()
     # From yesterday: a block begun before midnight may still be under way.
     first, last = today - timedelta(days=1), today + timedelta(days=BLOCK_HORIZON_DAYS)
-    rows = store.blocks_between(conn, first, last)
-    removed = store.removed_days(conn, [row.id for row in rows], first, last)
-    ahead = [o for row in rows for o in occurrences(row, removed[row.id], first, last) if o.end > now]
-    return min(ahead, key=lambda o: (o.start, o.block.id), default=None)
+    return next((o for o in protected_time.expand(conn, first, last) if o.end > now), None)
 
 
 def status(conn: sqlite3.Connection, rules: Rules, now: datetime) -> Status:
