@@ -147,12 +147,34 @@ def contact_facts(
     )
 
 
-def logged(conn: sqlite3.Connection, decision: lifecycle.Decision, written: store.Written) -> Logged:
-    """What ``record`` wrote, read back as store rows (the ORM side reads models instead)."""
+def protected_time_warnings(
+    conn: sqlite3.Connection, config: Config, touch: lifecycle.TouchFacts, now: datetime
+) -> list[str]:
+    """A next call or a meeting put in protected calling time says so, and offers two free
+    slots (only then are the blocks read)."""
+    times = [t for t in (touch.next_at, touch.meeting_at) if t is not None]
+    if not times:
+        return []
+    from salesdesk.protected_time import protect_warning
+
+    found = (protect_warning(conn, at, now, config.rules.business_hours) for at in times)
+    return [warning for warning in found if warning]
+
+
+def logged(
+    conn: sqlite3.Connection,
+    config: Config,
+    touch: lifecycle.TouchFacts,
+    decision: lifecycle.Decision,
+    written: store.Written,
+    now: datetime,
+) -> Logged:
+    """What ``record`` wrote, read back as store rows (the ORM side reads models instead),
+    with the rules' warnings and the protected-time ones."""
     return Logged(
         touch=store.touch_row(conn, written.touch_id),
         followups=store.followup_rows(conn, written.followup_ids),
-        warnings=list(decision.warnings),
+        warnings=[*decision.warnings, *protected_time_warnings(conn, config, touch, now)],
         meeting=store.meeting_row(conn, written.meeting_id) if written.meeting_id is not None else None,
         resolved=decision.resolve,
         state=decision.state,

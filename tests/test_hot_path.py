@@ -17,6 +17,10 @@ CASES = (
     ("log-call", "13800138000", "-o", "busy", "--duration", "20s", "--json"),
     ("log-touch", "wang", "--channel", "email", "--benefit", "price list", "--note", "sent"),
     ("log-touch", "王芳", "-c", "email", "--benefit", "行业报告", "--json"),
+    ("log-call", "Li Nan", "-o", "callback", "--next", "tomorrow 9:30", "--benefit", "agenda"),  # in a block
+    ("log-call", "Li Nan", "-o", "callback", "--next", "tomorrow 15:00", "--benefit", "deck", "--json"),
+    ("log-call", "Li Na", "-o", "meeting_booked", "--meeting", "fri 10:00", "--place", "Acme", "--benefit", "x"),
+    ("log-touch", "王芳", "-c", "email", "--benefit", "agenda", "--meeting", "tomorrow 9:45", "--json"),
     ("log-call", "li", "-o", "busy"),  # ambiguous: Li Na, Li Nan
     ("log-call", "nobody", "-o", "busy"),
     ("log-call", "Li Na", "-o", "callback"),  # needs --next
@@ -31,6 +35,7 @@ def _book(monkeypatch: pytest.MonkeyPatch, home: Path) -> Path:
         ("lead", "add", "Li Na", "--company", "Acme", "--phone", "+86 138 0013 8000"),
         ("lead", "add", "Li Nan"),
         ("lead", "add", "王芳", "--email", "wang@example.org"),
+        ("block", "add", "tomorrow 9:00", "--for", "90m", "--repeat", "weekdays"),
     ):
         assert run(*args).code == 0
     return home / "salesdesk.db"
@@ -53,5 +58,6 @@ def test_the_hot_path_and_the_orm_path_are_the_same_command(tmp_path: Path, monk
     orm = [run(*case) for case in CASES]
     for case, a, b in zip(CASES, hot, orm, strict=True):
         assert (a.code, a.out, a.err) == (b.code, b.out, b.err), case
-    assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2]
+    assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2]
+    assert "inside call block #1" in hot[6].err and "inside call block #1" in hot[9].err
     assert db_fingerprint(hot_db) == db_fingerprint(orm_db)

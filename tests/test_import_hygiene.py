@@ -72,6 +72,8 @@ def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None: 
         ["log-call", "Emma", "--outcome", "busy"],
         ["log-call", "emma smith", "-o", "connected", "--benefit", "case study", "--duration", "4m", "--json"],
         ["log-touch", "Emma", "--channel", "email", "--benefit", "price list", "--note", "sent"],
+        ["log-call", "Emma", "-o", "callback", "--next", "tomorrow 10:00", "--benefit", "deck"],
+        ["log-call", "Emma", "-o", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "agenda", "--json"],
         ["status"],
         ["status", "--json"],
     ):

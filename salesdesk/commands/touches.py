@@ -98,14 +98,15 @@ def log_call(
     duration_s = parse_duration(duration) if duration is not None else None
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
     meeting_at = state.when(meeting, prefer="future")
-    # The hot path (no SQLAlchemy) when the ORM-only parts are not asked for: the objection
-    # library, and the protected-time check of a --next or --meeting time (the block planner).
-    if objection is None and reply is None and next_at is None and meeting_at is None:
+    # The hot path (no SQLAlchemy) unless the objection library is asked for (the ORM's).
+    if objection is None and reply is None:
         conn = state.current_conn()
         if conn is not None:
 
             def facts(config: Config, now: datetime) -> TouchFacts:
-                return call_facts(config, outcome, at_time or now, note, benefit, duration_s, None, None, place)
+                return call_facts(
+                    config, outcome, at_time or now, note, benefit, duration_s, next_at, meeting_at, place
+                )
 
             _log_hot(state, conn, lead, facts, as_json)
             return
@@ -148,15 +149,14 @@ def log_touch(
     state = state_of(ctx)
     at_time = state.when(at)
     meeting_at = state.when(meeting, prefer="future")
-    if meeting_at is None:  # a meeting's time is checked against protected time: the ORM path
-        conn = state.current_conn()
-        if conn is not None:
+    conn = state.current_conn()
+    if conn is not None:
 
-            def facts(config: Config, now: datetime) -> TouchFacts:
-                return contact_facts(config, channel, at_time or now, note, benefit, None, place)
+        def facts(config: Config, now: datetime) -> TouchFacts:
+            return contact_facts(config, channel, at_time or now, note, benefit, meeting_at, place)
 
-            _log_hot(state, conn, lead, facts, as_json)
-            return
+        _log_hot(state, conn, lead, facts, as_json)
+        return
     from salesdesk.services import leads, touches
 
     with state.write() as session:
@@ -191,8 +191,9 @@ def _log_hot(
 
     with state.write_conn(conn):
         lead_id = lead_lookup.resolve_id(conn, lead)
-        _, decision, written = touch_log.record(conn, state.config, lead_id, facts(state.config, state.now), state.now)
-        logged = touch_log.logged(conn, decision, written)
+        touch = facts(state.config, state.now)
+        _, decision, written = touch_log.record(conn, state.config, lead_id, touch, state.now)
+        logged = touch_log.logged(conn, state.config, touch, decision, written, state.now)
         _print_logged(store.lead_head(conn, lead_id), logged, as_json, state.now)
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from salesdesk import lifecycle, store
+from salesdesk import lifecycle, store, touch_log
 from salesdesk.config import Config, Outcome
 from salesdesk.models import FollowUp, Lead, Meeting, Touch
 from salesdesk.services import objections
@@ -46,15 +46,7 @@ LEAD_COUNTERS = (
 
 
 def protected_time_warnings(session: Session, config: Config, touch: lifecycle.TouchFacts, now: datetime) -> list[str]:
-    """A next call or a meeting put in protected calling time says so, and offers two free
-    slots (only then is the block planner loaded)."""
-    times = [t for t in (touch.next_at, touch.meeting_at) if t is not None]
-    if not times:
-        return []
-    from salesdesk.services.blocks import protect_warning
-
-    found = (protect_warning(session, at, now, config.rules.business_hours) for at in times)
-    return [warning for warning in found if warning]
+    return touch_log.protected_time_warnings(store.dbapi(session), config, touch, now)
 
 
 def _logged(session: Session, lead: Lead, decision: lifecycle.Decision, written: store.Written) -> Logged:
