@@ -186,7 +186,8 @@ def _log_hot(
 ) -> None:
     """Log one touch over a bare sqlite3 connection: the same lookup, record step and output
     as the ORM path (``lead_lookup``, ``touch_log.record``, ``_print_logged``), none of
-    SQLAlchemy, SQLModel, pydantic or Rich loaded."""
+    SQLAlchemy, SQLModel, pydantic or Rich loaded. ``facts`` is called once the lead is found,
+    so an unknown lead is reported before a bad outcome or channel, as the ORM path does."""
     from salesdesk import lead_lookup, store, touch_log
 
     with state.write_conn(conn):
