@@ -54,3 +54,17 @@ def test_a_store_made_by_a_newer_salesdesk_is_refused_untouched(isolated_home: P
     result = run_process("status", env=ENV)
     assert result.code == 2 and result.err.startswith("salesdesk: this database was made by a newer salesdesk")
     assert "Traceback" not in result.err and result.out == ""
+
+
+def test_through_the_engine_it_says_the_same(isolated_home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The demo, a read-only or an unmigrated store are read through the engine's connection."""
+    from salesdesk.commands.common import State
+    from tests.cli_helpers import run
+
+    _ok("lead", "add", "Oliver Chen", "--source", "inbound", "--at", "3 days ago")
+    _ok("block", "add", "tomorrow 9:30", "--for", "60m")
+    monkeypatch.setenv("SALESDESK_NOW", ENV["SALESDESK_NOW"])
+    fast = run("status", "--json")
+    monkeypatch.setattr(State, "current_conn", lambda self: None)
+    slow = run("status", "--json")
+    assert fast.code == slow.code == 0 and fast.out == slow.out and json.loads(slow.out)["breaches"] == 1
