@@ -33,7 +33,9 @@ def to_db(moment: datetime | None) -> str | None:
 
 
 def from_db(text: str | None) -> datetime | None:
-    return None if text is None else datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads this format (3.11+) about ten times faster than strptime: the
+    # queue's ranking parses one time per never-called lead (16,000 in the 50k book).
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def dbapi(session: Session) -> sqlite3.Connection:
