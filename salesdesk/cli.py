@@ -27,16 +27,21 @@ from salesdesk.commands import (
     pdca,
     rules,
     scripts,
+    status,
     touches,
 )
+from salesdesk.commands.coercion import install as install_coercion
 from salesdesk.commands.common import State, run_tui
 from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.terminal import visible
+
+install_coercion()  # before any command runs: see commands/coercion.py
 
 # Each command module, and the group it is mounted under (None: its commands are top-level).
 COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
     (leads.app, "lead"),
     (touches.app, None),
+    (status.app, None),
     (rules.app, None),
     (maintenance.app, None),
     (blocks.app, "block"),
@@ -65,19 +70,35 @@ def build_app(argv: list[str]) -> typer.Typer:
     """
     app = typer.Typer(
         help="A sales desk for one rep: leads, calls, follow-ups. Run with no command to open the TUI.",
-        add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback(invoke_without_command=True)(root)
-    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    word = next((arg for arg in argv or _completed_words() if not arg.startswith("-")), None)
     owners = [
         (m, g) for m, g in COMMAND_MODULES if word is not None and (word == g or (g is None and word in _names(m)))
     ]
     for module, group in owners or COMMAND_MODULES:
         app.add_typer(module, name=group) if group else app.add_typer(module)
     return app
+
+
+# Set by the completion scripts Typer installs: the program is asked for completions.
+COMPLETE_VAR = "_SALESDESK_COMPLETE"
+
+
+def _completed_words() -> list[str]:
+    """During shell completion (no argv), the words typed in full before the one being
+    completed, so that a Tab mounts one command module as a run does, not all of them."""
+    if not os.environ.get(COMPLETE_VAR):
+        return []
+    if "COMP_WORDS" in os.environ:  # bash: the words, and the index of the one being completed
+        words = os.environ["COMP_WORDS"].split()
+        return words[1 : int(os.environ.get("COMP_CWORD", len(words)))]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")  # zsh, fish: the line up to the cursor
+    words = line.split()[1:]
+    return words if line.endswith(" ") else words[:-1]
 
 
 # Messages quote what was typed; a pasted page must not flood the terminal.
@@ -154,8 +175,6 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command and turn every expected failure into the exit-code contract."""
     from sqlite3 import Error as SqliteError
 
-    from sqlalchemy.exc import DatabaseError
-
     from salesdesk import stdout
 
     # Customer data is personal data: whatever salesdesk writes is readable by the owner only.
@@ -175,9 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{exc.format_message()}{hint}", exc.exit_code)
     except typer.Abort:
         _fail("aborted", 1)
-    except DatabaseError as exc:  # locked past the busy timeout, read-only file, full disk, damaged file
-        _fail(f"database error: {exc.orig}", 2)
-    except SqliteError as exc:  # the same, from code that speaks to sqlite3 directly (backup)
+    except SqliteError as exc:  # locked, read-only, full disk, damaged: from code that speaks sqlite3 directly
         _fail(f"database error: {exc}", 2)
     except BrokenPipeError:  # `salesdesk lead list | head`: the reader left, that's fine
         stdout.silence(real_stdout)
@@ -190,6 +207,14 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except OSError as exc:  # a file error no command turned into a message: still no traceback
         _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else f"{exc.strerror or exc}", 2)
+    except Exception as exc:
+        # Locked past the busy timeout, read-only file, full disk, damaged file, through the
+        # ORM. Looked up, not imported: the hot commands never load SQLAlchemy, and then it
+        # can't have raised.
+        orm_errors = sys.modules.get("sqlalchemy.exc")
+        if orm_errors is not None and isinstance(exc, orm_errors.DatabaseError):
+            _fail(f"database error: {exc.orig}", 2)
+        raise
     finally:
         sys.stdout = real_stdout
     sys.exit(code if isinstance(code, int) else 0)

@@ -1,15 +1,15 @@
 """The store: one SQLite file, opened the same way by the TUI, the CLI and the tests.
 
-Every connection gets WAL (readers never block the writer), foreign keys, and a busy
-timeout, because the TUI and several scripts may write at once. Write transactions start
-with ``BEGIN IMMEDIATE``: a deferred transaction that later tries to write can fail at
-once with "database is locked" instead of waiting, so writers take the lock up front.
+Every connection is configured by ``connect.configure`` (WAL, foreign keys, a busy timeout),
+and the schema checks are ``connect``'s too, shared with the commands that never import
+SQLAlchemy. Write transactions start with ``BEGIN IMMEDIATE``: a deferred transaction that
+later tries to write can fail at once with "database is locked" instead of waiting, so
+writers take the lock up front.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -23,49 +23,24 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from salesdesk.connect import (
+    BUSY_TIMEOUT_MS,
+    MEMORY,
+    MIGRATION_TABLE,
+    check_history,
+    configure,
+    disk_full_note,
+    is_read_only,
+    read_only_uri,
+)
+from salesdesk.connect import (
+    SchemaTooNew as SchemaTooNew,  # re-exported: callers and tests know it from here
+)
+from salesdesk.connect import applied as applied_names
 from salesdesk.errors import InvalidInput
 from salesdesk.migrations import MIGRATIONS, Migration
 from salesdesk.paths import ensure_private_dir, touch_private
 from salesdesk.signals import terminated
-
-MEMORY = ":memory:"
-MIGRATION_TABLE = "salesdesk_migration"
-# Long enough to outlast another process's atomic batch (100,000 calls hold the write lock
-# for about 18 s on a 2-core machine), short enough that a stuck writer is reported rather
-# than waited on forever. TUI writes wait in worker threads, so the screen never freezes.
-BUSY_TIMEOUT_MS = 60_000
-# Less room than this is a full disk to SQLite: its shared-memory index alone takes 32 KiB.
-LOW_SPACE_BYTES = 64 * 1024
-
-
-class SchemaTooNew(InvalidInput):
-    """The file was migrated by a newer salesdesk; touching it could damage it."""
-
-
-def _foreign(cur: sqlite3.Cursor) -> bool:
-    """True when the file holds tables but no salesdesk migration record."""
-    names = {
-        name
-        for (name,) in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    }
-    return bool(names) and MIGRATION_TABLE not in names
-
-
-def is_read_only(path: Path) -> bool:
-    """Whether ``path`` exists but this process may not write it (a read-only file, directory
-    or mount, an immutable file): such a store is opened read-only, so it can still be read,
-    exported, backed up and checked."""
-    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
-
-
-def read_only_uri(path: Path) -> str:
-    """An SQLite URI that reads ``path`` without writing anything, not even the -shm index
-    WAL readers share: where that can't be made (a read-only directory) and no WAL holds
-    unmerged pages, the file is read as immutable, which needs no index."""
-    wal = Path(f"{path}-wal")
-    shm_possible = os.access(path.parent, os.W_OK | os.X_OK) or Path(f"{path}-shm").exists()
-    unmerged = wal.exists() and wal.stat().st_size > 0
-    return f"{path.absolute().as_uri()}?mode=ro" + ("" if shm_possible or unmerged else "&immutable=1")
 
 
 def make_engine(path: Path | str) -> Engine:
@@ -92,18 +67,8 @@ def make_engine(path: Path | str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN
-        # is deferred and can't be made IMMEDIATE).
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA foreign_keys = ON")
-        # Switching to WAL rewrites the file header: never do it to someone else's SQLite file.
-        if str(path) != MEMORY and not read_only and not _foreign(cur):
-            cur.execute("PRAGMA journal_mode = WAL")
-            # NORMAL is durable in WAL mode except for the last commit on power loss.
-            cur.execute("PRAGMA synchronous = NORMAL")
-        cur.close()
+        # SQLAlchemy's "begin" event below issues BEGIN itself.
+        configure(dbapi_conn, wal=str(path) != MEMORY and not read_only)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -136,31 +101,11 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 def _applied(conn: Connection) -> list[str]:
-    exists = conn.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATION_TABLE,)
-    ).first()
-    if not exists:
-        others = conn.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).scalar_one()
-        if others:
-            raise InvalidInput("this SQLite file is not a salesdesk database; point SALESDESK_DB elsewhere")
-        return []
-    rows = conn.exec_driver_sql(f"SELECT name FROM {MIGRATION_TABLE} ORDER BY id").all()
-    return [name for (name,) in rows]
+    # The raw connection, inside whatever transaction the SQLAlchemy connection has begun.
+    return applied_names(conn.connection.driver_connection)  # type: ignore[arg-type]
 
 
-def _check_history(applied: list[str]) -> None:
-    known = [m.name for m in MIGRATIONS]
-    if len(applied) > len(known) or any(name not in known for name in applied):
-        newer = [name for name in applied if name not in known]
-        raise SchemaTooNew(
-            f"this database was made by a newer salesdesk (it has migration "
-            f"{newer[-1] if newer else applied[-1]!r}, this version knows up to "
-            f"{known[-1]!r}); upgrade salesdesk to open it"
-        )
-    if applied != known[: len(applied)]:
-        raise InvalidInput(f"this database's migration history {applied} does not match salesdesk's")
+_check_history = check_history
 
 
 def is_backup(path: Path) -> bool:
@@ -321,18 +266,6 @@ def open_store(path: Path | str, now: datetime) -> Engine:
             raise InvalidInput(f"cannot open the database {path}: {exc.strerror or exc}") from None
         if isinstance(exc, DatabaseError | sqlite3.Error):
             reason = exc.orig if isinstance(exc, DatabaseError) else exc
-            raise InvalidInput(f"cannot open the database {path}: {reason}{_disk_full(path)}") from None
+            raise InvalidInput(f"cannot open the database {path}: {reason}{disk_full_note(path)}") from None
         raise
     return engine
-
-
-def _disk_full(path: Path | str) -> str:
-    """A note for the message when the database's disk has no room left: SQLite then reports
-    only "disk I/O error", because the first file it cannot grow is its shared-memory index."""
-    if str(path) == MEMORY:
-        return ""
-    try:
-        free = shutil.disk_usage(Path(path).parent).free
-    except OSError:
-        return ""
-    return " (the disk is full)" if free < LOW_SPACE_BYTES else ""

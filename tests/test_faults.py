@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 from textual.pilot import Pilot
 
-from salesdesk import db
+from salesdesk import connect, db
 from salesdesk.config import Config
 from salesdesk.db import open_store, read_session, write_session
 from salesdesk.models import Touch
@@ -326,6 +326,15 @@ def _cap_stores(monkeypatch: pytest.MonkeyPatch) -> None:
         return engine
 
     monkeypatch.setattr(db, "make_engine", capped)
+    # The hot commands open the store with sqlite3 alone (connect.open_current): cap those too.
+    configure = connect.configure
+
+    def capped_configure(dbapi_conn: sqlite3.Connection, *, wal: bool) -> None:
+        configure(dbapi_conn, wal=wal)
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    monkeypatch.setattr(connect, "configure", capped_configure)
 
 
 def test_a_database_that_cannot_grow_refuses_the_write_whole(

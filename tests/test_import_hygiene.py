@@ -52,3 +52,48 @@ def test_log_call_does_not_import_textual(isolated_home) -> None:  # type: ignor
     )
     loaded = _loaded_after(code, {"SALESDESK_HOME": str(isolated_home)})
     assert "salesdesk" in loaded and "textual" not in loaded
+
+
+HEAVY = {"sqlalchemy", "sqlmodel", "pydantic", "rich", "textual"}
+
+
+def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None:  # type: ignore[no-untyped-def]
+    """log-call, log-touch and status on a current store: sqlite3, the store layer, the pure
+    rules, Typer; none of the heavy packages (about 0.3 s of imports) in sys.modules."""
+    setup = subprocess.run(
+        [sys.executable, "-m", "salesdesk", "lead", "add", "Emma Smith"],
+        env={**os.environ, "SALESDESK_HOME": str(isolated_home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert setup.returncode == 0, setup.stderr
+    for argv in (
+        ["log-call", "Emma", "--outcome", "busy"],
+        ["log-call", "emma smith", "-o", "connected", "--benefit", "case study", "--duration", "4m", "--json"],
+        ["log-touch", "Emma", "--channel", "email", "--benefit", "price list", "--note", "sent"],
+        ["log-call", "Emma", "-o", "callback", "--next", "tomorrow 10:00", "--benefit", "deck"],
+        ["log-call", "Emma", "-o", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "agenda", "--json"],
+        ["status"],
+        ["status", "--json"],
+    ):
+        code = (
+            "from salesdesk.cli import main\n"
+            f"try:\n    main({argv!r})\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        )
+        loaded = _loaded_after(code, {"SALESDESK_HOME": str(isolated_home)})
+        assert "salesdesk" in loaded and not loaded & HEAVY, (argv, loaded & HEAVY)
+
+
+def test_a_refused_hot_command_imports_nothing_heavy_either(isolated_home) -> None:  # type: ignore[no-untyped-def]
+    env = {"SALESDESK_HOME": str(isolated_home)}
+    assert _loaded_after(
+        "from salesdesk.cli import main\ntry:\n    main(['lead', 'add', 'Emma'])\nexcept SystemExit:\n    pass", env
+    )
+    code = (
+        "from salesdesk.cli import main\n"
+        "for argv in (['log-call', 'Nobody', '-o', 'busy'], ['log-touch', 'Emma', '-c', 'email']):\n"
+        "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code == 2, e.code\n"
+    )
+    loaded = _loaded_after(code, env)
+    assert not loaded & HEAVY, loaded & HEAVY

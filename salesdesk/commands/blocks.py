@@ -8,12 +8,20 @@ from typing import Annotated
 import typer
 
 from salesdesk.bounds import COUNT_MAX, ID_MAX
+from salesdesk.commands import completion
 from salesdesk.commands.common import JsonOpt, databases, run_tui, state_of
 
 app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, start, export.", no_args_is_help=True)
 
 BlockArg = Annotated[
-    int, typer.Argument(metavar="ID", min=1, max=ID_MAX, help="The block's id (see salesdesk block list).")
+    int,
+    typer.Argument(
+        metavar="ID",
+        min=1,
+        max=ID_MAX,
+        help="The block's id (see salesdesk block list).",
+        autocompletion=completion.block,
+    ),
 ]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, e.g. mon, 2026-11-23 (inclusive).")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")]
@@ -172,7 +180,11 @@ def block_start(
     block_id: Annotated[
         int | None,
         typer.Argument(
-            metavar="ID", min=1, max=ID_MAX, help="The block's id; default: the one under way or next today."
+            metavar="ID",
+            min=1,
+            max=ID_MAX,
+            help="The block's id; default: the one under way or next today.",
+            autocompletion=completion.block,
         ),
     ] = None,
 ) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+
+from salesdesk.commands import completion
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -20,10 +23,12 @@ if TYPE_CHECKING:
     from salesdesk.config import Config
     from salesdesk.tui.app import SalesdeskApp
 
+T = TypeVar("T")
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="What was said or done.")]
 BenefitOpt = Annotated[str | None, typer.Option("--benefit", help="The value offered: information or a resource.")]
-LeadArg = Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.")]
+LeadArg = Annotated[str, typer.Argument(help="Id, or part of a name, phone or email.", autocompletion=completion.lead)]
 
 
 @dataclass
@@ -75,22 +80,52 @@ class State:
         """
         from sqlalchemy.exc import DatabaseError
 
-        from salesdesk import stdout
         from salesdesk.db import write_session
-        from salesdesk.errors import InvalidInput
 
-        printed = False
+        with _printed_then_committed(write_session(self.engine), DatabaseError, lambda exc: exc.orig) as session:
+            yield session
+
+    @contextmanager
+    def write_conn(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        """``write`` over a bare sqlite3 connection (from ``current_conn``), which it closes."""
+        from salesdesk.connect import write_transaction
+
         try:
-            with write_session(self.engine) as session:
-                yield session
-                stdout.flush()
-                printed = True
-        except stdout.OutputFailed as exc:
-            raise stdout.OutputFailed(f"{exc}; nothing was logged") from None
-        except DatabaseError as exc:
-            if not printed:
-                raise
-            raise InvalidInput(f"database error: {exc.orig}; nothing was logged, whatever it says above") from None
+            with _printed_then_committed(write_transaction(conn), sqlite3.Error, str) as handle:
+                yield handle
+        finally:
+            conn.close()
+
+    def current_conn(self) -> sqlite3.Connection | None:
+        """A bare sqlite3 connection to the user's store when its schema is current; None when
+        only the engine can open it (the demo store, no file yet, read-only, to be migrated)."""
+        if self.demo:
+            return None
+        from salesdesk import paths
+        from salesdesk.connect import NotCurrent, open_current
+
+        try:
+            return open_current(paths.db_path())
+        except NotCurrent:
+            return None
+
+    @contextmanager
+    def read_conn(self) -> Iterator[sqlite3.Connection]:
+        """A connection for store-layer reads, in one read transaction (a consistent snapshot).
+        Without SQLAlchemy when the store allows it, else the engine's own connection."""
+        conn = self.current_conn()
+        if conn is None:
+            from salesdesk.db import read_session
+            from salesdesk.store import dbapi
+
+            with read_session(self.engine) as session:
+                yield dbapi(session)
+            return
+        try:
+            conn.execute("BEGIN")
+            yield conn
+        finally:
+            conn.close()  # closing ends the read transaction
 
     def when(self, text: str | None, prefer: str = "past") -> datetime | None:
         from salesdesk.dates import parse_when
@@ -105,6 +140,29 @@ class State:
         from salesdesk.dates import clock_now
 
         return clock_now
+
+
+@contextmanager
+def _printed_then_committed(
+    unit: AbstractContextManager[T], database_error: type[Exception], reason: Callable[[Any], object]
+) -> Iterator[T]:
+    """Run ``unit`` (a transaction: committed when it exits cleanly) with the output flushed
+    before the commit; see ``State.write``."""
+    from salesdesk import stdout
+    from salesdesk.errors import InvalidInput
+
+    printed = False
+    try:
+        with unit as handle:
+            yield handle
+            stdout.flush()
+            printed = True
+    except stdout.OutputFailed as exc:
+        raise stdout.OutputFailed(f"{exc}; nothing was logged") from None
+    except database_error as exc:
+        if not printed:
+            raise
+        raise InvalidInput(f"database error: {reason(exc)}; nothing was logged, whatever it says above") from None
 
 
 def state_of(ctx: typer.Context) -> State:

@@ -7,13 +7,16 @@ from typing import Annotated
 import typer
 
 from salesdesk.bounds import COUNT_MAX
+from salesdesk.commands import completion
 from salesdesk.commands.common import JsonOpt, state_of
 
 app = typer.Typer(
     help="Objections customers raise, your replies, and which replies win meetings.", no_args_is_help=True
 )
 
-KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="The objection's key, e.g. no_time.")]
+KeyArg = Annotated[
+    str, typer.Argument(metavar="KEY", help="The objection's key, e.g. no_time.", autocompletion=completion.objection)
+]
 
 
 def _print(view: object, as_json: bool, verb: str | None = None) -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesdesk.bounds import COUNT_MAX
-from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, state_of
+from salesdesk.commands import completion
+from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, State, state_of
+
+if TYPE_CHECKING:
+    from salesdesk.config import Config
+    from salesdesk.lifecycle import TouchFacts
 
 MeetingOpt = Annotated[
     str | None,
@@ -23,7 +30,10 @@ app = typer.Typer()
 
 # Optional only so that --from can stand in for it; without --from a LEAD is required.
 BatchLeadArg = Annotated[
-    str | None, typer.Argument(metavar="LEAD", help="Id, or part of a name, phone or email (not with --from).")
+    str | None,
+    typer.Argument(
+        metavar="LEAD", help="Id, or part of a name, phone or email (not with --from).", autocompletion=completion.lead
+    ),
 ]
 
 
@@ -32,12 +42,17 @@ def log_call(
     ctx: typer.Context,
     lead: BatchLeadArg = None,
     outcome: Annotated[
-        str | None, typer.Option("--outcome", "-o", help="How it ended; see `salesdesk outcomes`.")
+        str | None,
+        typer.Option(
+            "--outcome", "-o", help="How it ended; see `salesdesk outcomes`.", autocompletion=completion.outcome
+        ),
     ] = None,
     note: NoteOpt = None,
     benefit: BenefitOpt = None,
     duration: Annotated[str | None, typer.Option(help="Talk time: 4m30s, 90s, 4:30.")] = None,
-    objection: Annotated[str | None, typer.Option(help="Objection key that came up, e.g. no_time.")] = None,
+    objection: Annotated[
+        str | None, typer.Option(help="Objection key that came up, e.g. no_time.", autocompletion=completion.objection)
+    ] = None,
     reply: Annotated[
         int | None,
         typer.Option("--reply", min=1, max=COUNT_MAX, help="The reply used: its number in `salesdesk objection show`."),
@@ -78,12 +93,26 @@ def log_call(
     if outcome is None:
         ctx.fail("Missing option '--outcome' / '-o'.")
     from salesdesk.dates import parse_duration
-    from salesdesk.services import leads, touches
+    from salesdesk.touch_log import call_facts
 
     state = state_of(ctx)
     duration_s = parse_duration(duration) if duration is not None else None
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
     meeting_at = state.when(meeting, prefer="future")
+    # The hot path (no SQLAlchemy) unless the objection library is asked for (the ORM's).
+    if objection is None and reply is None:
+        conn = state.current_conn()
+        if conn is not None:
+
+            def facts(config: Config, now: datetime) -> TouchFacts:
+                return call_facts(
+                    config, outcome, at_time or now, note, benefit, duration_s, next_at, meeting_at, place
+                )
+
+            _log_hot(state, conn, lead, facts, as_json)
+            return
+    from salesdesk.services import leads, touches
+
     with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_call(
@@ -99,7 +128,10 @@ def log_call(
 def log_touch(
     ctx: typer.Context,
     lead: LeadArg,
-    channel: Annotated[str, typer.Option("--channel", "-c", help="email|wechat|sms|visit|social|other")],
+    channel: Annotated[
+        str,
+        typer.Option("--channel", "-c", help="email|wechat|sms|visit|social|other", autocompletion=completion.channel),
+    ],
     note: NoteOpt = None,
     benefit: BenefitOpt = None,
     meeting: MeetingOpt = None,
@@ -113,10 +145,21 @@ def log_touch(
 
     Example: salesdesk log-touch 王芳 --channel wechat --benefit "行业报告" --meeting "周五 10:00"
     """
-    from salesdesk.services import leads, touches
+    from salesdesk.touch_log import contact_facts
 
     state = state_of(ctx)
     at_time = state.when(at)
+    meeting_at = state.when(meeting, prefer="future")
+    conn = state.current_conn()
+    if conn is not None:
+
+        def facts(config: Config, now: datetime) -> TouchFacts:
+            return contact_facts(config, channel, at_time or now, note, benefit, meeting_at, place)
+
+        _log_hot(state, conn, lead, facts, as_json)
+        return
+    from salesdesk.services import leads, touches
+
     with state.write() as session:
         found = leads.resolve_lead(session, lead)
         logged = touches.log_touch(
@@ -128,11 +171,32 @@ def log_touch(
             at=at_time,
             note=note,
             benefit=benefit,
-            meeting_at=state.when(meeting, prefer="future"),
+            meeting_at=meeting_at,
             place=place,
         )
         view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
         _print_logged(view, logged, as_json, state.now)
+
+
+def _log_hot(
+    state: State,
+    conn: sqlite3.Connection,
+    lead: str,
+    facts: Callable[[Config, datetime], TouchFacts],
+    as_json: bool,
+) -> None:
+    """Log one touch over a bare sqlite3 connection: the same lookup, record step and output
+    as the ORM path (``lead_lookup``, ``touch_log.record``, ``_print_logged``), none of
+    SQLAlchemy, SQLModel, pydantic or Rich loaded. ``facts`` is called once the lead is found,
+    so an unknown lead is reported before a bad outcome or channel, as the ORM path does."""
+    from salesdesk import lead_lookup, store, touch_log
+
+    with state.write_conn(conn):
+        lead_id = lead_lookup.resolve_id(conn, lead)
+        touch = facts(state.config, state.now)
+        _, decision, written = touch_log.record(conn, state.config, lead_id, touch, state.now)
+        logged = touch_log.logged(conn, state.config, touch, decision, written, state.now)
+        _print_logged(store.lead_head(conn, lead_id), logged, as_json, state.now)
 
 
 def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
@@ -174,7 +238,7 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
 
 def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
     from salesdesk import render
-    from salesdesk.services.touches import followup_dict, meeting_dict, touch_dict
+    from salesdesk.touch_log import followup_dict, meeting_dict, touch_dict
 
     for warning in logged.warnings:
         render.warn(f"warning: {warning}")

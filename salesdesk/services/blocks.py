@@ -17,14 +17,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any, Literal
 
-from dateutil.rrule import rrule, rrulestr
-from sqlalchemy import and_, case, delete, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, func, literal, select, union_all
 from sqlmodel import Session
 
-from salesdesk import validate
-from salesdesk.dates import fmt_local, iso, local_day_bounds, parse_day, to_local, utc
+from salesdesk import protected_time, store, validate
+from salesdesk.dates import fmt_local, iso, parse_day, to_local, utc
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import BlockException, BlockFill, BlockLead, CallBlock, Lead, Touch, UTCDateTime
+from salesdesk.recurrence import Occurrence as Occurrence
+from salesdesk.recurrence import naive_local as _naive_local
+from salesdesk.recurrence import occurrences as occurrences
+from salesdesk.recurrence import rule as _rule
 from salesdesk.rules import BusinessHours, Rules
 from salesdesk.services.queue import DueItem, due, prospects
 
@@ -48,26 +51,6 @@ OVERLAP_HORIZON_DAYS = 2 * 366
 MAX_RANGE_DAYS = 366
 
 # --- blocks and their occurrences ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One sitting of a block: aware UTC start; ends ``block.minutes`` later."""
-
-    block: CallBlock
-    start: datetime
-
-    @property
-    def end(self) -> datetime:
-        return self.start + timedelta(minutes=self.block.minutes)
-
-    @property
-    def day(self) -> date:
-        return to_local(self.start).date()
-
-
-def _naive_local(dt: datetime) -> datetime:
-    return to_local(dt).replace(tzinfo=None)
 
 
 def _until_utc(value: str) -> str:
@@ -119,23 +102,6 @@ def normalise_repeat(repeat: str) -> str:
     return ";".join(f"{name}={value}" for name, value in parts.items())
 
 
-def _local_rule_text(stored: str) -> str:
-    """The stored rule with UNTIL in local wall time, as dateutil needs beside a local DTSTART."""
-
-    def local(m: re.Match[str]) -> str:
-        moment = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        return f"UNTIL={_naive_local(moment):%Y%m%dT%H%M%S}"
-
-    return re.sub(r"UNTIL=(\d{8}T\d{6}Z)", local, stored)
-
-
-def _rule(stored: str, start: datetime) -> rrule:
-    try:
-        return rrulestr(_local_rule_text(stored), dtstart=_naive_local(start), cache=False)  # type: ignore[return-value]
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"RRULE {stored}: {exc}") from None
-
-
 def describe_repeat(stored: str | None) -> str:
     """How a block repeats, in words where there are words for it."""
     if stored is None:
@@ -143,44 +109,17 @@ def describe_repeat(stored: str | None) -> str:
     return _REPEAT_WORDS.get(stored, f"RRULE {stored}")
 
 
-def occurrences(block: CallBlock, removed: Collection[str], first: date, last: date) -> list[Occurrence]:
-    """The block's occurrences that start on local days ``first`` to ``last`` (inclusive),
-    less the removed ones (local days, ``YYYY-MM-DD``)."""
-    start = _naive_local(block.start)
-    if block.rrule is None:
-        starts = [start] if first <= start.date() <= last else []
-    else:
-        window = datetime.combine(first, time.min), datetime.combine(last, time.max)
-        starts = _rule(block.rrule, block.start).between(*window, inc=True)
-    return [Occurrence(block, utc(s)) for s in starts if s.date().isoformat() not in removed]
-
-
 def removed_days(session: Session, block_ids: Collection[int], first: date, last: date) -> dict[int, set[str]]:
-    query = select(BlockException.block_id, BlockException.day).where(
-        BlockException.block_id.in_(block_ids),  # type: ignore[attr-defined]
-        BlockException.day >= first.isoformat(),
-        BlockException.day <= last.isoformat(),
-    )
-    found: dict[int, set[str]] = {block_id: set() for block_id in block_ids}
-    for block_id, day in session.execute(query):
-        found[block_id].add(day)
-    return found
+    return store.removed_days(store.dbapi(session), block_ids, first, last)
 
 
 def expand(session: Session, first: date, last: date) -> list[Occurrence]:
-    """Every block's occurrences starting on local days ``first`` to ``last``, in time order."""
-    range_start, _ = local_day_bounds(first)
-    _, range_end = local_day_bounds(last)
-    # Blocks are few; only those that can have an occurrence in the range are read.
-    blocks = list(
-        session.execute(
-            select(CallBlock).where(
-                CallBlock.start < range_end,
-                or_(CallBlock.rrule.is_not(None), CallBlock.start >= range_start),  # type: ignore[union-attr]
-            )
-        ).scalars()
-    )
-    removed = removed_days(session, [b.id for b in blocks], first, last)  # type: ignore[misc]
+    """Every block's occurrences starting on local days ``first`` to ``last``, in time order.
+    Which blocks can have one is the store layer's query (``status`` asks it too)."""
+    conn = store.dbapi(session)
+    ids = [row.id for row in store.blocks_between(conn, first, last)]
+    blocks = list(session.execute(select(CallBlock).where(CallBlock.id.in_(ids))).scalars())  # type: ignore[union-attr]
+    removed = store.removed_days(conn, ids, first, last)
     found = [o for block in blocks for o in occurrences(block, removed[block.id], first, last)]  # type: ignore[index]
     return sorted(found, key=lambda o: (o.start, o.block.id))
 
@@ -234,9 +173,7 @@ def block_dict(block: CallBlock) -> dict[str, Any]:
     }
 
 
-def span_text(occurrence: Occurrence, now: datetime | None = None) -> str:
-    """``Tue 24 Nov 09:00-10:30``."""
-    return f"{fmt_local(occurrence.start, now)}-{to_local(occurrence.end):%H:%M}"
+span_text = protected_time.span_text
 
 
 def _overlap(new: CallBlock, session: Session) -> tuple[Occurrence, Occurrence] | None:
@@ -688,73 +625,21 @@ def fill(
 # --- protected time ------------------------------------------------------------------------
 
 # Free slots are offered in working hours: the configured business hours, else Mon-Fri 9-18.
-DEFAULT_HOURS = BusinessHours(time(9), time(18), frozenset(range(5)))
-LUNCH = (time(12), time(13))  # METHOD.md §1: avoid lunch
-SLOT = timedelta(minutes=30)
-SLOT_SEARCH_AFTER = timedelta(days=14)
+
+
+# Protected time is checked over sqlite3 in protected_time.py (the hot log-call uses it too).
+DEFAULT_HOURS = protected_time.DEFAULT_HOURS
+either_or = protected_time.either_or
 
 
 def protected_at(session: Session, at: datetime) -> Occurrence | None:
     """The protected block occurrence that ``at`` falls in, if any."""
-    day = to_local(at).date()
-    return next(
-        (o for o in expand(session, day - timedelta(days=1), day) if o.block.protect and o.start <= at < o.end),
-        None,
-    )
+    return protected_time.protected_at(store.dbapi(session), at)
 
 
 def free_slots(session: Session, around: datetime, now: datetime, hours: BusinessHours | None = None) -> list[datetime]:
-    """Two free half-hours near ``around``, outside every block, in working hours, not at lunch
-    and not past: the nearest one, and the nearest on a later day, so the customer gets a real
-    either/or (METHOD.md §2). In time order; fewer when two weeks hold no free time."""
-    hours = hours or DEFAULT_HOURS
-    # From the day asked for on: a customer who asked for Tuesday isn't offered Monday.
-    first = max(to_local(around).date(), to_local(now).date())
-    last = to_local(around + SLOT_SEARCH_AFTER).date()
-    busy = expand(session, first - timedelta(days=1), last)
-    candidates: list[datetime] = []
-    day = first
-    while day <= last:
-        if day.weekday() in hours.weekdays:
-            clock = datetime.combine(day, hours.start)
-            while clock + SLOT <= datetime.combine(day, hours.end):
-                start = utc(clock)
-                at_lunch = clock.time() < LUNCH[1] and (clock + SLOT).time() > LUNCH[0]
-                taken = any(start < o.end and o.start < start + SLOT for o in busy)
-                if start >= now and not at_lunch and not taken:
-                    candidates.append(start)
-                clock += SLOT
-        day += timedelta(days=1)
-    candidates.sort(key=lambda slot: (abs(slot - around), slot))
-    if not candidates:
-        return []
-    nearest = candidates[0]
-    other_day = next((c for c in candidates if to_local(c).date() != to_local(nearest).date()), None)
-    return sorted([nearest] if other_day is None else [nearest, other_day])
-
-
-def either_or(slots: Sequence[datetime], now: datetime) -> str:
-    """``Tuesday 10:00 or Wednesday 15:00?``: weekday names, with the date when a week or more away."""
-
-    def spoken(slot: datetime) -> str:
-        local = to_local(slot)
-        if (local.date() - to_local(now).date()).days >= 7:
-            return local.strftime("%A %d %b %H:%M")
-        return local.strftime("%A %H:%M")
-
-    return " or ".join(spoken(slot) for slot in slots) + "?"
+    return protected_time.free_slots(store.dbapi(session), around, now, hours)
 
 
 def protect_warning(session: Session, at: datetime, now: datetime, hours: BusinessHours | None = None) -> str | None:
-    """A warning when ``at`` (a callback or meeting) falls in a protected block, offering two
-    free slots outside blocks instead; None when the time is free."""
-    occurrence = protected_at(session, at)
-    if occurrence is None:
-        return None
-    block = occurrence.block
-    slots = free_slots(session, at, now, hours)
-    offer = f'; offer "{either_or(slots, now)}" instead' if slots else ""
-    return (
-        f"{fmt_local(at, now)} is inside call block #{block.id} {block.title!r} ({span_text(occurrence, now)}), "
-        f"time kept for calling{offer}"
-    )
+    return protected_time.protect_warning(store.dbapi(session), at, now, hours)

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select
+from sqlalchemy import Boolean, ColumnElement, func, or_, select, text, type_coerce
 from sqlmodel import Session
 
-from salesdesk import validate
+from salesdesk import lead_lookup, store, validate
 from salesdesk.config import GRADES, SOURCES, STATUSES
 from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Account, GradeChange, Lead
-
-# How many candidates an "ambiguous lead" message lists before it says "and N more".
-CANDIDATES_SHOWN = 8
-# The longest reference worth matching: an email address at its longest.
-REF_MAX = 254
-_ID = re.compile(r"^#?(\d{1,9})$")
 
 
 @dataclass(frozen=True)
@@ -143,65 +135,19 @@ def add_lead(
     return lead
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _phone_key(text: str) -> str | None:
-    text = unicodedata.normalize("NFKC", text)  # full-width digits, as validate.phone stores them
-    digits = re.sub(r"[^0-9]", "", text)
-    return digits if len(digits) >= 3 and validate._PHONE_CHARS.match(text) else None
+_like = lead_lookup.like
+_phone_key = lead_lookup.phone_key
 
 
 def _same_phone(digits: str) -> ColumnElement[bool]:
     """The same number, with or without its country code: one ends with the other."""
-    stored = func.replace(Lead.phone, "+", "", type_=String)
-    stored_is_suffix = and_(func.length(stored) >= 7, literal(digits).like(literal("%").concat(stored)))
-    return or_(stored.like(f"%{digits}"), stored_is_suffix)
+    return type_coerce(text(lead_lookup.SAME_PHONE).bindparams(digits=digits), Boolean)
 
 
 def resolve_lead(session: Session, ref: str) -> Lead:
-    """The one lead ``ref`` names: an id (``12`` or ``#12``), or a name, phone or email.
-
-    Matching is case-insensitive. An exact match wins over a prefix, and a prefix over a
-    substring, so ``Li Na`` is not ambiguous with ``Li Nan``. No match or several at the
-    best tier is an InvalidInput that lists the candidates.
-    """
-    text = (ref or "").strip()
-    if not text:
-        raise InvalidInput("LEAD is empty; give an id, or part of a name, phone or email")
-    if len(text) > REF_MAX:
-        # SQLite refuses LIKE patterns this long ("pattern too complex"); no lead field is.
-        raise InvalidInput(f"LEAD is {len(text):,} characters long; give an id, or part of a name, phone or email")
-    if (m := _ID.match(text)) is not None:
-        lead = session.get(Lead, int(m.group(1)))
-        if lead is not None:
-            return lead
-        if text.startswith("#"):
-            raise InvalidInput(f"no lead has id {m.group(1)}; find it with: salesdesk lead list --search TEXT")
-    key = validate.name_key(text)
-    phone = _phone_key(text)
-    like = _like(key)
-    exact_phone = [_same_phone(phone)] if phone and len(phone) >= 7 else []
-    some_phone = [Lead.phone.like(f"%{phone}%")] if phone else []  # type: ignore[union-attr]
-    name_prefix = and_(Lead.name_key >= key, Lead.name_key < key + "\U0010ffff")
-    tiers: list[ColumnElement[bool]] = [
-        or_(Lead.name_key == key, Lead.email == key, *exact_phone),
-        or_(name_prefix, Lead.email.like(f"{like[1:]}", escape="\\")),  # type: ignore[union-attr]
-        or_(Lead.name_key.like(like, escape="\\"), Lead.email.like(like, escape="\\"), *some_phone),  # type: ignore[union-attr]
-    ]
-    for condition in tiers:
-        query = select(Lead).where(condition).order_by(Lead.id).limit(CANDIDATES_SHOWN + 1)
-        found = list(session.execute(query).scalars())
-        if len(found) == 1:
-            return found[0]
-        if found:
-            total = session.execute(select(func.count()).select_from(Lead).where(condition)).scalar_one()
-            shown = "; ".join(f"#{lead.id} {lead.name}" for lead in found[:CANDIDATES_SHOWN])
-            more = f"; and {total - CANDIDATES_SHOWN} more" if total > CANDIDATES_SHOWN else ""
-            raise InvalidInput(f"{ref!r} matches {total} leads; use an id or more of the name:\n{shown}{more}")
-    raise InvalidInput(f"no lead matches {ref!r}; find it with: salesdesk lead list --search TEXT")
+    """The one lead ``ref`` names: an id (``12`` or ``#12``), or a name, phone or email
+    (see ``lead_lookup.resolve_id``, which the hot commands and completion use too)."""
+    return session.get_one(Lead, lead_lookup.resolve_id(store.dbapi(session), ref))
 
 
 def _views(session: Session, query) -> list[LeadView]:  # type: ignore[no-untyped-def]

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Boolean, literal_column, or_, select, text, type_coerce
 from sqlmodel import Session
 
-from salesdesk import lifecycle
+from salesdesk import lifecycle, ranking, store
 from salesdesk import rules as r
 from salesdesk.config import Config
 from salesdesk.dates import fmt_local, fmt_span, iso
-from salesdesk.models import Account, Deal, DealStageChange, FollowUp, Lead, Meeting, Touch
+from salesdesk.models import Account, FollowUp, Lead, Meeting, Touch
 from salesdesk.services.close_guard import CloseGuard, close_guard
 from salesdesk.services.touches import LEAD_COUNTERS
 
@@ -30,9 +30,7 @@ QueueGroup = Literal["first_contact", "scheduled", "fallback", "cadence", "focus
 GROUPS: tuple[QueueGroup, ...] = get_args(QueueGroup)
 # Call lists add never-attempted leads after the queue: the prospect pool (METHOD.md §1).
 ListGroup = QueueGroup | Literal["prospect"]
-_GRADE_RANK = case(
-    (Lead.grade == "A", 0), (Lead.grade == "B", 1), (Lead.grade == "C", 2), (Lead.grade == "D", 3), else_=4
-)
+_GRADE_RANK = literal_column(ranking.GRADE_RANK)
 
 
 @dataclass(frozen=True)
@@ -70,10 +68,6 @@ class DueItem:
             "due_at": iso(self.due_at),
             "reasons": [reason.as_dict() for reason in self.reasons],
         }
-
-
-def _tiebreak(grade: str | None, is_coach: bool) -> tuple[int, int]:
-    return ("ABCD".index(grade) if grade else 4, 0 if is_coach else 1)
 
 
 def first_contact_reason(lead: Lead, verdict: r.FirstContact, rules: r.Rules, now: datetime) -> Reason:
@@ -129,125 +123,44 @@ def flag_reasons(lead: Lead, rules: r.Rules, progressed_lately: bool) -> list[Re
     return reasons
 
 
-def _worked(now: datetime):  # type: ignore[no-untyped-def]
+def _fragment(sql: str, rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+    """One of ``ranking``'s SQL conditions as an ORM expression, bound for ``now``."""
+    bound = {name: value for name, value in ranking.params(rules, now).items() if f":{name}" in sql}
+    return type_coerce(text(sql).bindparams(**bound), Boolean)
+
+
+def _worked(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
     """SQL: the lead is being worked now: an active state, or parked and due back."""
-    return or_(
-        Lead.status.in_(lifecycle.ACTIVE),  # type: ignore[attr-defined]
-        and_(Lead.status == "nurture", Lead.nurture_until <= now),  # type: ignore[operator]
-    )
+    return _fragment(ranking.WORKED, rules, now)
 
 
-def _meeting_ahead(now: datetime):  # type: ignore[no-untyped-def]
+def _meeting_ahead(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
     """SQL: the lead has a booked meeting still to come; until then, no calls are due."""
-    return select(Meeting.id).where(Meeting.lead_id == Lead.id, Meeting.status == "booked", Meeting.at > now).exists()
+    return _fragment(ranking.MEETING_AHEAD, rules, now)
 
 
-def _progressed_since(since: datetime):  # type: ignore[no-untyped-def]
-    """SQL: one of the lead's deals was opened or moved since ``since``."""
-    return (
-        select(DealStageChange.id)
-        .join(Deal, Deal.id == DealStageChange.deal_id)
-        .where(Deal.lead_id == Lead.id, DealStageChange.at > since)
-        .exists()
-    )
+def _progressed_since(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+    """SQL: one of the lead's deals was opened or moved in the review's quiet days."""
+    return _fragment(ranking.PROGRESSED_SINCE, rules, now)
 
 
 def live_followup(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
     """SQL: an open follow-up that still asks for something (a fallback lapses after its expiry)."""
-    return and_(
-        FollowUp.done_at.is_(None),  # type: ignore[union-attr]
-        or_(FollowUp.rule != "fallback", FollowUp.due_at > lifecycle.lapse_cutoff(now, rules.fallback_expiry_days)),
-    )
+    return _fragment(ranking.LIVE_FOLLOWUP, rules, now)
 
 
 # A lead's place in the queue: (group, sub-order, order within group, grade rank, coach rank).
-Key = tuple[int, int, float, int, int]
+Key = ranking.Key
 # SQLite's limit on bound parameters is far above this; chunks keep IN (...) lists modest.
 _CHUNK = 900
-
-
-def _cadence_days(rules: r.Rules):  # type: ignore[no-untyped-def]
-    """SQL: the cadence interval in days for the lead's grade."""
-    whens = [(Lead.grade == grade, days) for grade, days in rules.cadence_days.items() if grade != r.UNGRADED]
-    return case(*whens, else_=rules.cadence_days[r.UNGRADED])
-
-
-def _julian(moment: datetime) -> float:
-    """``moment`` as a Julian day number, the unit SQLite's julianday() works in."""
-    return moment.timestamp() / 86400 + 2440587.5
+_tiebreak = ranking.tiebreak
 
 
 def _ranked(
     session: Session, rules: r.Rules, now: datetime, limit: int | None, *, first_contact_only: bool = False
 ) -> dict[int, Key]:
-    """Every due lead's rank, as light tuples (no ORM objects: at 50,000 leads most are due).
-
-    With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL.
-    ``first_contact_only`` stops after the first group, which always ranks first.
-    """
-    keys: dict[int, Key] = {}
-
-    def offer(lead_id: int, key: Key) -> None:
-        if lead_id not in keys or key < keys[lead_id]:
-            keys[lead_id] = key
-
-    worked = _worked(now)
-    # 1. First contact: worked leads never attempted (a note on "other" is no attempt).
-    untouched = select(Lead.id, Lead.created_at, Lead.source, Lead.grade, Lead.is_coach).where(
-        worked,
-        Lead.first_attempt_at.is_(None),  # type: ignore[union-attr]
-    )
-    if (sources := rules.first_contact_source_filter) is not None:
-        untouched = untouched.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
-    fresh = session.execute(untouched).all()
-    for lead_id, created_at, source, grade, is_coach in fresh:
-        if not rules.first_contact_applies(source):
-            continue
-        deadline = r.add_working_time(created_at, rules.first_contact_window, rules.business_hours)
-        # Nearest deadline to now first: the freshest breach, the most urgent at-risk lead.
-        if now > deadline:
-            offer(lead_id, (0, 0, -deadline.timestamp(), *_tiebreak(grade, is_coach)))
-        else:
-            offer(lead_id, (0, 1, deadline.timestamp(), *_tiebreak(grade, is_coach)))
-    if first_contact_only:
-        return keys
-
-    # 2-3. Open follow-ups that are due (index on done_at, due_at); calls wait for a booked meeting.
-    followups = session.execute(
-        select(FollowUp.lead_id, FollowUp.rule, FollowUp.due_at, Lead.grade, Lead.is_coach)
-        .join(Lead, Lead.id == FollowUp.lead_id)
-        .where(
-            live_followup(rules, now),
-            FollowUp.due_at <= now,
-            worked,
-            or_(FollowUp.channel != "call", ~_meeting_ahead(now)),
-        )
-    ).all()
-    for lead_id, rule, due_at, grade, is_coach in followups:
-        offer(lead_id, (1 if rule != "fallback" else 2, 0, due_at.timestamp(), *_tiebreak(grade, is_coach)))
-
-    # 4-7. Cadence, focus, review and hard to reach, from the per-lead counters kept by triggers.
-    due_day = func.julianday(func.coalesce(Lead.last_touch_at, Lead.created_at)) + _cadence_days(rules)
-    cadence = due_day <= _julian(now)
-    focus = and_(Lead.status != "deal", Lead.reach_count >= rules.focus_after_reached)
-    review = and_(
-        Lead.reach_count >= rules.review_after_reached,
-        ~_progressed_since(now - timedelta(days=rules.review_quiet_days)),
-    )
-    hard = and_(Lead.reach_count == 0, Lead.call_count >= rules.hard_to_reach_after_calls)
-    group = case((cadence, 3), (focus, 4), (review, 5), else_=6)
-    order = case((cadence, due_day), else_=0.0)
-    coach_rank = case((Lead.is_coach, 0), else_=1)
-    query = (
-        select(Lead.id, group, order, _GRADE_RANK, coach_rank)
-        .where(worked, ~_meeting_ahead(now), or_(cadence, focus, review, hard))
-        .order_by(group, order, _GRADE_RANK, coach_rank, Lead.id)
-    )
-    if limit is not None:
-        query = query.limit(limit + len(keys))
-    for lead_id, grp, within, grade_rank, coach in session.execute(query).all():
-        offer(lead_id, (grp, 0, within, grade_rank, coach))
-    return keys
+    """Every due lead's rank (see ``ranking.ranked``), over the session's own connection."""
+    return ranking.ranked(store.dbapi(session), rules, now, limit, first_contact_only=first_contact_only)
 
 
 def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[int, Key]]) -> list[DueItem]:
@@ -255,11 +168,10 @@ def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[i
     leads: dict[int, tuple[Lead, str | None, bool]] = {}
     open_followups: dict[int, list[tuple[FollowUp, Touch | None]]] = {}
     ids = [lead_id for lead_id, _ in ranked]
-    quiet_since = now - timedelta(days=rules.review_quiet_days)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         rows = session.execute(
-            select(Lead, Account.name, _progressed_since(quiet_since))
+            select(Lead, Account.name, _progressed_since(rules, now))
             .join(Account, Lead.account_id == Account.id, isouter=True)
             .where(Lead.id.in_(chunk))  # type: ignore[union-attr]
         ).all()
@@ -272,7 +184,7 @@ def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[i
                 FollowUp.lead_id.in_(chunk),  # type: ignore[attr-defined]
                 live_followup(rules, now),
                 FollowUp.due_at <= now,
-                or_(FollowUp.channel != "call", ~_meeting_ahead(now)),
+                or_(FollowUp.channel != "call", ~_meeting_ahead(rules, now)),
             )
             .order_by(FollowUp.due_at, FollowUp.id)
         ).all()
@@ -313,11 +225,11 @@ def prospects(session: Session, rules: r.Rules, now: datetime, limit: int, exclu
     first, the oldest arrival first; ``exclude`` holds leads already on the list."""
     if limit <= 0:
         return []
-    coach_rank = case((Lead.is_coach, 0), else_=1)
+    coach_rank = literal_column(ranking.COACH_RANK)
     rows = session.execute(
         select(Lead, Account.name)
         .join(Account, Lead.account_id == Account.id, isouter=True)
-        .where(_worked(now), Lead.first_attempt_at.is_(None), ~_meeting_ahead(now))  # type: ignore[union-attr]
+        .where(_worked(rules, now), Lead.first_attempt_at.is_(None), ~_meeting_ahead(rules, now))  # type: ignore[union-attr]
         .order_by(_GRADE_RANK, coach_rank, Lead.created_at, Lead.id)
         .limit(limit + len(exclude))
     ).all()
@@ -453,9 +365,7 @@ def explain(session: Session, config: Config, lead: Lead, now: datetime) -> Lead
         mine = (key, lead.id)
         position = 1 + sum(1 for other, other_key in keys.items() if (other_key, other) < mine)
         item = _items(session, rules, now, [(lead.id, key)])[0]  # type: ignore[list-item]
-    progressed = session.execute(
-        select(_progressed_since(now - timedelta(days=rules.review_quiet_days))).where(Lead.id == lead.id)
-    ).scalar_one()
+    progressed = session.execute(select(_progressed_since(rules, now)).where(Lead.id == lead.id)).scalar_one()
     return LeadRules(
         lead=lead,
         guard=close_guard(session, config, lead),

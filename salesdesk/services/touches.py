@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from salesdesk import lifecycle, store, validate
+from salesdesk import lifecycle, store, touch_log
 from salesdesk.config import Config, Outcome
-from salesdesk.dates import iso
-from salesdesk.errors import InvalidInput
 from salesdesk.models import FollowUp, Lead, Meeting, Touch
 from salesdesk.services import objections
 
@@ -21,37 +16,17 @@ from salesdesk.services import objections
 from salesdesk.services.metrics import DayActivity as DayActivity
 from salesdesk.services.metrics import day_activity as day_activity
 
+# Written once in touch_log (no SQLAlchemy there, for the hot commands); callers know them from here.
+from salesdesk.touch_log import Logged as Logged
+from salesdesk.touch_log import call_facts as call_facts
+from salesdesk.touch_log import contact_facts as contact_facts
+from salesdesk.touch_log import followup_dict as followup_dict
+from salesdesk.touch_log import meeting_dict as meeting_dict
+from salesdesk.touch_log import record as record
+from salesdesk.touch_log import touch_dict as touch_dict
+
 # Kept here too: the TUI's call session reads it from this module.
 FUTURE_SLACK = lifecycle.FUTURE_SLACK
-
-
-def touch_dict(touch: Touch) -> dict[str, Any]:
-    return {
-        "id": touch.id,
-        "lead_id": touch.lead_id,
-        "at": iso(touch.at),
-        "channel": touch.channel,
-        "outcome": touch.outcome,
-        "connected": touch.connected,
-        "duration_s": touch.duration_s,
-        "note": touch.note,
-        "benefit": touch.benefit,
-        "objection": touch.objection,
-        "reply_id": touch.reply_id,
-    }
-
-
-def followup_dict(followup: FollowUp) -> dict[str, Any]:
-    return {
-        "id": followup.id,
-        "lead_id": followup.lead_id,
-        "channel": followup.channel,
-        "due_at": iso(followup.due_at),
-        "rule": followup.rule,
-        "note": followup.note,
-        "done_at": iso(followup.done_at),
-        "resolution": followup.resolution,
-    }
 
 
 def check_call_benefit(config: Config, outcome: Outcome, benefit: str | None) -> str | None:
@@ -59,31 +34,6 @@ def check_call_benefit(config: Config, outcome: Outcome, benefit: str | None) ->
     forms that check a field before saving): a warning, or InvalidInput when required."""
     touch = lifecycle.TouchFacts(channel="call", at=datetime.now(UTC), outcome=outcome, benefit=benefit)
     return lifecycle.benefit_warning(config.rules.benefit, touch)
-
-
-def meeting_dict(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "id": meeting.id,
-        "lead_id": meeting.lead_id,
-        "at": iso(meeting.at),
-        "place": meeting.place,
-        "status": meeting.status,
-        "touch_id": meeting.touch_id,
-        "moved_from": meeting.moved_from,
-        "note": meeting.note,
-    }
-
-
-@dataclass(frozen=True)
-class Logged:
-    """A logged touch and what the rules did about it."""
-
-    touch: Touch
-    followups: list[FollowUp]  # opened by this touch: the next step, fallbacks
-    warnings: list[str]
-    meeting: Meeting | None = None
-    resolved: tuple[tuple[int, str], ...] = ()  # (follow-up id, resolution) it ended
-    state: str | None = None  # the lead's state afterwards
 
 
 # The lead's activity counters, written by triggers on ``touch`` (migrations 0003, 0007)
@@ -94,36 +44,8 @@ LEAD_COUNTERS = (
 )  # fmt: skip
 
 
-def record(
-    conn: sqlite3.Connection,
-    config: Config,
-    lead_id: int,
-    touch: lifecycle.TouchFacts,
-    now: datetime,
-    *,
-    objection: str | None = None,
-    reply_id: int | None = None,
-) -> tuple[lifecycle.LeadFacts, lifecycle.Decision, store.Written]:
-    """The one way a touch is logged: read the lead's facts, decide, write. Every path that
-    logs a touch (CLI, batch, TUI, demo) ends here; a refusal raises before anything is written."""
-    # Lapsed fallbacks are recorded first: the decision must not count them as still open.
-    store.lapse_fallbacks(conn, now, config.rules.fallback_expiry_days)
-    facts = store.lead_facts(conn, lead_id)
-    decision = lifecycle.decide_touch(facts, touch, config.rules, now)
-    written = store.write_touch(conn, facts, touch, decision, now, objection=objection, reply_id=reply_id)
-    return facts, decision, written
-
-
 def protected_time_warnings(session: Session, config: Config, touch: lifecycle.TouchFacts, now: datetime) -> list[str]:
-    """A next call or a meeting put in protected calling time says so, and offers two free
-    slots (only then is the block planner loaded)."""
-    times = [t for t in (touch.next_at, touch.meeting_at) if t is not None]
-    if not times:
-        return []
-    from salesdesk.services.blocks import protect_warning
-
-    found = (protect_warning(session, at, now, config.rules.business_hours) for at in times)
-    return [warning for warning in found if warning]
+    return touch_log.protected_time_warnings(store.dbapi(session), config, touch, now)
 
 
 def _logged(session: Session, lead: Lead, decision: lifecycle.Decision, written: store.Written) -> Logged:
@@ -174,35 +96,6 @@ def log_call(
     return logged
 
 
-def call_facts(
-    config: Config,
-    outcome: str,
-    at: datetime,
-    note: str | None,
-    benefit: str | None,
-    duration_s: int | None,
-    next_at: datetime | None,
-    meeting_at: datetime | None,
-    place: str | None,
-) -> lifecycle.TouchFacts:
-    """A call as typed, cleaned. For a booked meeting, ``--next`` is taken as the meeting's
-    time when no ``--meeting`` is given: "meeting_booked --next fri 10:00" means the meeting."""
-    disposition = config.outcome((outcome or "").strip().lower())
-    if disposition.meeting and meeting_at is None and next_at is not None:
-        meeting_at, next_at = next_at, None
-    return lifecycle.TouchFacts(
-        channel="call",
-        at=at,
-        outcome=disposition,
-        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
-        note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
-        duration_s=duration_s,
-        next_at=next_at,
-        meeting_at=meeting_at,
-        place=validate.text(place, "place"),
-    )
-
-
 def log_touch(
     session: Session,
     config: Config,
@@ -219,18 +112,7 @@ def log_touch(
     """Record a non-call contact (email, WeChat, visit...); calls go through ``log_call``.
     It meets the lead's open follow-ups on that channel (a fallback WeChat, say), and
     ``meeting_at`` records a meeting booked on it."""
-    clean_channel = validate.choice(channel, "channel", config.channels)
-    if clean_channel == "call":
-        raise InvalidInput("calls have an outcome: use log-call LEAD --outcome OUTCOME")
-    touch = lifecycle.TouchFacts(
-        channel=clean_channel,  # type: ignore[arg-type]
-        at=at or now,
-        benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
-        note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),
-        meeting_at=meeting_at,
-        place=validate.text(place, "place"),
-        books_meeting=meeting_at is not None,
-    )
+    touch = contact_facts(config, channel, at or now, note, benefit, meeting_at, place)
     _, decision, written = record(store.dbapi(session), config, lead.id, touch, now)  # type: ignore[arg-type]
     logged = _logged(session, lead, decision, written)
     logged.warnings.extend(protected_time_warnings(session, config, touch, now))

@@ -1,0 +1,132 @@
+"""The due queue's ranking, written once against the DB-API connection (``sqlite3``).
+
+``services.queue`` ranks through this module over its session's connection, and ``salesdesk
+status`` over a bare ``sqlite3`` one, so the queue and the status line count the same leads.
+The SQL conditions the queue's ORM queries also need (a worked lead, a meeting ahead, a live
+follow-up) are the fragments below; queue.py wraps them in ``sqlalchemy.text`` rather than
+restating them. Parameters are named (``:now``...) and times are ``store.to_db`` strings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from salesdesk import lifecycle
+from salesdesk import rules as r
+from salesdesk.store import from_db, to_db
+
+# The lead is being worked now: an active state, or parked and due back (:now).
+WORKED = (
+    f"(lead.status IN ({', '.join(repr(s) for s in lifecycle.ACTIVE)}) "
+    "OR (lead.status = 'nurture' AND lead.nurture_until <= :now))"
+)
+# The lead has a booked meeting still to come (:now); until then, no calls are due.
+MEETING_AHEAD = (
+    "EXISTS (SELECT 1 FROM meeting WHERE meeting.lead_id = lead.id AND meeting.status = 'booked' AND meeting.at > :now)"
+)
+# An open follow-up that still asks for something: a fallback lapses at :lapse_cutoff.
+LIVE_FOLLOWUP = "(followup.done_at IS NULL AND (followup.rule != 'fallback' OR followup.due_at > :lapse_cutoff))"
+# One of the lead's deals was opened or moved since :quiet_since.
+PROGRESSED_SINCE = (
+    "EXISTS (SELECT 1 FROM deal_stage_change JOIN deal ON deal.id = deal_stage_change.deal_id "
+    "WHERE deal.lead_id = lead.id AND deal_stage_change.at > :quiet_since)"
+)
+GRADE_RANK = (
+    "(CASE lead.grade WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 WHEN 'D' THEN 3 ELSE 4 END)"
+)  # fmt: skip
+COACH_RANK = "(CASE WHEN lead.is_coach THEN 0 ELSE 1 END)"
+
+# A lead's place in the queue: (group, sub-order, order within group, grade rank, coach rank).
+Key = tuple[int, int, float, int, int]
+
+
+def params(rules: r.Rules, now: datetime) -> dict[str, str]:
+    """The values the fragments above are bound with."""
+    return {
+        "now": to_db(now),  # type: ignore[dict-item]
+        "lapse_cutoff": to_db(lifecycle.lapse_cutoff(now, rules.fallback_expiry_days)),  # type: ignore[dict-item]
+        "quiet_since": to_db(now - timedelta(days=rules.review_quiet_days)),  # type: ignore[dict-item]
+    }
+
+
+def tiebreak(grade: str | None, is_coach: bool) -> tuple[int, int]:
+    return ("ABCD".index(grade) if grade else 4, 0 if is_coach else 1)
+
+
+def _cadence_days(rules: r.Rules) -> str:
+    """SQL: the cadence interval in days for the lead's grade (numbers from the config)."""
+    whens = " ".join(
+        f"WHEN {grade!r} THEN {float(days)!r}" for grade, days in rules.cadence_days.items() if grade != r.UNGRADED
+    )
+    return f"(CASE lead.grade {whens} ELSE {float(rules.cadence_days[r.UNGRADED])!r} END)"
+
+
+def _julian(moment: datetime) -> float:
+    """``moment`` as a Julian day number, the unit SQLite's julianday() works in."""
+    return moment.timestamp() / 86400 + 2440587.5
+
+
+def ranked(
+    conn: sqlite3.Connection, rules: r.Rules, now: datetime, limit: int | None, *, first_contact_only: bool = False
+) -> dict[int, Key]:
+    """Every due lead's rank, as light tuples (no row objects: at 50,000 leads most are due).
+
+    With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL.
+    ``first_contact_only`` stops after the first group, which always ranks first.
+    """
+    keys: dict[int, Key] = {}
+    bound = params(rules, now)
+
+    def offer(lead_id: int, key: Key) -> None:
+        if lead_id not in keys or key < keys[lead_id]:
+            keys[lead_id] = key
+
+    # 1. First contact: worked leads never attempted (a note on "other" is no attempt).
+    untouched = f"SELECT id, created_at, source, grade, is_coach FROM lead WHERE {WORKED} AND first_attempt_at IS NULL"
+    sources = rules.first_contact_source_filter
+    if sources is not None:
+        untouched += f" AND source IN ({', '.join(f':source{i}' for i in range(len(sources)))})"
+        bound = {**bound, **{f"source{i}": source for i, source in enumerate(sources)}}
+    for lead_id, created_at, source, grade, is_coach in conn.execute(untouched, bound):
+        if not rules.first_contact_applies(source):
+            continue
+        deadline = r.add_working_time(from_db(created_at), rules.first_contact_window, rules.business_hours)  # type: ignore[arg-type]
+        # Nearest deadline to now first: the freshest breach, the most urgent at-risk lead.
+        if now > deadline:
+            offer(lead_id, (0, 0, -deadline.timestamp(), *tiebreak(grade, bool(is_coach))))
+        else:
+            offer(lead_id, (0, 1, deadline.timestamp(), *tiebreak(grade, bool(is_coach))))
+    if first_contact_only:
+        return keys
+
+    # 2-3. Open follow-ups that are due (index on done_at, due_at); calls wait for a booked meeting.
+    followups = conn.execute(
+        "SELECT followup.lead_id, followup.rule, followup.due_at, lead.grade, lead.is_coach "
+        "FROM followup JOIN lead ON lead.id = followup.lead_id "
+        f"WHERE {LIVE_FOLLOWUP} AND followup.due_at <= :now AND {WORKED} "
+        f"AND (followup.channel != 'call' OR NOT {MEETING_AHEAD})",
+        bound,
+    )
+    for lead_id, rule, due_at, grade, is_coach in followups:
+        group = 1 if rule != "fallback" else 2
+        offer(lead_id, (group, 0, from_db(due_at).timestamp(), *tiebreak(grade, bool(is_coach))))  # type: ignore[union-attr]
+
+    # 4-7. Cadence, focus, review and hard to reach, from the per-lead counters kept by triggers.
+    due_day = f"(julianday(coalesce(lead.last_touch_at, lead.created_at)) + {_cadence_days(rules)})"
+    cadence = f"({due_day} <= {_julian(now)!r})"
+    focus = f"(lead.status != 'deal' AND lead.reach_count >= {int(rules.focus_after_reached)})"
+    review = f"(lead.reach_count >= {int(rules.review_after_reached)} AND NOT {PROGRESSED_SINCE})"
+    hard = f"(lead.reach_count = 0 AND lead.call_count >= {int(rules.hard_to_reach_after_calls)})"
+    group = f"(CASE WHEN {cadence} THEN 3 WHEN {focus} THEN 4 WHEN {review} THEN 5 ELSE 6 END)"
+    order = f"(CASE WHEN {cadence} THEN {due_day} ELSE 0.0 END)"
+    query = (
+        f"SELECT lead.id, {group} AS grp, {order} AS within, {GRADE_RANK} AS grade_rank, {COACH_RANK} AS coach "
+        f"FROM lead WHERE {WORKED} AND NOT {MEETING_AHEAD} AND ({cadence} OR {focus} OR {review} OR {hard}) "
+        "ORDER BY grp, within, grade_rank, coach, lead.id"
+    )
+    if limit is not None:
+        query += f" LIMIT {int(limit) + len(keys)}"
+    for lead_id, grp, within, grade_rank, coach in conn.execute(query, bound):
+        offer(lead_id, (grp, 0, within, grade_rank, coach))
+    return keys

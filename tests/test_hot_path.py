@@ -1,0 +1,63 @@
+"""The hot ``log-call``/``log-touch`` (sqlite3 only) and the ORM path print the same thing,
+write the same rows, and refuse the same way: both end in ``touch_log.record``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from salesdesk.commands.common import State
+from tests.cli_helpers import db_fingerprint, run
+
+CASES = (
+    ("log-call", "li na", "--outcome", "no_answer"),
+    ("log-call", "Li Na", "-o", "connected", "--benefit", "case study", "--duration", "4m30s", "--note", "later"),
+    ("log-call", "#1", "-o", "connected", "--benefit", "agenda", "--json"),
+    ("log-call", "13800138000", "-o", "busy", "--duration", "20s", "--json"),
+    ("log-touch", "wang", "--channel", "email", "--benefit", "price list", "--note", "sent"),
+    ("log-touch", "王芳", "-c", "email", "--benefit", "行业报告", "--json"),
+    ("log-call", "Li Nan", "-o", "callback", "--next", "tomorrow 9:30", "--benefit", "agenda"),  # in a block
+    ("log-call", "Li Nan", "-o", "callback", "--next", "tomorrow 15:00", "--benefit", "deck", "--json"),
+    ("log-call", "Li Na", "-o", "meeting_booked", "--meeting", "fri 10:00", "--place", "Acme", "--benefit", "x"),
+    ("log-touch", "王芳", "-c", "email", "--benefit", "agenda", "--meeting", "tomorrow 9:45", "--json"),
+    ("log-call", "li", "-o", "busy"),  # ambiguous: Li Na, Li Nan
+    ("log-call", "nobody", "-o", "busy"),
+    ("log-call", "Li Na", "-o", "callback"),  # needs --next
+    ("log-call", "Li Na", "-o", "bogus"),
+    ("log-touch", "Li Na", "-c", "call"),
+)
+
+
+def _book(monkeypatch: pytest.MonkeyPatch, home: Path) -> Path:
+    monkeypatch.setenv("SALESDESK_HOME", str(home))
+    for args in (
+        ("lead", "add", "Li Na", "--company", "Acme", "--phone", "+86 138 0013 8000"),
+        ("lead", "add", "Li Nan"),
+        ("lead", "add", "王芳", "--email", "wang@example.org"),
+        ("block", "add", "tomorrow 9:00", "--for", "90m", "--repeat", "weekdays"),
+    ):
+        assert run(*args).code == 0
+    return home / "salesdesk.db"
+
+
+def test_the_hot_path_and_the_orm_path_are_the_same_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESDESK_NOW", "2026-11-23T15:00:00+08:00")
+    from salesdesk.commands import touches
+
+    hot_db = _book(monkeypatch, tmp_path / "hot")
+    taken: list[str] = []
+    real = touches._log_hot
+    monkeypatch.setattr(
+        touches, "_log_hot", lambda state, conn, lead, *rest: (taken.append(lead), real(state, conn, lead, *rest))
+    )
+    hot = [run(*case) for case in CASES]
+    assert len(taken) == len(CASES)  # every case, refusals included, took the hot path
+    monkeypatch.setattr(State, "current_conn", lambda self: None)  # every command takes the ORM path
+    orm_db = _book(monkeypatch, tmp_path / "orm")
+    orm = [run(*case) for case in CASES]
+    for case, a, b in zip(CASES, hot, orm, strict=True):
+        assert (a.code, a.out, a.err) == (b.code, b.out, b.err), case
+    assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2]
+    assert "inside call block #1" in hot[6].err and "inside call block #1" in hot[9].err
+    assert db_fingerprint(hot_db) == db_fingerprint(orm_db)
