@@ -42,6 +42,17 @@ Values other tools write in their picklists, as salesdesk's (on top of the built
     [import.grades]
     "Key account" = "A"
 
+When to call (METHOD.md §1; ``advice = false`` switches the warnings off):
+
+    [timing]
+    advice = true
+    lunch = "12:00-13:30"
+    dinner = "18:00-20:00"                  # for private numbers
+    preferred = ["09:30-11:30", "14:00-17:00"]
+    holidays = ["2026-10-01", 2026-10-02]   # and/or a country's calendar:
+    holiday_country = "CN"
+    min_dials = 10                          # fewer dials in an hour: marked, not ranked
+
 Sections this version does not know are left for later versions and ignored.
 """
 
@@ -50,13 +61,14 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from salesdesk.errors import InvalidInput
 from salesdesk.lifecycle import STATES
 from salesdesk.rules import UNGRADED, BusinessHours, Rules
+from salesdesk.timing import Timing, Window, supported_country
 
 CHANNELS = ("call", "email", "wechat", "sms", "visit", "social", "other")
 SOURCES = ("inbound", "outbound", "referral", "event", "other")
@@ -126,6 +138,7 @@ class Config:
     from_file: frozenset[str] = frozenset()
     # [import.sources] / [import.grades]: picklist values of other tools -> salesdesk's.
     import_values: dict[str, dict[str, str]] = field(default_factory=dict)
+    timing: Timing = field(default_factory=Timing)
     path: Path | None = None
 
     @property
@@ -338,10 +351,75 @@ def load_config(path: Path) -> Config:
         config = replace(config, working_days=frozenset(_DAYS[day[:3]] for day in names))
     if "import" in data:
         config = replace(config, import_values=_load_import_values(path, data["import"]))
+    if "timing" in data:
+        config = replace(config, timing=_load_timing(path, data["timing"]))
     missing = [c for c in config.rules.fallback_channels if c not in config.channels]
     if missing:
         raise _bad(path, f"fallback channel(s) {', '.join(missing)} are not in channels; set rules.fallback_channels")
     return config
+
+
+def _window(path: Path, name: str, value: object) -> Window:
+    match = _HOURS.match(value) if isinstance(value, str) else None
+    try:
+        if match is None:
+            raise ValueError("not like 12:00-13:30")
+        window = Window(time(int(match.group(1)), int(match.group(2))), time(int(match.group(3)), int(match.group(4))))
+        if window.end <= window.start:
+            raise ValueError("it must end after it starts")
+    except ValueError as exc:
+        raise _bad(path, f'timing.{name} must be hours like "12:00-13:30" ({exc})') from None
+    return window
+
+
+# Dials in one weekday x hour cell: past a year of every working hour, a threshold means nothing.
+MIN_DIALS_MAX = 10_000
+
+
+def _load_timing(path: Path, spec: object) -> Timing:
+    known = {"advice", "lunch", "dinner", "preferred", "holidays", "holiday_country", "min_dials", "morning_ends"}
+    if not isinstance(spec, dict):
+        raise _bad(path, "[timing] must be a table")
+    unknown = set(spec) - known
+    if unknown:
+        raise _bad(path, f"[timing] has unknown setting(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    if "advice" in spec:
+        if not isinstance(spec["advice"], bool):
+            raise _bad(path, "timing.advice must be true or false")
+        values["advice"] = spec["advice"]
+    for name in ("lunch", "dinner"):
+        if name in spec:
+            values[name] = _window(path, name, spec[name])
+    if "morning_ends" in spec:
+        values["morning_ends"] = _window(path, "morning_ends", f"00:00-{spec['morning_ends']}").end
+    if "preferred" in spec:
+        preferred = spec["preferred"]
+        if not isinstance(preferred, list) or not preferred:
+            raise _bad(path, 'timing.preferred must be a non-empty list of hours like "09:30-11:30"')
+        values["preferred"] = tuple(_window(path, "preferred", w) for w in preferred)
+    if "holidays" in spec:
+        days = spec["holidays"]
+        if not isinstance(days, list):
+            raise _bad(path, 'timing.holidays must be a list of dates like "2026-10-01"')
+        parsed = set()
+        for day in days:
+            try:
+                parsed.add(day if isinstance(day, date) and not isinstance(day, datetime) else date.fromisoformat(day))
+            except (TypeError, ValueError):
+                raise _bad(path, f'timing.holidays: {day!r} is not a date like "2026-10-01"') from None
+        values["holidays"] = frozenset(parsed)
+    if "holiday_country" in spec:
+        country = spec["holiday_country"]
+        if not isinstance(country, str) or not supported_country(country):
+            raise _bad(path, 'timing.holiday_country must be a country code the holidays calendar knows, e.g. "CN"')
+        values["holiday_country"] = country.upper()
+    if "min_dials" in spec:
+        number = spec["min_dials"]
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MIN_DIALS_MAX:
+            raise _bad(path, f"timing.min_dials must be a whole number from 1 to {MIN_DIALS_MAX:,}")
+        values["min_dials"] = number
+    return Timing(**values, from_file=frozenset(values))
 
 
 def _load_import_values(path: Path, spec: object) -> dict[str, dict[str, str]]:

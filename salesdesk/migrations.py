@@ -554,6 +554,15 @@ _LIFECYCLE = (
     "CREATE INDEX ix_meeting_at ON meeting (at)",
 )
 
+# When to call (issue 14): the lead's own time zone (IANA name) for the connect-rate map,
+# the hours the customer prefers (seed 002: each customer's own preferred contact time),
+# and whether the phone is a private number (METHOD.md §1: no dinner-time calls to those).
+_TIMING = (
+    "ALTER TABLE lead ADD COLUMN timezone VARCHAR",
+    "ALTER TABLE lead ADD COLUMN best_time VARCHAR",
+    "ALTER TABLE lead ADD COLUMN private_phone BOOLEAN NOT NULL DEFAULT 0 CHECK (private_phone IN (0, 1))",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_followups", _FOLLOWUPS),
@@ -562,4 +571,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0005_blocks_objections", (*_BLOCKS, *_OBJECTIONS, *_SEED)),
     Migration("0006_pdca", _PDCA),
     Migration("0007_lifecycle", _LIFECYCLE, rebuilds=True),
+    Migration("0008_timing", _TIMING),
 )

@@ -98,6 +98,10 @@ class Lead(Table, table=True):
     first_attempt_at: datetime | None = _when(nullable=True)  # first touch on a channel but "other"
     # Set only in the ``nurture`` state: the day the lead comes back to the queue.
     nurture_until: datetime | None = _when(nullable=True)
+    # When to call (migration 0008): IANA zone, e.g. "Asia/Shanghai"; None = the rep's own.
+    timezone: str | None = None
+    best_time: str | None = None  # the customer's preferred hours, e.g. "tue-thu 14:00-17:00"
+    private_phone: bool = False  # a private number: no calls at dinner time (METHOD.md §1)
 
 
 class Touch(Table, table=True):
