@@ -119,7 +119,9 @@ def lead_card(
     now: datetime,
     deals: Sequence[DealView] = (),
     meetings: Sequence[Meeting] = (),
+    timing: Sequence[tuple[str, str]] = (),
 ) -> None:
+    """``timing``: the when-to-call lines (``timing_advice.when_to_call``)."""
     lead = view.lead
     console = _console()
     coach = "  [bold yellow]★ coach[/]" if lead.is_coach else ""
@@ -133,6 +135,8 @@ def lead_card(
     for label, value in fields:
         if value:
             console.print(f"  [dim]{label:>12}[/]  {_esc(value)}")
+    for label, value in timing:
+        console.print(f"  [dim]{label:>12}[/]  {_esc(value)}")
     if len(grades) > 1:
         history = " <- ".join(f"{g.new_grade or '-'} ({fmt_local(g.at, now)})" for g in grades)
         console.print(f"  [dim]{'grades':>12}[/]  {_esc(history)}")
