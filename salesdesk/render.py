@@ -232,7 +232,7 @@ def due_table(items: Sequence[DueItem], now: datetime) -> None:
         grade = f" [dim]{item.grade}[/]" if item.grade else ""
         coach = " ★" if item.is_coach else ""
         reasons = "\n".join(_esc(reason.text) for reason in item.reasons)
-        table.add_row(str(position), f"#{item.lead_id} {_esc(item.name)}{grade}{coach}", item.action, reasons)
+        table.add_row(str(position), f"#{item.lead_id} {_esc(item.name)}{grade}{coach}", _esc(item.do), reasons)
     console.print(table)
 
 
@@ -255,8 +255,11 @@ def why_card(report: LeadRules, now: datetime) -> None:
     console.print(f"  cadence        next touch by {fmt_local(report.cadence_due_at, now)}")
     for flag in report.flags:
         console.print(f"  {flag.rule:<14} {_esc(flag.text)}")
+    for label, text in report.timing:
+        console.print(f"  {label:<14} {_esc(text)}")
     if report.item is not None:
-        console.print(f"  queue          #{report.position} of {report.queue_length}: {report.item.action} now")
+        place = f"#{report.position} of {report.queue_length}"
+        console.print(f"  queue          {place}: {_esc(report.item.action)} {report.item.when}")
         for reason in report.item.reasons:
             console.print(f"                 - {_esc(reason.text)}")
     else:

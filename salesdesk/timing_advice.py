@@ -293,6 +293,12 @@ def call_hint(best: BestTime, now: datetime, zone: tzinfo | None = None) -> str 
     return f"{mine:%a %H:%M}"
 
 
+def lead_call_hint(best_time: str | None, timezone: str | None, now: datetime) -> str | None:
+    """``call_hint`` for a lead's stored hours and zone; None when they have none."""
+    best = _stored(parse_best_time, best_time)
+    return None if best is None else call_hint(best, now, _stored(zone_of, timezone))
+
+
 # --- better slots and the warning at the moment of scheduling ---------------------------------
 
 SLOT = timedelta(minutes=30)

@@ -107,3 +107,20 @@ def test_learned_from_their_answers_shown_and_saved(book: Path) -> None:
     saved = run("lead", "edit", "Emma", "--best-time", "learned", "--json").json()
     assert saved["best_time"] == "tue-thu 14:00-17:00"
     assert "to keep it" not in run("lead", "show", "Emma").out
+
+
+def test_the_queue_says_when_to_call_outside_their_hours(book: Path) -> None:
+    assert run("lead", "add", "Zhao Lei", "--source", "inbound", "--best-time", "16:00-17:00").code == 0
+    assert run("lead", "add", "Sun Li", "--source", "inbound", "--best-time", "tue-thu 14:00-17:00").code == 0
+    assert run("lead", "add", "Qian Yu", "--source", "inbound", "--best-time", "14:00-17:00").code == 0
+    due = {item["name"]: item for item in run("due", "--json").json()}
+    assert (due["Zhao Lei"]["action"], due["Zhao Lei"]["do"]) == ("call", "call after 16:00")
+    assert due["Sun Li"]["do"] == "call Tue 14:00"
+    assert due["Qian Yu"]["do"] == "call"  # inside their hours: just call
+    table = run("due").out
+    assert "call after 16:00" in table and "call Tue 14:00" in table
+    why = run("why", "Zhao Lei")
+    assert ": call after 16:00" in why.out and "best time      16:00–17:00" in why.out
+    data = run("why", "Zhao Lei", "--json").json()
+    assert data["next_step"].startswith("call after 16:00 — inbound")
+    assert data["when_to_call"] == [{"label": "best time", "text": "16:00–17:00"}]
