@@ -124,3 +124,20 @@ def test_the_queue_says_when_to_call_outside_their_hours(book: Path) -> None:
     data = run("why", "Zhao Lei", "--json").json()
     assert data["next_step"].startswith("call after 16:00 — inbound")
     assert data["when_to_call"] == [{"label": "best time", "text": "16:00–17:00"}]
+
+
+def test_a_block_at_lunch_or_after_a_holiday_warns_and_is_added(book: Path) -> None:
+    (book.parent / "config.toml").write_text('[timing]\nholidays = ["2026-11-27"]\n', encoding="utf-8")
+    assert run("block", "add", "tomorrow 9:00", "--for", "90m", "--repeat", "weekdays").code == 0
+    lunch = run("block", "add", "tomorrow 11:30", "--for", "60m", "--json")
+    assert lunch.code == 0
+    expected = (
+        "Tue 24 Nov 11:30-12:30 — 12:00-13:30 is lunch: avoid calling then unless it is urgent; "
+        'try "Tuesday 10:30 or Wednesday 10:30?" instead'  # right after the morning block
+    )
+    assert f"warning: {expected}" in lunch.err and lunch.json()["warnings"] == [expected]
+    assert len(run("block", "list", "--date", "tomorrow", "--json").json()) == 2  # added all the same
+    monday = run("block", "add", "2026-11-30 10:30", "--for", "60m")
+    assert monday.code == 0 and "first morning after a holiday" in monday.err
+    fine = run("block", "add", "2026-12-01 14:00", "--for", "60m")
+    assert fine.code == 0 and "warning" not in fine.err
