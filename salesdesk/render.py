@@ -267,18 +267,26 @@ def why_card(report: LeadRules, now: datetime) -> None:
     console.print(f"  next           {_esc(report.next_step(now))}")
 
 
-def rules_table(settings: Sequence[dict[str, Any]], config_file: object) -> None:
-    table = _table(f"Rules (set them in \\[rules] of {_esc(config_file)})", ["rule", "value", "from"])
+def _settings_table(title: str, settings: Sequence[dict[str, Any]]) -> Any:
+    table = _table(title, ["rule", "value", "from"])
     for row in settings:
         value = row["value"]
         if isinstance(value, dict):
             value = " ".join(f"{k}={v}" for k, v in value.items())
         elif isinstance(value, list):
-            value = ", ".join(value)
+            value = ", ".join(value) if value else "none"
+        elif isinstance(value, bool):
+            value = str(value).lower()
         shown = _esc("none" if value is None else value)
         table.add_row(f"{row['name']}\n[dim]  {_esc(row['meaning'])}[/]", shown, row["source"])
+    return table
+
+
+def rules_table(settings: Sequence[dict[str, Any]], config_file: object, timing: Sequence[dict[str, Any]] = ()) -> None:
     console = _console()
-    console.print(table)
+    console.print(_settings_table(f"Rules (set them in \\[rules] of {_esc(config_file)})", settings))
+    if timing:
+        console.print(_settings_table(f"When to call (\\[timing] of {_esc(config_file)})", timing))
     from salesdesk.lifecycle import STATE_WORDS
 
     console.print("Lead states (each change is kept with its time and cause):")

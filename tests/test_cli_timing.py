@@ -141,3 +141,17 @@ def test_a_block_at_lunch_or_after_a_holiday_warns_and_is_added(book: Path) -> N
     assert monday.code == 0 and "first morning after a holiday" in monday.err
     fine = run("block", "add", "2026-12-01 14:00", "--for", "60m")
     assert fine.code == 0 and "warning" not in fine.err
+
+
+def test_rules_list_the_timing_settings_with_their_source(book: Path) -> None:
+    (book.parent / "config.toml").write_text('[timing]\nlunch = "11:45-13:00"\n', encoding="utf-8")
+    settings = {s["name"]: s for s in run("rules", "--json").json()}
+    assert settings["timing.lunch"]["value"] == "11:45-13:00" and settings["timing.lunch"]["source"] == "config file"
+    assert settings["timing.advice"] == {
+        "name": "timing.advice", "value": True, "source": "default",
+        "meaning": "warn when a call or block is scheduled at a time the method advises against (false: never)",
+    }  # fmt: skip
+    assert settings["timing.preferred"]["value"] == ["09:30-11:30", "14:00-17:00"]
+    assert "first_contact_hours" in settings  # the follow-up rules are still there
+    text = run("rules").out
+    assert "When to call" in text and "timing.dinner" in text and "11:45-13:00" in text
