@@ -277,12 +277,13 @@ def when_to_call(
 # --- the queue's "do" column -----------------------------------------------------------------
 
 
-def call_hint(best: BestTime, now: datetime, zone: tzinfo | None = None) -> str | None:
+def call_hint(best: BestTime, now: datetime, zone: tzinfo | None = None, by: datetime | None = None) -> str | None:
     """When ``now`` is outside the lead's preferred hours, when to call instead, in the rep's
-    own time: ``after 14:00`` (today), ``Tue 14:00`` (this week), ``Tue`` (any hour that day)."""
+    own time: ``after 14:00`` (today), ``Tue 14:00`` (this week), ``Tue`` (any hour that day).
+    None when their hours open only after ``by`` (a first-contact deadline: that rule wins)."""
     theirs = now.astimezone(zone or local_tz())
     found = best.next_start(theirs)
-    if found is None or found[0] == theirs:
+    if found is None or found[0] == theirs or (by is not None and found[0] > by):
         return None
     opens, span = found
     mine, today = to_local(opens), to_local(now)
@@ -293,10 +294,12 @@ def call_hint(best: BestTime, now: datetime, zone: tzinfo | None = None) -> str 
     return f"{mine:%a %H:%M}"
 
 
-def lead_call_hint(best_time: str | None, timezone: str | None, now: datetime) -> str | None:
+def lead_call_hint(
+    best_time: str | None, timezone: str | None, now: datetime, by: datetime | None = None
+) -> str | None:
     """``call_hint`` for a lead's stored hours and zone; None when they have none."""
     best = _stored(parse_best_time, best_time)
-    return None if best is None else call_hint(best, now, _stored(zone_of, timezone))
+    return None if best is None else call_hint(best, now, _stored(zone_of, timezone), by)
 
 
 # --- better slots and the warning at the moment of scheduling ---------------------------------

@@ -113,12 +113,17 @@ def test_the_queue_says_when_to_call_outside_their_hours(book: Path) -> None:
     assert run("lead", "add", "Zhao Lei", "--source", "inbound", "--best-time", "16:00-17:00").code == 0
     assert run("lead", "add", "Sun Li", "--source", "inbound", "--best-time", "tue-thu 14:00-17:00").code == 0
     assert run("lead", "add", "Qian Yu", "--source", "inbound", "--best-time", "14:00-17:00").code == 0
+    # Emma's callback is overdue; she answers Tuesday to Thursday afternoons, Berlin time.
+    assert run("lead", "edit", "Emma", "--best-time", "tue-thu 14:00-17:00").code == 0
+    called = ("-o", "callback", "--benefit", "x", "--at", "2026-11-20 10:00", "--next", "2026-11-21 10:00")
+    assert run("log-call", "Emma", *called).code == 0
     due = {item["name"]: item for item in run("due", "--json").json()}
     assert (due["Zhao Lei"]["action"], due["Zhao Lei"]["do"]) == ("call", "call after 16:00")
-    assert due["Sun Li"]["do"] == "call Tue 14:00"
+    assert due["Sun Li"]["do"] == "call"  # Tuesday is past the 5-hour first-contact deadline: that rule wins
     assert due["Qian Yu"]["do"] == "call"  # inside their hours: just call
+    assert due["Emma Müller"]["do"] == "call Tue 21:00"  # their 14:00 in Berlin, said in the rep's time
     table = run("due").out
-    assert "call after 16:00" in table and "call Tue 14:00" in table
+    assert "call after 16:00" in table and "call Tue 21:00" in table
     why = run("why", "Zhao Lei")
     assert ": call after 16:00" in why.out and "best time      16:00–17:00" in why.out
     data = run("why", "Zhao Lei", "--json").json()

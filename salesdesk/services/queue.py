@@ -104,12 +104,13 @@ def _followup_reason(followup: FollowUp, source: Touch | None, now: datetime) ->
     return Reason("scheduled", f"{followup.channel} scheduled for {fmt_local(followup.due_at, now)}{late}{note}")
 
 
-def _hint(lead: Lead, action: str, now: datetime) -> str | None:
+def _hint(lead: Lead, action: str, now: datetime, by: datetime | None = None) -> str | None:
     """When to call a lead whose preferred hours (``lead.best_time``) don't hold now; calls
-    only: a message waits in their inbox for whenever suits them."""
+    only: a message waits in their inbox for whenever suits them. ``by``: a first-contact
+    deadline, which their hours don't push back (METHOD.md §4: within 5 hours)."""
     if action != "call" or not lead.best_time:
         return None
-    return timing_advice.lead_call_hint(lead.best_time, lead.timezone, now)
+    return timing_advice.lead_call_hint(lead.best_time, lead.timezone, now, by)
 
 
 def _cadence_reason(lead: Lead, rules: r.Rules, now: datetime) -> Reason:
@@ -237,7 +238,7 @@ def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[i
             if key[0] == 3:
                 due_at = cadence_due
         reasons.extend(flag_reasons(lead, rules, bool(progressed)))
-        hint = _hint(lead, action, now)
+        hint = _hint(lead, action, now, due_at if key[0] == 0 else None)
         items.append(
             DueItem(lead_id, lead.name, company, lead.grade, lead.is_coach, action, due_at, reasons, key, hint)
         )
