@@ -465,6 +465,45 @@ def _show(value: object) -> object:
     return value
 
 
+# What each [timing] setting means (METHOD.md §1), for `salesdesk rules`.
+TIMING_HELP = {
+    "advice": "warn when a call or block is scheduled at a time the method advises against (false: never)",
+    "lunch": "avoid calling at lunch unless it is urgent",
+    "dinner": "avoid calling private numbers at dinner time (lead edit --private-phone)",
+    "morning_ends": "after a holiday, avoid the morning: call from this time on",
+    "preferred": "the good hours where you have no data of your own: better slots are offered here first",
+    "holidays": "days off (the morning after one is avoided; none is offered as a slot)",
+    "holiday_country": "a country's public holidays too, e.g. CN, US, DE (the holidays calendar)",
+    "min_dials": "a weekday x hour cell with fewer dials is marked too few, not ranked (stats hours)",
+}
+
+
+def timing_settings(config: Config) -> list[dict[str, Any]]:
+    """Every effective ``[timing]`` value, named ``timing.NAME``, like ``rule_settings``."""
+    timing = config.timing
+
+    def shown(value: object) -> object:
+        if isinstance(value, Window):
+            return str(value)
+        if isinstance(value, time):
+            return f"{value:%H:%M}"
+        if isinstance(value, tuple):
+            return [str(v) for v in value]
+        if isinstance(value, frozenset):
+            return sorted(d.isoformat() for d in value)
+        return value
+
+    return [
+        {
+            "name": f"timing.{name}",
+            "value": shown(getattr(timing, name)),
+            "source": "config file" if name in timing.from_file else "default",
+            "meaning": meaning,
+        }
+        for name, meaning in TIMING_HELP.items()
+    ]
+
+
 def rule_settings(config: Config) -> list[dict[str, Any]]:
     """Every effective rule value, what it means, and whether it is a default or from the file."""
     return [

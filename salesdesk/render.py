@@ -119,7 +119,9 @@ def lead_card(
     now: datetime,
     deals: Sequence[DealView] = (),
     meetings: Sequence[Meeting] = (),
+    timing: Sequence[tuple[str, str]] = (),
 ) -> None:
+    """``timing``: the when-to-call lines (``timing_advice.when_to_call``)."""
     lead = view.lead
     console = _console()
     coach = "  [bold yellow]★ coach[/]" if lead.is_coach else ""
@@ -133,6 +135,8 @@ def lead_card(
     for label, value in fields:
         if value:
             console.print(f"  [dim]{label:>12}[/]  {_esc(value)}")
+    for label, value in timing:
+        console.print(f"  [dim]{label:>12}[/]  {_esc(value)}")
     if len(grades) > 1:
         history = " <- ".join(f"{g.new_grade or '-'} ({fmt_local(g.at, now)})" for g in grades)
         console.print(f"  [dim]{'grades':>12}[/]  {_esc(history)}")
@@ -228,7 +232,7 @@ def due_table(items: Sequence[DueItem], now: datetime) -> None:
         grade = f" [dim]{item.grade}[/]" if item.grade else ""
         coach = " ★" if item.is_coach else ""
         reasons = "\n".join(_esc(reason.text) for reason in item.reasons)
-        table.add_row(str(position), f"#{item.lead_id} {_esc(item.name)}{grade}{coach}", item.action, reasons)
+        table.add_row(str(position), f"#{item.lead_id} {_esc(item.name)}{grade}{coach}", _esc(item.do), reasons)
     console.print(table)
 
 
@@ -251,8 +255,11 @@ def why_card(report: LeadRules, now: datetime) -> None:
     console.print(f"  cadence        next touch by {fmt_local(report.cadence_due_at, now)}")
     for flag in report.flags:
         console.print(f"  {flag.rule:<14} {_esc(flag.text)}")
+    for label, text in report.timing:
+        console.print(f"  {label:<14} {_esc(text)}")
     if report.item is not None:
-        console.print(f"  queue          #{report.position} of {report.queue_length}: {report.item.action} now")
+        place = f"#{report.position} of {report.queue_length}"
+        console.print(f"  queue          {place}: {_esc(report.item.action)} {report.item.when}")
         for reason in report.item.reasons:
             console.print(f"                 - {_esc(reason.text)}")
     else:
@@ -260,18 +267,26 @@ def why_card(report: LeadRules, now: datetime) -> None:
     console.print(f"  next           {_esc(report.next_step(now))}")
 
 
-def rules_table(settings: Sequence[dict[str, Any]], config_file: object) -> None:
-    table = _table(f"Rules (set them in \\[rules] of {_esc(config_file)})", ["rule", "value", "from"])
+def _settings_table(title: str, settings: Sequence[dict[str, Any]]) -> Any:
+    table = _table(title, ["rule", "value", "from"])
     for row in settings:
         value = row["value"]
         if isinstance(value, dict):
             value = " ".join(f"{k}={v}" for k, v in value.items())
         elif isinstance(value, list):
-            value = ", ".join(value)
+            value = ", ".join(value) if value else "none"
+        elif isinstance(value, bool):
+            value = str(value).lower()
         shown = _esc("none" if value is None else value)
         table.add_row(f"{row['name']}\n[dim]  {_esc(row['meaning'])}[/]", shown, row["source"])
+    return table
+
+
+def rules_table(settings: Sequence[dict[str, Any]], config_file: object, timing: Sequence[dict[str, Any]] = ()) -> None:
     console = _console()
-    console.print(table)
+    console.print(_settings_table(f"Rules (set them in \\[rules] of {_esc(config_file)})", settings))
+    if timing:
+        console.print(_settings_table(f"When to call (\\[timing] of {_esc(config_file)})", timing))
     from salesdesk.lifecycle import STATE_WORDS
 
     console.print("Lead states (each change is kept with its time and cause):")

@@ -330,3 +330,20 @@ def lead_head(conn: sqlite3.Connection, lead_id: int) -> LeadHead:
         (lead_id,),
     ).fetchone()
     return LeadHead(*r)
+
+
+# --- when to call one lead (timing_advice) ----------------------------------------------------
+
+
+def lead_timing(conn: sqlite3.Connection, lead_id: int) -> tuple[str | None, str | None, bool]:
+    """The lead's (timezone, best_time, private_phone)."""
+    row = conn.execute("SELECT timezone, best_time, private_phone FROM lead WHERE id = ?", (lead_id,)).fetchone()
+    return (row[0], row[1], bool(row[2])) if row is not None else (None, None, False)
+
+
+def call_times(conn: sqlite3.Connection, lead_id: int) -> list[tuple[datetime, bool]]:
+    """The lead's calls, oldest first: (when, connected), for what their answers suggest."""
+    rows = conn.execute(
+        "SELECT at, connected FROM touch WHERE lead_id = ? AND channel = 'call' ORDER BY at, id", (lead_id,)
+    )
+    return [(from_db(at), bool(connected)) for at, connected in rows]  # type: ignore[misc]

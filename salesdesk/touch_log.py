@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from salesdesk import lifecycle, store, validate
@@ -161,6 +161,37 @@ def protected_time_warnings(
     return [warning for warning in found if warning]
 
 
+def timing_warning(
+    conn: sqlite3.Connection, config: Config, lead_id: int, touch: lifecycle.TouchFacts, now: datetime
+) -> str | None:
+    """A next call put at lunch, at dinner time (a private number) or on the first morning
+    after a holiday, or outside the lead's preferred hours, says so with the method's reason
+    and offers two better slots (METHOD.md §1, §4). Meetings are not calls: not checked."""
+    if touch.next_at is None or not config.timing.advice or touch.next_at < now:
+        return None
+    from salesdesk import protected_time, timing_advice
+    from salesdesk.dates import to_local
+
+    timezone, best_time, private = store.lead_timing(conn, lead_id)
+    lead = timing_advice.LeadTiming(timezone, best_time, private)
+    slots = timing_advice.slots_for(
+        config.timing, config.working_days, config.rules.business_hours, touch.next_at, lead
+    )
+    first = to_local(touch.next_at).date() - timedelta(days=1)
+    blocks = protected_time.expand(conn, first, first + timedelta(days=timing_advice.SEARCH_DAYS + 2))
+    busy = [(o.start, o.end) for o in blocks if o.block.protect]
+    return timing_advice.advice(touch.next_at, now, slots, busy)
+
+
+def schedule_warnings(
+    conn: sqlite3.Connection, config: Config, lead_id: int, touch: lifecycle.TouchFacts, now: datetime
+) -> list[str]:
+    """What the times a touch schedules run into: protected calling time, and the method's
+    advice on when to call. Every path that logs a touch shows these after the rules' own."""
+    timing = timing_warning(conn, config, lead_id, touch, now)
+    return [*protected_time_warnings(conn, config, touch, now), *([timing] if timing else [])]
+
+
 def logged(
     conn: sqlite3.Connection,
     config: Config,
@@ -170,11 +201,12 @@ def logged(
     now: datetime,
 ) -> Logged:
     """What ``record`` wrote, read back as store rows (the ORM side reads models instead),
-    with the rules' warnings and the protected-time ones."""
+    with the rules' warnings and the scheduling ones."""
+    row = store.touch_row(conn, written.touch_id)
     return Logged(
-        touch=store.touch_row(conn, written.touch_id),
+        touch=row,
         followups=store.followup_rows(conn, written.followup_ids),
-        warnings=[*decision.warnings, *protected_time_warnings(conn, config, touch, now)],
+        warnings=[*decision.warnings, *schedule_warnings(conn, config, row.lead_id, touch, now)],
         meeting=store.meeting_row(conn, written.meeting_id) if written.meeting_id is not None else None,
         resolved=decision.resolve,
         state=decision.state,

@@ -41,7 +41,7 @@ def test_block_add_json_prints_the_block_with_its_id(db: Path) -> None:
     assert block == {
         "id": 2, "title": "午后电话", "start": "2026-11-24T14:00:00+08:00", "end": "2026-11-24T15:00:00+08:00",
         "minutes": 60, "repeat": None, "goal_dials": None, "goal_meetings": None, "protect": False,
-        "created_at": "2026-11-23T15:00:00+08:00",
+        "created_at": "2026-11-23T15:00:00+08:00", "warnings": [],
     }  # fmt: skip
     text = ok("block", "add", "wed 16:00", "--for", "30", "--repeat", "FREQ=WEEKLY;BYDAY=WE;COUNT=4")
     assert text == (

@@ -21,6 +21,7 @@ CASES = (
     ("log-call", "Li Nan", "-o", "callback", "--next", "tomorrow 15:00", "--benefit", "deck", "--json"),
     ("log-call", "Li Na", "-o", "meeting_booked", "--meeting", "fri 10:00", "--place", "Acme", "--benefit", "x"),
     ("log-touch", "王芳", "-c", "email", "--benefit", "agenda", "--meeting", "tomorrow 9:45", "--json"),
+    ("log-call", "Li Na", "-o", "no_answer", "--next", "tomorrow 12:30"),  # at lunch: the timing advice
     ("log-call", "li", "-o", "busy"),  # ambiguous: Li Na, Li Nan
     ("log-call", "nobody", "-o", "busy"),
     ("log-call", "Li Na", "-o", "callback"),  # needs --next
@@ -58,6 +59,7 @@ def test_the_hot_path_and_the_orm_path_are_the_same_command(tmp_path: Path, monk
     orm = [run(*case) for case in CASES]
     for case, a, b in zip(CASES, hot, orm, strict=True):
         assert (a.code, a.out, a.err) == (b.code, b.out, b.err), case
-    assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2]
+    assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2]
     assert "inside call block #1" in hot[6].err and "inside call block #1" in hot[9].err
+    assert "12:00-13:30 is lunch" in hot[10].err and 'offer "Tuesday 11:00 or Wednesday' in hot[10].err
     assert db_fingerprint(hot_db) == db_fingerprint(orm_db)

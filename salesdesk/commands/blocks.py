@@ -52,7 +52,8 @@ def block_add(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add a call block; one that overlaps another block is refused (exit 1).
+    """Add a call block; one that overlaps another block is refused (exit 1). One at lunch or
+    on the first morning after a holiday is added with a warning and two better starts ([timing]).
 
     Example: salesdesk block add "tomorrow 9:00" --for 90m --repeat weekdays --goal-dials 25 --goal-meetings 5
     """
@@ -67,8 +68,11 @@ def block_add(
             session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,  # type: ignore[arg-type]
             goal_meetings=goal_meetings, title=title, protect=not no_protect,
         )  # fmt: skip
+        warning = blocks.timing_warning(session, state.config, block, state.now)
+        if warning:
+            render.warn(f"warning: {warning}")
         if as_json:
-            render.emit_json(blocks.block_dict(block))
+            render.emit_json({**blocks.block_dict(block), "warnings": [warning] if warning else []})
         else:
             render.block_added(block, state.now)
 

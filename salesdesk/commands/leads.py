@@ -11,6 +11,21 @@ from salesdesk.commands.common import JsonOpt, LeadArg, state_of
 
 app = typer.Typer(help="Add, list, show, edit and close leads.", no_args_is_help=True)
 
+BestTimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--best-time",
+        metavar="HOURS",
+        help='When they like to be called, their time: "tue-thu 14:00-17:00", "mon,wed 09:00-11:00; fri 14-16", '
+        '"14:00-17:00" (every day), "周二-周四 14:00-17:00"; "learned" (edit) takes what their answered calls '
+        'suggest; "" clears.',
+    ),
+]
+TimezoneOpt = Annotated[
+    str | None,
+    typer.Option("--timezone", metavar="ZONE", help='Their time zone, e.g. Europe/Berlin (default: yours; "" clears).'),
+]
+
 
 @app.command("add")
 def lead_add(
@@ -28,11 +43,18 @@ def lead_add(
     note: Annotated[str | None, typer.Option("--note", help="Free notes.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="When the lead arrived (default now).")] = None,
     allow_duplicate: Annotated[bool, typer.Option(help="Add even if the phone or email is known.")] = False,
+    best_time: BestTimeOpt = None,
+    timezone: TimezoneOpt = None,
+    private_phone: Annotated[
+        bool, typer.Option("--private-phone", help="A private number: no calls at dinner time.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a lead.
 
     Example: salesdesk lead add "王芳" --company 华为 --phone "+86 138 0013 8000" --source inbound --grade B
+
+    Example: salesdesk lead add "Emma Müller" --timezone Europe/Berlin --best-time "tue-thu 14:00-17:00"
     """
     from salesdesk.services import leads
 
@@ -41,7 +63,8 @@ def lead_add(
         lead = leads.add_lead(
             session, state.now, name=name, company=company, title=title, phone=phone, email=email,
             wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
-            created_at=state.when(at), allow_duplicate=allow_duplicate,
+            created_at=state.when(at), allow_duplicate=allow_duplicate, timezone=timezone, best_time=best_time,
+            private_phone=private_phone,
         )  # fmt: skip
         view = leads.lead_view(session, lead.id)  # type: ignore[arg-type]
         _print_lead(view, as_json, "Added")
@@ -117,6 +140,7 @@ def lead_show(
         grades = leads.grade_history(session, found.id)  # type: ignore[arg-type]
         lead_deals = deals.lead_deals(session, found.id)  # type: ignore[arg-type]
         lead_meetings = meetings.lead_meetings(session, found.id)  # type: ignore[arg-type]
+        learned = leads.learned_best_time(session, found)
     if as_json:
         data = view.as_dict()
         data["touches"] = [touches.touch_dict(t) for t in history]
@@ -124,9 +148,13 @@ def lead_show(
         data["grade_history"] = [{"at": iso(g.at), "old_grade": g.old_grade, "new_grade": g.new_grade} for g in grades]
         data["deals"] = [d.as_dict() for d in lead_deals]
         data["meetings"] = [touches.meeting_dict(m) for m in lead_meetings]
+        data["learned_best_time"] = None if learned is None else {
+            "best_time": str(learned.best), "connects_inside": learned.covered, "connects": learned.connects,
+        }  # fmt: skip
         render.emit_json(data)
     else:
-        render.lead_card(view, history, followups, grades, state.now, lead_deals, lead_meetings)
+        timing = leads.when_to_call(found, learned, state.config, state.now)
+        render.lead_card(view, history, followups, grades, state.now, lead_deals, lead_meetings, timing)
 
 
 @app.command("edit")
@@ -151,11 +179,21 @@ def lead_edit(
             "--do-not-contact", help="They asked not to be contacted: out of every queue; `lead reopen` lifts it."
         ),
     ] = False,
+    best_time: BestTimeOpt = None,
+    timezone: TimezoneOpt = None,
+    private_phone: Annotated[
+        bool | None,
+        typer.Option("--private-phone/--no-private-phone", help="A private number: no calls at dinner time."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Edit a lead's fields; grade changes are kept in its history.
 
     Example: salesdesk lead edit 12 --grade A --coach
+
+    Example: salesdesk lead edit 12 --best-time "tue-thu 14:00-17:00" --private-phone
+
+    Example: salesdesk lead edit 12 --best-time learned
 
     Example: salesdesk lead edit 12 --do-not-contact
     """
@@ -167,7 +205,7 @@ def lead_edit(
         leads.edit_lead(
             session, found, state.now, name=name, company=company, title=title, phone=phone, email=email,
             wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
-            created_at=state.when(at),
+            created_at=state.when(at), timezone=timezone, best_time=best_time, private_phone=private_phone,
         )  # fmt: skip
         if do_not_contact:
             closing.do_not_contact(session, found, state.now)

@@ -75,14 +75,16 @@ def rules_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from salesdesk import render
-    from salesdesk.config import rule_settings
+    from salesdesk.config import rule_settings, timing_settings
     from salesdesk.paths import config_path
 
-    settings = rule_settings(state_of(ctx).config)
+    config = state_of(ctx).config
+    settings = rule_settings(config)
+    timing = timing_settings(config)
     if as_json:
-        render.emit_json(settings)
+        render.emit_json([*settings, *timing])
     else:
-        render.rules_table(settings, config_path())
+        render.rules_table(settings, config_path(), timing)
 
 
 @rules_app.command("check")

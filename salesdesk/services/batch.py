@@ -174,7 +174,7 @@ class _Batch:
         facts, decision, written = touches.record(
             self.conn, config, lead_id, touch, now, objection=objection_key, reply_id=reply_id
         )
-        warnings = [*decision.warnings, *touches.protected_time_warnings(self.session, config, touch, now)]
+        warnings = [*decision.warnings, *touches.schedule_warnings(self.session, config, lead_id, touch, now)]
         self.touched.add(lead_id)
         self.result.calls += 1
         self.result.fallbacks += sum(1 for f in decision.open if f.rule == "fallback")

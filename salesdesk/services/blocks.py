@@ -20,7 +20,8 @@ from typing import Any, Literal
 from sqlalchemy import and_, case, delete, func, literal, select, union_all
 from sqlmodel import Session
 
-from salesdesk import protected_time, store, validate
+from salesdesk import protected_time, store, timing_advice, validate
+from salesdesk.config import Config
 from salesdesk.dates import fmt_local, iso, parse_day, to_local, utc
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import BlockException, BlockFill, BlockLead, CallBlock, Lead, Touch, UTCDateTime
@@ -630,6 +631,21 @@ def fill(
 # Protected time is checked over sqlite3 in protected_time.py (the hot log-call uses it too).
 DEFAULT_HOURS = protected_time.DEFAULT_HOURS
 either_or = protected_time.either_or
+
+
+def timing_warning(session: Session, config: Config, block: CallBlock, now: datetime) -> str | None:
+    """A block whose first sitting starts or runs into lunch, or falls on the first morning
+    after a holiday, says so with the method's reason and two better starts of its length,
+    clear of other blocks. Dinner time is for private numbers, one call at a time: a block
+    of calls is not checked for it (log-call --next is)."""
+    if not config.timing.advice:
+        return None
+    slots = timing_advice.slots_for(config.timing, config.working_days, config.rules.business_hours, block.start)
+    first = to_local(block.start).date() - timedelta(days=1)
+    found = protected_time.expand(store.dbapi(session), first, first + timedelta(days=timing_advice.SEARCH_DAYS + 2))
+    busy = [(o.start, o.end) for o in found if o.block.id != block.id]
+    length = timedelta(minutes=block.minutes)
+    return timing_advice.advice(block.start, now, slots, busy, length=length, scheduled="block")
 
 
 def protected_at(session: Session, at: datetime) -> Occurrence | None:

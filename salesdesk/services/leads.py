@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, func, or_, select, text, type_coerce
 from sqlmodel import Session
 
-from salesdesk import lead_lookup, store, validate
-from salesdesk.config import GRADES, SOURCES, STATUSES
+from salesdesk import lead_lookup, store, timing_advice, validate
+from salesdesk.config import GRADES, SOURCES, STATUSES, Config
 from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Account, GradeChange, Lead
@@ -46,6 +46,9 @@ class LeadView:
             "close_reason": lead.close_reason,
             "touch_count": self.touch_count,
             "last_touch_at": iso(self.last_touch_at),
+            "timezone": lead.timezone,
+            "best_time": lead.best_time,
+            "private_phone": lead.private_phone,
         }
 
 
@@ -93,6 +96,9 @@ def add_lead(
     notes: str | None = None,
     created_at: datetime | None = None,
     allow_duplicate: bool = False,
+    timezone: str | None = None,
+    best_time: str | None = None,
+    private_phone: bool = False,
 ) -> Lead:
     """Add a lead; ``created_at`` is when it arrived (defaults to ``now``).
 
@@ -115,6 +121,9 @@ def add_lead(
         notes=validate.text(notes, "notes", max_len=validate.NOTES_MAX, multiline=True),
         created_at=created_at or now,
         updated_at=now,
+        timezone=clean_timezone(timezone),
+        best_time=clean_best_time(best_time),
+        private_phone=private_phone,
     )
     if lead.created_at > now:
         raise InvalidInput("a lead cannot arrive in the future; give --at now or a past time")
@@ -241,8 +250,34 @@ def lead_view(session: Session, lead_id: int) -> LeadView:
 # Fields ``edit_lead`` accepts; ``None`` means "leave as is", "" means "clear".
 EDITABLE = (
     "name", "company", "title", "phone", "email", "wechat", "source", "grade", "is_coach", "role", "notes",
-    "created_at",
+    "created_at", "timezone", "best_time", "private_phone",
 )  # fmt: skip
+# ``lead edit --best-time learned``: save what the lead's own answered calls suggest.
+LEARNED = "learned"
+
+
+def clean_timezone(value: str | None) -> str | None:
+    """An IANA zone name as the zone database spells it; "" or None: none (the rep's own)."""
+    zone = timing_advice.zone_of(value.strip()) if value and value.strip() else None
+    return getattr(zone, "key", None)
+
+
+def clean_best_time(value: str | None) -> str | None:
+    """Preferred hours in the form they are stored and typed: ``tue-thu 14:00-17:00``."""
+    return str(timing_advice.parse_best_time(value)) if value and value.strip() else None
+
+
+def when_to_call(
+    lead: Lead, learned: timing_advice.Learned | None, config: Config, now: datetime
+) -> list[tuple[str, str]]:
+    """The lead card's when-to-call lines (CLI and TUI)."""
+    facts = timing_advice.LeadTiming(lead.timezone, lead.best_time, lead.private_phone)
+    return timing_advice.when_to_call(facts, learned, now, config.timing, lead.id)
+
+
+def learned_best_time(session: Session, lead: Lead) -> timing_advice.Learned | None:
+    """What the lead's own connected calls suggest for ``best_time``, in their time zone."""
+    return timing_advice.learned_from(store.call_times(store.dbapi(session), lead.id), lead.timezone)  # type: ignore[arg-type]
 
 
 def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Lead:
@@ -273,6 +308,22 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
         lead.source = validate.choice(changes["source"], "source", SOURCES) or lead.source
     if "is_coach" in changes:
         lead.is_coach = bool(changes["is_coach"])
+    if "timezone" in changes:
+        lead.timezone = clean_timezone(changes["timezone"])
+    if "best_time" in changes:
+        if changes["best_time"].strip().lower() == LEARNED:
+            learned = learned_best_time(session, lead)
+            if learned is None:
+                raise InvalidInput(
+                    f"--best-time learned: #{lead.id} {lead.name}'s calls suggest no hours yet "
+                    f"(it takes {timing_advice.LEARN_MIN_CONNECTS} connected calls, most in one "
+                    f'{timing_advice.LEARN_SPAN_HOURS}-hour window); give hours like "tue-thu 14:00-17:00"'
+                )
+            lead.best_time = str(learned.best)
+        else:
+            lead.best_time = clean_best_time(changes["best_time"])
+    if "private_phone" in changes:
+        lead.private_phone = bool(changes["private_phone"])
     if "phone" in changes or "email" in changes:
         new_phone = validate.phone(changes["phone"]) if "phone" in changes else lead.phone
         new_email = validate.email(changes["email"]) if "email" in changes else lead.email

@@ -17,11 +17,12 @@ from typing import Any, Literal, get_args
 from sqlalchemy import Boolean, literal_column, or_, select, text, type_coerce
 from sqlmodel import Session
 
-from salesdesk import lifecycle, ranking, store
+from salesdesk import lifecycle, ranking, store, timing_advice
 from salesdesk import rules as r
 from salesdesk.config import Config
 from salesdesk.dates import fmt_local, fmt_span, iso
 from salesdesk.models import Account, FollowUp, Lead, Meeting, Touch
+from salesdesk.services import leads
 from salesdesk.services.close_guard import CloseGuard, close_guard
 from salesdesk.services.touches import LEAD_COUNTERS
 
@@ -56,6 +57,17 @@ class DueItem:
     reasons: list[Reason] = field(default_factory=list)
     # Sort key: group, then the group's own order, then grade and coach.
     key: tuple[Any, ...] = ()
+    # When now is outside the lead's preferred hours: when to call instead ("after 14:00").
+    hint: str | None = None
+
+    @property
+    def do(self) -> str:
+        """The queue's "do" column: ``call``, or ``call after 14:00`` outside their hours."""
+        return f"{self.action} {self.hint}" if self.hint else self.action
+
+    @property
+    def when(self) -> str:
+        return self.hint or "now"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +77,7 @@ class DueItem:
             "grade": self.grade,
             "is_coach": self.is_coach,
             "action": self.action,
+            "do": self.do,
             "due_at": iso(self.due_at),
             "reasons": [reason.as_dict() for reason in self.reasons],
         }
@@ -89,6 +102,15 @@ def _followup_reason(followup: FollowUp, source: Touch | None, now: datetime) ->
         return Reason("scheduled", f"missed the meeting — {followup.channel} to set a new time{late}")
     note = f": {followup.note}" if followup.note else ""
     return Reason("scheduled", f"{followup.channel} scheduled for {fmt_local(followup.due_at, now)}{late}{note}")
+
+
+def _hint(lead: Lead, action: str, now: datetime, by: datetime | None = None) -> str | None:
+    """When to call a lead whose preferred hours (``lead.best_time``) don't hold now; calls
+    only: a message waits in their inbox for whenever suits them. ``by``: a first-contact
+    deadline, which their hours don't push back (METHOD.md §4: within 5 hours)."""
+    if action != "call" or not lead.best_time:
+        return None
+    return timing_advice.lead_call_hint(lead.best_time, lead.timezone, now, by)
 
 
 def _cadence_reason(lead: Lead, rules: r.Rules, now: datetime) -> Reason:
@@ -216,7 +238,10 @@ def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[i
             if key[0] == 3:
                 due_at = cadence_due
         reasons.extend(flag_reasons(lead, rules, bool(progressed)))
-        items.append(DueItem(lead_id, lead.name, company, lead.grade, lead.is_coach, action, due_at, reasons, key))
+        hint = _hint(lead, action, now, due_at if key[0] == 0 else None)
+        items.append(
+            DueItem(lead_id, lead.name, company, lead.grade, lead.is_coach, action, due_at, reasons, key, hint)
+        )
     return items
 
 
@@ -241,8 +266,9 @@ def prospects(session: Session, rules: r.Rules, now: datetime, limit: int, exclu
         text = f"prospect, never called: {grade}, arrived {fmt_span(now - lead.created_at)} ago"
         key = (len(GROUPS), 0, lead.created_at.timestamp(), *_tiebreak(lead.grade, lead.is_coach))
         reasons: list[Reason] = [Reason("prospect", text)]
+        hint = _hint(lead, "call", now)
         items.append(
-            DueItem(lead.id, lead.name, company, lead.grade, lead.is_coach, "call", lead.created_at, reasons, key)
+            DueItem(lead.id, lead.name, company, lead.grade, lead.is_coach, "call", lead.created_at, reasons, key, hint)
         )  # type: ignore[arg-type]
     return items[:limit]
 
@@ -290,6 +316,8 @@ class LeadRules:
     position: int | None
     queue_length: int
     meeting: Meeting | None = None  # the next booked meeting, if any
+    # When to call them: preferred hours, zone, private number, what their answers suggest.
+    timing: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def min_touches(self) -> int:
@@ -302,7 +330,7 @@ class LeadRules:
     def next_step(self, now: datetime) -> str:
         """What is due next, in words: the queue's top reason, else the next cadence touch."""
         if self.item is not None:
-            return f"{self.item.action} now — {self.item.reasons[0].text}"
+            return f"{self.item.action} {self.item.when} — {self.item.reasons[0].text}"
         if self.meeting is not None and self.lead.status not in lifecycle.CLOSED:
             place = f" at {self.meeting.place}" if self.meeting.place else ""
             return f"meeting {fmt_local(self.meeting.at, now)}{place} (#{self.meeting.id}; then held or no-show)"
@@ -338,6 +366,7 @@ class LeadRules:
                 "position": self.position, "of": self.queue_length, **self.item.as_dict(),
             },
             "next_step": self.next_step(now),
+            "when_to_call": [{"label": label, "text": text} for label, text in self.timing],
         }  # fmt: skip
 
 
@@ -382,4 +411,5 @@ def explain(session: Session, config: Config, lead: Lead, now: datetime) -> Lead
             .order_by(Meeting.at, Meeting.id)
             .limit(1)
         ).scalar_one_or_none(),
+        timing=leads.when_to_call(lead, leads.learned_best_time(session, lead), config, now),
     )

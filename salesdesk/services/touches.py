@@ -44,8 +44,10 @@ LEAD_COUNTERS = (
 )  # fmt: skip
 
 
-def protected_time_warnings(session: Session, config: Config, touch: lifecycle.TouchFacts, now: datetime) -> list[str]:
-    return touch_log.protected_time_warnings(store.dbapi(session), config, touch, now)
+def schedule_warnings(
+    session: Session, config: Config, lead_id: int, touch: lifecycle.TouchFacts, now: datetime
+) -> list[str]:
+    return touch_log.schedule_warnings(store.dbapi(session), config, lead_id, touch, now)
 
 
 def _logged(session: Session, lead: Lead, decision: lifecycle.Decision, written: store.Written) -> Logged:
@@ -92,7 +94,7 @@ def log_call(
     conn = store.dbapi(session)
     _, decision, written = record(conn, config, lead.id, touch, now, objection=objection_key, reply_id=reply_id)  # type: ignore[arg-type]
     logged = _logged(session, lead, decision, written)
-    logged.warnings.extend(protected_time_warnings(session, config, touch, now))
+    logged.warnings.extend(schedule_warnings(session, config, lead.id, touch, now))  # type: ignore[arg-type]
     return logged
 
 
@@ -115,7 +117,7 @@ def log_touch(
     touch = contact_facts(config, channel, at or now, note, benefit, meeting_at, place)
     _, decision, written = record(store.dbapi(session), config, lead.id, touch, now)  # type: ignore[arg-type]
     logged = _logged(session, lead, decision, written)
-    logged.warnings.extend(protected_time_warnings(session, config, touch, now))
+    logged.warnings.extend(schedule_warnings(session, config, lead.id, touch, now))  # type: ignore[arg-type]
     return logged
 
 

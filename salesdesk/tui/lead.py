@@ -301,6 +301,8 @@ class LeadScreen(TouchLoggingScreen):
         grid.add_row("1st contact", first_contact_text(state.first_contact, lead.source, now))
         if state.flags:
             grid.add_row("Flags", Text(" · ".join(flag.text for flag in state.flags)))
+        for label, text in state.timing:  # when to call them: hours, zone, private number, learned
+            grid.add_row(label.capitalize(), Text(text))
         place = f" (#{state.position} of {state.queue_length} in the queue)" if state.position else ""
         grid.add_row("Next", Text(state.next_step(now) + place))
         return grid

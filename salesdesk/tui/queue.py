@@ -31,13 +31,21 @@ QUEUE_LIMIT = 200
 # this often while it is shown.
 REFRESH_S = 60
 
-COLUMNS = (
-    Col("#", 3),
-    Col("Lead", 12, flex=1, max_width=24),
-    Col("G", 1),
-    Col("Do", 6),
-    Col("Why", 20, flex=4),
-)
+# "call after 14:00" (a lead's preferred hours) widens the Do column, up to this.
+DO_MAX = 18
+
+
+def columns(do_width: int = 6) -> tuple[Col, ...]:
+    return (
+        Col("#", 3),
+        Col("Lead", 12, flex=1, max_width=24),
+        Col("G", 1),
+        Col("Do", max(6, min(do_width, DO_MAX))),
+        Col("Why", 20, flex=4),
+    )
+
+
+COLUMNS = columns()
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,7 @@ class QueueScreen(TouchLoggingScreen):
         self.page = page
         keep = self.table.highlighted_key() if keep_lead else None
         rows = [(str(item.lead_id), self._cells(position, item)) for position, item in enumerate(page.items, 1)]
+        self.table.set_columns(columns(max((len(item.do) for item in page.items), default=0)))
         self.table.set_rows(rows, cursor_key=keep, cursor_row=self.table.cursor_row)
         self.set_class(not page.items, "-empty")
         self.query_one("#status-line", Label).update(
@@ -146,7 +155,7 @@ class QueueScreen(TouchLoggingScreen):
             cell(position, justify="right"),
             cell(name, style="bold" if item.is_coach else ""),
             cell(item.grade),
-            cell(item.action, style="bold"),
+            cell(item.do, style="bold"),
             cell(" · ".join(reason.text for reason in item.reasons)),
         ]
 

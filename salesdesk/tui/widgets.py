@@ -122,6 +122,10 @@ class FitTable(DataTable[Text]):
         if self._rows:
             self.move_cursor(row=min(cursor_row, len(self._rows) - 1), animate=False)
 
+    def set_columns(self, columns: Sequence[Col]) -> None:
+        """Change the column specs; they take effect with the next ``set_rows``."""
+        self._specs = tuple(columns)
+
     def set_rows(
         self, rows: Sequence[tuple[str, Sequence[Text]]], *, cursor_key: str | None = None, cursor_row: int = 0
     ) -> None:
