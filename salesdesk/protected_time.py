@@ -8,18 +8,19 @@ and which free half-hours to offer instead (METHOD.md §1-2).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
-from salesdesk import store
-from salesdesk.dates import fmt_local, to_local, utc
+from salesdesk import store, timing_advice
+from salesdesk.dates import fmt_local, to_local
 from salesdesk.recurrence import Occurrence, occurrences
 from salesdesk.rules import BusinessHours
+from salesdesk.timing import Timing
 
-DEFAULT_HOURS = BusinessHours(time(9), time(18), frozenset(range(5)))
-LUNCH = (time(12), time(13))  # METHOD.md §1: avoid lunch
-SLOT = timedelta(minutes=30)
-SLOT_SEARCH_AFTER = timedelta(days=14)
+# One home for the working day, the half-hour grid and lunch: the timing advice's.
+DEFAULT_HOURS = timing_advice.DEFAULT_HOURS
+SLOT = timing_advice.SLOT
+either_or = timing_advice.either_or
 
 
 def span_text(occurrence: Occurrence, now: datetime | None = None) -> str:
@@ -46,51 +47,40 @@ def protected_at(conn: sqlite3.Connection, at: datetime) -> Occurrence | None:
 
 
 def free_slots(
-    conn: sqlite3.Connection, around: datetime, now: datetime, hours: BusinessHours | None = None
+    conn: sqlite3.Connection,
+    around: datetime,
+    now: datetime,
+    hours: BusinessHours | None = None,
+    timing: Timing | None = None,
 ) -> list[datetime]:
-    """Two free half-hours near ``around``, outside every block, in working hours, not at lunch
-    and not past: the nearest one, and the nearest on a later day, so the customer gets a real
-    either/or (METHOD.md §2). In time order; fewer when two weeks hold no free time."""
+    """Two free half-hours near ``around``, outside every block, in working hours, clear of
+    lunch and the method's other poor hours, not past: the nearest one, and the nearest on a
+    later day, so the customer gets a real either/or (METHOD.md §2). In time order; fewer when
+    two weeks hold no free time.
+
+    The search is the timing advice's (``timing_advice.better_slots``), so "lunch" has one
+    definition. ``[timing] advice = false`` silences warnings; what is offered stays good."""
     hours = hours or DEFAULT_HOURS
+    timing = replace(timing or Timing(), advice=True)
     # From the day asked for on: a customer who asked for Tuesday isn't offered Monday.
     first = max(to_local(around).date(), to_local(now).date())
-    last = to_local(around + SLOT_SEARCH_AFTER).date()
-    busy = expand(conn, first - timedelta(days=1), last)
-    candidates: list[datetime] = []
-    day = first
-    while day <= last:
-        if day.weekday() in hours.weekdays:
-            clock = datetime.combine(day, hours.start)
-            while clock + SLOT <= datetime.combine(day, hours.end):
-                start = utc(clock)
-                at_lunch = clock.time() < LUNCH[1] and (clock + SLOT).time() > LUNCH[0]
-                taken = any(start < o.end and o.start < start + SLOT for o in busy)
-                if start >= now and not at_lunch and not taken:
-                    candidates.append(start)
-                clock += SLOT
-        day += timedelta(days=1)
-    candidates.sort(key=lambda slot: (abs(slot - around), slot))
-    if not candidates:
-        return []
-    nearest = candidates[0]
-    other_day = next((c for c in candidates if to_local(c).date() != to_local(nearest).date()), None)
-    return sorted([nearest] if other_day is None else [nearest, other_day])
-
-
-def either_or(slots: Sequence[datetime], now: datetime) -> str:
-    """``Tuesday 10:00 or Wednesday 15:00?``: weekday names, with the date when a week or more away."""
-
-    def spoken(slot: datetime) -> str:
-        local = to_local(slot)
-        if (local.date() - to_local(now).date()).days >= 7:
-            return local.strftime("%A %d %b %H:%M")
-        return local.strftime("%A %H:%M")
-
-    return " or ".join(spoken(slot) for slot in slots) + "?"
+    last = first + timedelta(days=timing_advice.SEARCH_DAYS + 1)
+    busy = [(o.start, o.end) for o in expand(conn, first - timedelta(days=1), last)]
+    slots = timing_advice.Slots(
+        timing=timing,
+        holidays=timing.holiday_dates(sorted({first.year, last.year})),
+        working_days=hours.weekdays,
+        hours=hours,
+    )
+    return timing_advice.better_slots(around, now, slots, busy)
 
 
 def protect_warning(
-    conn: sqlite3.Connection, at: datetime, now: datetime, hours: BusinessHours | None = None
+    conn: sqlite3.Connection,
+    at: datetime,
+    now: datetime,
+    hours: BusinessHours | None = None,
+    timing: Timing | None = None,
 ) -> str | None:
     """A warning when ``at`` (a callback or meeting) falls in a protected block, offering two
     free slots outside blocks instead; None when the time is free."""
@@ -98,7 +88,7 @@ def protect_warning(
     if occurrence is None:
         return None
     block = occurrence.block
-    slots = free_slots(conn, at, now, hours)
+    slots = free_slots(conn, at, now, hours, timing)
     offer = f'; offer "{either_or(slots, now)}" instead' if slots else ""
     return (
         f"{fmt_local(at, now)} is inside call block #{block.id} {block.title!r} ({span_text(occurrence, now)}), "

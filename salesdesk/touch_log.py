@@ -157,7 +157,7 @@ def protected_time_warnings(
         return []
     from salesdesk.protected_time import protect_warning
 
-    found = (protect_warning(conn, at, now, config.rules.business_hours) for at in times)
+    found = (protect_warning(conn, at, now, config.rules.business_hours, config.timing) for at in times)
     return [warning for warning in found if warning]
 
 

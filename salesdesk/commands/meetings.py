@@ -98,7 +98,9 @@ def _change(ctx: typer.Context, ref: str, as_json: bool, what: str, **kw: str | 
         else:
             when = state.when(kw["when"], prefer="future")
             result = meetings.move(session, found, state.now, when, kw["place"])  # type: ignore[arg-type]
-            protected = protect_warning(session, when, state.now, state.config.rules.business_hours)  # type: ignore[arg-type]
+            protected = protect_warning(
+                session, when, state.now, state.config.rules.business_hours, state.config.timing
+            )  # type: ignore[arg-type]
             warnings = [protected] if protected else []
         view = meetings.MeetingView(result, meetings.lead_name(session, found.lead_id))
     for warning in warnings:

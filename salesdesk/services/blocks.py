@@ -31,6 +31,7 @@ from salesdesk.recurrence import occurrences as occurrences
 from salesdesk.recurrence import rule as _rule
 from salesdesk.rules import BusinessHours, Rules
 from salesdesk.services.queue import DueItem, due, prospects
+from salesdesk.timing import Timing
 
 REPEATS = {
     "daily": "FREQ=DAILY",
@@ -653,9 +654,13 @@ def protected_at(session: Session, at: datetime) -> Occurrence | None:
     return protected_time.protected_at(store.dbapi(session), at)
 
 
-def free_slots(session: Session, around: datetime, now: datetime, hours: BusinessHours | None = None) -> list[datetime]:
-    return protected_time.free_slots(store.dbapi(session), around, now, hours)
+def free_slots(
+    session: Session, around: datetime, now: datetime, hours: BusinessHours | None = None, timing: Timing | None = None
+) -> list[datetime]:
+    return protected_time.free_slots(store.dbapi(session), around, now, hours, timing)
 
 
-def protect_warning(session: Session, at: datetime, now: datetime, hours: BusinessHours | None = None) -> str | None:
-    return protected_time.protect_warning(store.dbapi(session), at, now, hours)
+def protect_warning(
+    session: Session, at: datetime, now: datetime, hours: BusinessHours | None = None, timing: Timing | None = None
+) -> str | None:
+    return protected_time.protect_warning(store.dbapi(session), at, now, hours, timing)

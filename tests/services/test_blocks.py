@@ -18,6 +18,7 @@ from salesdesk.models import BlockException, BlockFill, BlockLead, CallBlock, To
 from salesdesk.rules import BusinessHours, Rules
 from salesdesk.services import blocks
 from salesdesk.services.leads import add_lead
+from salesdesk.timing import Timing, Window
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")
@@ -373,18 +374,21 @@ def test_fill_needs_a_goal_and_due_leads(engine: Engine, now: datetime) -> None:
 def test_free_slots_skip_blocks_lunch_and_nights(session: Session, now: datetime) -> None:
     _add(session, now, sh(24, 9), 180, repeat="weekdays")  # 09:00-12:00 every weekday
     at_block = blocks.free_slots(session, sh(24, 10), now)
-    assert [s.astimezone(SH) for s in at_block] == [sh(24, 13), sh(25, 13)]  # 12:00-13:00 is lunch
-    assert blocks.either_or(at_block, now) == "Tuesday 13:00 or Wednesday 13:00?"
+    # 12:00-13:30 is lunch; mid-afternoon ([timing] preferred) comes before the rest of the day.
+    assert [s.astimezone(SH) for s in at_block] == [sh(24, 14), sh(25, 14)]
+    assert blocks.either_or(at_block, now) == "Tuesday 14:00 or Wednesday 14:00?"
     at_night = blocks.free_slots(session, sh(24, 21), now)
-    assert [s.astimezone(SH) for s in at_night] == [sh(24, 17, 30), sh(25, 13)]
+    assert [s.astimezone(SH) for s in at_night] == [sh(24, 16, 30), sh(25, 14)]
     weekend = blocks.free_slots(session, sh(28, 10), now)
-    assert [s.astimezone(SH) for s in weekend] == [sh(30, 13), sh(1, 13, month=12)]
+    assert [s.astimezone(SH) for s in weekend] == [sh(30, 14), sh(1, 14, month=12)]
+    late_lunch = Timing(lunch=Window(time(12), time(14)), preferred=(Window(time(13), time(17)),))
+    assert blocks.free_slots(session, sh(24, 10), now, timing=late_lunch)[0].astimezone(SH) == sh(24, 14)
 
 
 def test_free_slots_follow_business_hours_and_never_offer_the_past(session: Session, now: datetime) -> None:
     hours = BusinessHours(time(8), time(20), frozenset({0, 1, 2, 3, 4, 5}))
     saturday = blocks.free_slots(session, sh(28, 19), now, hours)
-    assert [s.astimezone(SH) for s in saturday] == [sh(28, 19), sh(30, 8)]  # Sunday is off
+    assert [s.astimezone(SH) for s in saturday] == [sh(28, 16, 30), sh(30, 9, 30)]  # preferred hours; Sunday is off
     today = blocks.free_slots(session, now - timedelta(hours=5), now, hours)
     assert all(slot >= now for slot in today) and today[0] == now
 
