@@ -148,29 +148,33 @@ def zone_name(now: datetime) -> str:
     return os.environ.get("TZ") or to_local(now).tzname() or "local"
 
 
+def panel(hmap: HourMap, group: str | None, metric: Metric, zone: str) -> Text:
+    """One group's map: its title, the grid, and its best and worst hours."""
+    lines = [Text(title(hmap, group, metric, zone), style="bold"), heatmap(hmap, group, metric)]
+    if metric == "connect":
+        best, worst = best_and_worst(hmap, group)
+        for label, cells in (("Best: ", best), ("Worst:", worst)):
+            lines += [Text(f"{label if i == 0 else '':6} {cell_text(cell)}") for i, cell in enumerate(cells)]
+        if not best:
+            lines.append(Text(f"No hour has {hmap.min_dials} dials yet: nothing to rank."))
+    return Text("\n").join(lines)
+
+
+def empty_text(hmap: HourMap) -> str:
+    return f"No calls in the last {hmap.weeks} weeks: log calls (salesdesk log-call) and the map fills in."
+
+
 def print_map(hmap: HourMap, now: datetime, metric: Metric = "connect") -> None:
     """``stats hours``: one grid per group, its best and worst hours, and the legend. Lines
     are never wrapped (a pipe gets them whole); each grid is at most 80 columns."""
     console = _console()
-    groups = hmap.groups()
     if not hmap.cells:
-        console.print(
-            f"No calls in the last {hmap.weeks} weeks: log calls (salesdesk log-call) and the map fills in.",
-            soft_wrap=True,
-        )
+        console.print(empty_text(hmap), soft_wrap=True)
         return
-    for index, group in enumerate(groups):
+    for index, group in enumerate(hmap.groups()):
         if index:
             console.print()
-        console.print(title(hmap, group, metric, zone_name(now)), style="bold", soft_wrap=True)
-        console.print(heatmap(hmap, group, metric), soft_wrap=True)
-        if metric == "connect":
-            best, worst = best_and_worst(hmap, group)
-            for label, cells in (("Best: ", best), ("Worst:", worst)):
-                for index, cell in enumerate(cells):
-                    console.print(f"{label if index == 0 else '':6} {cell_text(cell)}", soft_wrap=True)
-            if not best:
-                console.print(f"No hour has {hmap.min_dials} dials yet: nothing to rank.", soft_wrap=True)
+        console.print(panel(hmap, group, metric, zone_name(now)), soft_wrap=True)
     console.print(legend(hmap, metric), soft_wrap=True)
 
 
