@@ -151,6 +151,22 @@ class HourMap:
         found = [c for c in self.cells if c.enough_data and c.group == group]
         return sorted(found, key=lambda c: (-c.interval[0], -(c.connect_rate or 0), c.weekday, c.hour))
 
+    def average_of(self, group: str | None = None) -> float | None:
+        cells = [c for c in self.cells if c.group == group]
+        dials = sum(c.dials for c in cells)
+        return sum(c.connects for c in cells) / dials if dials else None
+
+    def best_and_worst(self, group: str | None = None, n: int = 3) -> tuple[list[Cell], list[Cell]]:
+        """Up to ``n`` best cells (at or above the average, by the interval's lower bound) and
+        ``n`` worst (below it, by the upper bound), among those with enough dials: a cell must
+        prove it is good or bad, not just look it on a few dials."""
+        average = self.average_of(group) or 0.0
+        ranked = self.ranked(group)
+        best = [c for c in ranked if (c.connect_rate or 0) >= average][:n]
+        below = [c for c in ranked if (c.connect_rate or 0) < average]
+        worst = sorted(below, key=lambda c: (c.interval[1], c.connect_rate or 0, c.weekday, c.hour))[:n]
+        return best, worst
+
     def as_list(self) -> list[dict[str, Any]]:
         return [c.as_dict(self.by) for c in self.cells]
 

@@ -94,18 +94,6 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def best_and_worst(hmap: HourMap, group: str | None = None, n: int = 3) -> tuple[list[Cell], list[Cell]]:
-    """Up to ``n`` best cells (at or above the average, by the interval's lower bound) and
-    ``n`` worst (below it, by the upper bound), among those with enough dials: a cell must
-    prove it is good or bad, not just look it on a few dials."""
-    average = _average(hmap, group, "connect") or 0.0
-    ranked = hmap.ranked(group)
-    best = [c for c in ranked if (c.connect_rate or 0) >= average][:n]
-    below = [c for c in ranked if (c.connect_rate or 0) < average]
-    worst = sorted(below, key=lambda c: (c.interval[1], c.connect_rate or 0, c.weekday, c.hour))[:n]
-    return best, worst
-
-
 def cell_text(cell: Cell) -> str:
     low, high = cell.interval
     return f"{cell.label} {_pct(cell.connect_rate)} ({cell.dials} dials; 95% CI {low * 100:.0f}–{high:.0%})"
@@ -152,7 +140,7 @@ def panel(hmap: HourMap, group: str | None, metric: Metric, zone: str) -> Text:
     """One group's map: its title, the grid, and its best and worst hours."""
     lines = [Text(title(hmap, group, metric, zone), style="bold"), heatmap(hmap, group, metric)]
     if metric == "connect":
-        best, worst = best_and_worst(hmap, group)
+        best, worst = hmap.best_and_worst(group)
         for label, cells in (("Best: ", best), ("Worst:", worst)):
             lines += [Text(f"{label if i == 0 else '':6} {cell_text(cell)}") for i, cell in enumerate(cells)]
         if not best:

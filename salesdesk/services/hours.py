@@ -121,7 +121,7 @@ class BestHours:
         if self.in_best is None:
             return "Dials in your best hours: not enough history yet (needs 4 hours with enough dials)"
         share = "" if self.share is None else f" ({self.share:.0%})"
-        return f"Dials in your best hours: {self.in_best} of {self.dials}{share}"
+        return f"Dials in your best hours (top quarter by connect rate): {self.in_best} of {self.dials}{share}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

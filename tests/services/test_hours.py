@@ -179,7 +179,7 @@ def test_best_hours_share_of_the_days_dials(history: Engine, config: Config, now
     with read_session(history) as session:
         found = hours.best_hours_share(session, config, date(2026, 11, 23), now)
     assert (found.dials, found.in_best, found.share) == (5, 3, 0.6)
-    assert found.sentence() == "Dials in your best hours: 3 of 5 (60%)"
+    assert found.sentence() == "Dials in your best hours (top quarter by connect rate): 3 of 5 (60%)"
     assert found.as_dict() == {"dials": 5, "in_best_hours": 3, "share": 0.6}
 
 
