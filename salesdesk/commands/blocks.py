@@ -47,7 +47,8 @@ def block_add(
         str | None, typer.Argument(help="When it starts: 'tomorrow 9:00', 'mon 14:00', 2026-11-24T09:00.")
     ] = None,
     length: Annotated[
-        str | None, typer.Option("--for", help="How long: 90m, 1h30m, 1:30 (a plain number is minutes).")
+        str | None,
+        typer.Option("--for", help="How long: 90m, 1h30m, 1:30 (a plain number is minutes); 90m with --suggested."),
     ] = None,
     repeat: Annotated[
         str | None, typer.Option(help="daily | weekdays | weekly | an RRULE such as 'FREQ=WEEKLY;BYDAY=TU,TH'.")
