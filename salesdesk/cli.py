@@ -27,6 +27,7 @@ from salesdesk.commands import (
     pdca,
     rules,
     scripts,
+    stats,
     status,
     touches,
 )
@@ -52,6 +53,7 @@ COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (
     (pdca.app, None),
     (exports.app, "export"),
     (imports.app, "import"),
+    (stats.app, "stats"),
 )
 
 

@@ -14,7 +14,7 @@ NOW = "2026-11-23T15:00:00+08:00"  # Monday afternoon in Shanghai (TZ set by con
 SUMMARY_KEYS = {
     "date", "dials", "connects", "connect_rate", "meetings_booked", "meeting_rate", "new_leads",
     "first_contact_breaches", "speed_to_lead_median_min", "touches_without_benefit", "forced_closes",
-    "followups", "targets", "plan", "review",
+    "followups", "best_hours", "targets", "plan", "review",
 }  # fmt: skip
 
 

@@ -93,6 +93,7 @@ def test_title_and_sections(week: str) -> None:
     assert [text for tag, text in headings if tag == "h2"] == [
         "Results vs targets",
         "Day by day",
+        "When you reached people",
         "Funnel and conversion",
         "Follow-up compliance",
         "Meetings",

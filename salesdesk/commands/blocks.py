@@ -7,11 +7,14 @@ from typing import Annotated
 
 import typer
 
+from salesdesk.block_slots import DEFAULT_SUGGESTIONS, SUGGESTIONS_MAX
 from salesdesk.bounds import COUNT_MAX, ID_MAX
 from salesdesk.commands import completion
 from salesdesk.commands.common import JsonOpt, databases, run_tui, state_of
 
-app = typer.Typer(help="Protected call blocks: add, list, remove, plan, fill, start, export.", no_args_is_help=True)
+app = typer.Typer(
+    help="Protected call blocks: add, suggest, list, remove, plan, fill, start, export.", no_args_is_help=True
+)
 
 BlockArg = Annotated[
     int,
@@ -34,11 +37,19 @@ OccurrenceOpt = Annotated[
 ]
 
 
+SUGGESTED_HELP = "Take the Nth slot of salesdesk block suggest (same --for) instead of giving WHEN."
+
+
 @app.command("add")
 def block_add(
     ctx: typer.Context,
-    when: Annotated[str, typer.Argument(help="When it starts: 'tomorrow 9:00', 'mon 14:00', 2026-11-24T09:00.")],
-    length: Annotated[str, typer.Option("--for", help="How long: 90m, 1h30m, 1:30 (a plain number is minutes).")],
+    when: Annotated[
+        str | None, typer.Argument(help="When it starts: 'tomorrow 9:00', 'mon 14:00', 2026-11-24T09:00.")
+    ] = None,
+    length: Annotated[
+        str | None,
+        typer.Option("--for", help="How long: 90m, 1h30m, 1:30 (a plain number is minutes); 90m with --suggested."),
+    ] = None,
     repeat: Annotated[
         str | None, typer.Option(help="daily | weekdays | weekly | an RRULE such as 'FREQ=WEEKLY;BYDAY=TU,TH'.")
     ] = None,
@@ -50,19 +61,36 @@ def block_add(
     no_protect: Annotated[
         bool, typer.Option("--no-protect", help="Don't warn when a callback or meeting is put in it.")
     ] = False,
+    suggested: Annotated[
+        int | None, typer.Option("--suggested", min=1, max=SUGGESTIONS_MAX, metavar="N", help=SUGGESTED_HELP)
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a call block; one that overlaps another block is refused (exit 1). One at lunch or
     on the first morning after a holiday is added with a warning and two better starts ([timing]).
 
     Example: salesdesk block add "tomorrow 9:00" --for 90m --repeat weekdays --goal-dials 25 --goal-meetings 5
+
+    Example: salesdesk block add --suggested 1 --repeat weekly
     """
     from salesdesk import render
-    from salesdesk.services import blocks
+    from salesdesk.db import read_session
+    from salesdesk.errors import InvalidInput
+    from salesdesk.services import blocks, hours
 
     state = state_of(ctx)
-    start = state.when(when, prefer="future")
-    minutes = blocks.parse_minutes(length)
+    if (when is None) == (suggested is None):
+        raise InvalidInput("give WHEN, or --suggested N to take a slot of salesdesk block suggest (not both)")
+    if suggested is None and length is None:
+        raise InvalidInput("say how long the block lasts: --for 90m")
+    minutes = blocks.parse_minutes(length) if length is not None else hours.DEFAULT_BLOCK_MINUTES
+    reason = None
+    if suggested is not None:
+        with read_session(state.engine) as session:
+            slot = hours.suggested(session, state.config, state.now, suggested, minutes)
+        start, reason = slot.start, slot.reason
+    else:
+        start = state.when(when, prefer="future")
     with state.write() as session:
         block = blocks.add_block(
             session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,  # type: ignore[arg-type]
@@ -72,9 +100,42 @@ def block_add(
         if warning:
             render.warn(f"warning: {warning}")
         if as_json:
-            render.emit_json({**blocks.block_dict(block), "warnings": [warning] if warning else []})
+            extra = {"warnings": [warning] if warning else []} | ({"reason": reason} if reason else {})
+            render.emit_json(blocks.block_dict(block) | extra)
         else:
             render.block_added(block, state.now)
+            if reason:
+                render.say(f"Why: {reason}")
+
+
+@app.command("suggest")
+def block_suggest(
+    ctx: typer.Context,
+    length: Annotated[str, typer.Option("--for", help="How long each block lasts: 90m, 1h30m, 1:30.")] = "90m",
+    count: Annotated[
+        int, typer.Option("--count", min=1, max=SUGGESTIONS_MAX, help="How many slots to propose.")
+    ] = DEFAULT_SUGGESTIONS,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propose next week's block slots, best first: by your own connect rate where you have
+    enough dials (the 95% interval's lower bound, over the last 12 weeks), else the method's
+    good hours (mid-morning, mid-afternoon); never at lunch or dinner, on holidays or the
+    morning after one, or over blocks and meetings. Each says why.
+
+    Example: salesdesk block suggest --for 90m --count 5 && salesdesk block add --suggested 1
+    """
+    from salesdesk import render, render_hours
+    from salesdesk.db import read_session
+    from salesdesk.services import blocks, hours
+
+    state = state_of(ctx)
+    minutes = blocks.parse_minutes(length)
+    with read_session(state.engine) as session:
+        found = hours.suggest_blocks(session, state.config, state.now, minutes=minutes, count=count)
+    if as_json:
+        render.emit_json([s.as_dict() for s in found])
+    else:
+        render_hours.print_suggestions(found)
 
 
 @app.command("list")

@@ -168,6 +168,8 @@ def week_markdown(report: WeekReport) -> str:
     day_rows.append(["**Week**", *(f"**{cell}**" for cell in _day_cells(report.totals))])
     out += [table(("Day", *_DAY_HEADERS), day_rows, (False, *[True] * 6)), "", _quality_line(report.totals), ""]
 
+    out += ["## When you reached people", "", *_reached(report), ""]
+
     out += ["## Funnel and conversion", "", *_funnel(report), ""]
 
     fu = report.followups
@@ -253,6 +255,31 @@ def week_markdown(report: WeekReport) -> str:
     return "\n".join(out)
 
 
+def _reached(report: WeekReport) -> list[str]:
+    """The best and worst hours of the week by connect rate, over the 12 weeks to its end."""
+    hmap = report.hours
+    if hmap is None:
+        return []
+    scope = f"the {hmap.weeks} weeks to {day_name(report.sunday)}"
+    if not hmap.dials:
+        return [f"_No calls in {scope}._"]
+    intro = (
+        f"Connect rate by weekday and hour (your time) over {scope}: {hmap.dials} dials, "
+        f"{pct(hmap.average)} connected. An hour needs {hmap.min_dials} dials to be ranked."
+    )
+    best, worst = hmap.best_and_worst()
+    if not best and not worst:
+        return [intro, "", f"_No hour has {hmap.min_dials} dials yet: nothing to rank._"]
+    rows = [
+        [label if i == 0 else "", c.label, pct(c.connect_rate), str(c.dials),
+         f"{c.interval[0] * 100:.0f}–{pct(c.interval[1])}"]
+        for label, cells in (("Best", best), ("Worst", worst))
+        for i, c in enumerate(cells)
+    ]  # fmt: skip
+    headers = ("", "Hour", "Connect rate", "Dials", "95% interval")
+    return [intro, "", table(headers, rows, (False, False, True, True, False))]
+
+
 def _funnel(report: WeekReport) -> list[str]:
     f = report.funnel
     rows = [
@@ -314,6 +341,7 @@ def day_markdown(summary: DaySummary) -> str:
         f"Dials {a.dials} · connects {a.connects} (connect rate {pct(a.connect_rate)}) · meetings booked "
         f"{a.meetings_booked} · new leads {a.new_leads} · first-contact breaches {f.first_contact_breaches}",
         "",
+        *([summary.best_hours.sentence(), ""] if summary.best_hours is not None else []),
         _quality_line(f),
         "",
         "## Follow-up compliance",

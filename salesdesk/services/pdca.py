@@ -23,7 +23,7 @@ from salesdesk.config import Config
 from salesdesk.dates import iso, local_day_bounds
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import DayPlan, Lead, PlanItem, Problem, Review, ReviewEntry, Touch, TouchReflection
-from salesdesk.services import deals, goals, metrics
+from salesdesk.services import deals, goals, hours, metrics
 
 # METHOD.md §7: at most 7 plan items a day, in three groups.
 MAX_ITEMS = 7
@@ -552,6 +552,8 @@ class DaySummary:
     moves: list[deals.Move]
     followups: metrics.FollowUps
     objections: list[metrics.ObjectionCount]
+    # The share of the day's dials in the rep's top-quartile hours (services.hours).
+    best_hours: hours.BestHours | None = None
 
     @property
     def deals_won(self) -> int:
@@ -567,6 +569,7 @@ class DaySummary:
             "date": day_key(self.day),
             **self.figures.as_dict(),
             "followups": self.followups.as_dict(),
+            "best_hours": None if self.best_hours is None else self.best_hours.as_dict(),
             "targets": {name: result.as_dict() for name, result in self.targets.items()},
             "plan": self.plan.as_dict(),
             "review": self.review.as_dict() if self.review.recorded else None,
@@ -589,4 +592,5 @@ def day_summary(session: Session, config: Config, day: date, now: datetime) -> D
         moves=moves,
         followups=metrics.followups(session, start, end),
         objections=metrics.objections(session, start, end),
+        best_hours=hours.best_hours_share(session, config, day, now),
     )

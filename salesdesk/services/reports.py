@@ -20,11 +20,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from salesdesk.config import Config
+from salesdesk.connect_rates import HourMap
 from salesdesk.dates import iso, local_day_bounds, parse_day, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.lifecycle import ACTIVE
 from salesdesk.models import Account, Lead, Problem, ReviewEntry, Touch
 from salesdesk.services import deals, funnel, meetings, metrics, pdca
+from salesdesk.services.hours import hour_map
 from salesdesk.services.queue import DueItem, due
 
 _WEEK = re.compile(r"^(\d{4})-?w(\d{1,2})$")
@@ -105,6 +107,8 @@ class WeekReport:
     a_leads: list[FocusLead]
     due: list[DueItem]
     due_by: datetime
+    # When the rep reached people: the connect-rate map of the 12 weeks to the week's end.
+    hours: HourMap | None = None
 
     @property
     def sunday(self) -> date:
@@ -159,6 +163,7 @@ class WeekReport:
             "act_items": [{"date": d, "text": t} for d, t in self.act_items],
             "lessons": [{"date": d, "kind": k, "text": t} for d, k, t in self.lessons],
             "deviations": [{"date": d, "target": k, "reason": t} for d, k, t in self.deviations],
+            "when_reached": None if self.hours is None else _reached(self.hours),
             "next_week": {
                 "week": week_label(self.next_monday),
                 "from": self.next_monday.isoformat(),
@@ -294,7 +299,19 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         a_leads=_a_leads(session) if ahead else [],
         due=due(session, config.rules, due_by, limit=FOCUS_ROWS) if ahead else [],
         due_by=due_by,
+        hours=hour_map(session, config, now, until=end),
     )
+
+
+def _reached(hmap: HourMap) -> dict[str, Any]:
+    best, worst = hmap.best_and_worst()
+    return {
+        "weeks": hmap.weeks,
+        "dials": hmap.dials,
+        "connect_rate": None if hmap.average is None else round(hmap.average, 4),
+        "best": [c.as_dict() for c in best],
+        "worst": [c.as_dict() for c in worst],
+    }
 
 
 def _within(problem: Problem, start: datetime, end: datetime) -> bool:

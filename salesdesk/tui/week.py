@@ -3,6 +3,8 @@
 Results against the week's targets, bars per day for dials, connects and meetings, the
 funnel as bars and as a table, follow-up compliance, and the day table the export prints.
 Every number comes from the report, so the screen and the markdown page always agree.
+``h`` swaps the bars for the rep's connect-rate heatmap (``stats hours``) over the 12 weeks
+up to the end of the week shown.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
+from salesdesk import render_hours
 from salesdesk.config import Config
+from salesdesk.connect_rates import HourMap
 from salesdesk.db import read_session
-from salesdesk.services import reports
+from salesdesk.services import hours, reports
 from salesdesk.services.exports import TARGET_LABELS, day_name, money, pct
 from salesdesk.services.funnel import MIN_CLOSED
 from salesdesk.services.reports import WeekReport
@@ -94,6 +98,14 @@ def funnel_lines(report: WeekReport) -> Text:
     return text
 
 
+def hours_panel(hmap: HourMap, now: datetime) -> Text:
+    """The heatmap as ``stats hours`` draws it, with its legend; a sentence when there are no calls."""
+    if not hmap.cells:
+        return Text(render_hours.empty_text(hmap), style="dim")
+    zone = render_hours.zone_name(now)
+    return Text("\n").join([render_hours.panel(hmap, None, "connect", zone), render_hours.legend(hmap)])
+
+
 def followups_line(report: WeekReport) -> str:
     return f"{report.followups.sentence()}\nMeetings: {report.meetings.sentence()}"
 
@@ -108,6 +120,9 @@ class WeekScreen(Screen[None]):
     WeekScreen .charts { height: auto; }
     WeekScreen .charts > Vertical { height: auto; }
     WeekScreen BarChart { height: 12; }
+    WeekScreen #hours-box { height: auto; display: none; }
+    WeekScreen.-hours #hours-box { display: block; }
+    WeekScreen.-hours #bar-charts { display: none; }
     WeekScreen.-narrow .charts { layout: vertical; }
     WeekScreen.-wide .charts { layout: horizontal; }
     WeekScreen.-wide .charts > BarChart { width: 1fr; height: 16; }
@@ -121,6 +136,7 @@ class WeekScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "step(-1)", "Prev week"),
         Binding("n", "step(1)", "Next week"),
+        Binding("h", "toggle_hours", "Hours", tooltip="charts or your connect-rate heatmap"),
     ]
 
     AUTO_FOCUS = "#week"
@@ -132,13 +148,16 @@ class WeekScreen(Screen[None]):
         self.clock = clock
         self.monday: date | None = None  # None until the first query: this week, by the clock
         self.report: WeekReport | None = None
+        self.hours: HourMap | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="week"):
             yield Label("", id="week-title", markup=False)
             yield Static("", id="results")
-            with Horizontal(classes="charts"):
+            with Vertical(id="hours-box"):
+                yield Static("", id="hours-map")
+            with Horizontal(classes="charts", id="bar-charts"):
                 yield BarChart(id="activity-chart")
                 yield BarChart(id="meetings-chart")
             with Horizontal(classes="charts"):
@@ -164,14 +183,20 @@ class WeekScreen(Screen[None]):
         if self.report is not None:
             self._load(self.report.monday + timedelta(weeks=weeks), self.clock())
 
+    def action_toggle_hours(self) -> None:
+        self.toggle_class("-hours")
+
     @work(thread=True, exclusive=True, group="week")
     def _load(self, monday: date | None, now: datetime) -> None:
         with read_session(self.engine) as session:
             report = reports.week_report(session, self.config, monday or reports.parse_week(None, now), now)
-        self.app.call_from_thread(self._show, report)
+            hmap = hours.hour_map(session, self.config, now, until=min(report.end, now))
+        self.app.call_from_thread(self._show, report, hmap)
 
-    def _show(self, report: WeekReport) -> None:
+    def _show(self, report: WeekReport, hmap: HourMap) -> None:
         self.report = report
+        self.hours = hmap
+        self.query_one("#hours-map", Static).update(hours_panel(hmap, self.clock()))
         self.monday = report.monday
         this_week = reports.parse_week(None, self.clock()) == report.monday
         title = f"{report.label} · {report.monday:%a %d %b} – {report.sunday:%a %d %b %Y}"

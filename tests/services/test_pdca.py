@@ -370,7 +370,7 @@ def test_the_summary_json_has_the_figures_and_the_targets(engine: Engine, config
         pdca.record_review(s, SUNDAY, now, deviations={"dials": "Sunday"})
     with read_session(engine) as s:
         data = pdca.day_summary(s, config, SUNDAY, now).as_dict()
-    assert set(data) == {"date", *metrics.FIGURES, "followups", "targets", "plan", "review"}
+    assert set(data) == {"date", *metrics.FIGURES, "followups", "best_hours", "targets", "plan", "review"}
     assert data["date"] == "2026-11-22" and data["dials"] == 6
     assert data["targets"] == {
         "dials": {"target": 10, "source": "plan", "actual": 6, "attainment_pct": 60.0, "missed": True,
