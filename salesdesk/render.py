@@ -55,13 +55,13 @@ def warn(message: str) -> None:
     sys.stderr.write(f"salesdesk: {visible(message)}\n")
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
 
 
-def _table(title: str | None, columns: Sequence[str]):  # type: ignore[no-untyped-def]
+def _table(title: str | None, columns: Sequence[str]):
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)

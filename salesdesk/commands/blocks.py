@@ -64,7 +64,7 @@ def block_add(
     minutes = blocks.parse_minutes(length)
     with state.write() as session:
         block = blocks.add_block(
-            session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,  # type: ignore[arg-type]
+            session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,
             goal_meetings=goal_meetings, title=title, protect=not no_protect,
         )  # fmt: skip
         if as_json:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -96,9 +96,9 @@ def _change(ctx: typer.Context, ref: str, as_json: bool, what: str, **kw: str | 
         elif what == "no_show":
             result = meetings.mark_no_show(session, found, state.now, kw["note"])
         else:
-            when = state.when(kw["when"], prefer="future")
-            result = meetings.move(session, found, state.now, when, kw["place"])  # type: ignore[arg-type]
-            protected = protect_warning(session, when, state.now, state.config.rules.business_hours)  # type: ignore[arg-type]
+            when = state.when(cast(str, kw["when"]), prefer="future")  # move always passes its WHEN
+            result = meetings.move(session, found, state.now, when, kw["place"])
+            protected = protect_warning(session, when, state.now, state.config.rules.business_hours)
             warnings = [protected] if protected else []
         view = meetings.MeetingView(result, meetings.lead_name(session, found.lead_id))
     for warning in warnings:

@@ -12,6 +12,7 @@ import typer
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands import completion
 from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, State, state_of
+from salesdesk.store import pk
 
 if TYPE_CHECKING:
     from salesdesk.config import Config
@@ -120,7 +121,7 @@ def log_call(
             duration_s=duration_s, objection=objection, next_at=next_at, reply=reply, meeting_at=meeting_at,
             place=place,
         )  # fmt: skip
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
         _print_logged(view, logged, as_json, state.now)
 
 
@@ -174,7 +175,7 @@ def log_touch(
             meeting_at=meeting_at,
             place=place,
         )
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
         _print_logged(view, logged, as_json, state.now)
 
 
@@ -236,7 +237,7 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
             stream.close()
 
 
-def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _print_logged(view, logged, as_json: bool, now: datetime) -> None:
     from salesdesk import render
     from salesdesk.touch_log import followup_dict, meeting_dict, touch_dict
 

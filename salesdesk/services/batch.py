@@ -21,9 +21,10 @@ from sqlmodel import Session
 from salesdesk import lifecycle, store
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.config import Config
-from salesdesk.dates import iso, parse_duration, parse_when
+from salesdesk.dates import Prefer, iso, parse_duration, parse_when
 from salesdesk.errors import InvalidInput, Refused, SalesdeskError
 from salesdesk.services import leads, objections, touches
+from salesdesk.store import pk
 
 # The keys a line may carry: ``lead`` and the options of ``log-call``.
 FIELDS = ("lead", "outcome", "note", "benefit", "duration", "objection", "reply", "next", "at", "meeting", "place")
@@ -144,9 +145,9 @@ class _Batch:
         if found is None:
             m = _ID.match(ref.strip())
             row = self.conn.execute("SELECT id FROM lead WHERE id = ?", (int(m.group(1)),)).fetchone() if m else None
-            found = row[0] if row else leads.resolve_lead(self.session, ref).id
-            self.targets[ref] = found  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+            found = row[0] if row else pk(leads.resolve_lead(self.session, ref))
+            self.targets[ref] = found
+        return found
 
     def objection(self, key: str | None, reply: int | None) -> tuple[str | None, int | None]:
         cached = self.objections.get((key, reply))
@@ -160,9 +161,9 @@ class _Batch:
         duration = line.get("duration")
         duration_s = parse_duration(duration) if isinstance(duration, str) else duration
 
-        def when(name: str, prefer: str) -> datetime | None:
+        def when(name: str, prefer: Prefer) -> datetime | None:
             text = line.get(name)
-            return parse_when(text, now, prefer=prefer) if text is not None else None  # type: ignore[arg-type]
+            return parse_when(text, now, prefer=prefer) if text is not None else None
 
         at, next_at, meeting_at = when("at", "past"), when("next", "future"), when("meeting", "future")
         lead_id = self.target(line["lead"])

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from salesdesk.errors import InvalidInput
 
@@ -228,8 +228,9 @@ def _vcard_records(handle: IO[str], source: Source) -> Iterator[tuple[int, list[
         yield line, _card_row(card)
 
 
-def _card_row(card: object) -> list[str]:
-    contents: dict[str, list] = card.contents  # type: ignore[attr-defined]
+def _card_row(card: Any) -> list[str]:
+    # vobject.readOne is untyped (a Component); its properties' .value is str, list or a Name.
+    contents: dict[str, list[Any]] = card.contents
 
     def first(key: str) -> object:
         return contents[key][0].value if contents.get(key) else ""
@@ -240,7 +241,8 @@ def _card_row(card: object) -> list[str]:
 
     name = first("n")
     org = first("org")
-    mobiles, phones = [], []
+    mobiles: list[str] = []
+    phones: list[str] = []
     for tel in contents.get("tel", []):
         number = str(tel.value).removeprefix("tel:")  # vCard 4 writes numbers as tel: URIs
         (mobiles if "cell" in types(tel) else phones).append(number)

@@ -80,7 +80,8 @@ class SessionScreen(Screen[None]):
     SessionScreen.-narrow.-pane-objections #script { display: none; }
     """
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    # Textual declares this an instance attribute, so a ClassVar here is a type error.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
 
     # Priority bindings run as each key arrives, before the keys behind it are routed: a rep
     # typing "note, Enter, benefit, Enter" in one burst gets each part in its own field, and
@@ -359,7 +360,7 @@ class SessionScreen(Screen[None]):
         )
         field = self.query_one("#next", Input)
         title, field.placeholder = next_field(outcome)
-        field.parent.query_one(Label).update(title)  # type: ignore[union-attr]
+        field.parent.query_one(Label).update(title)  # type: ignore[union-attr]  # #next is always in its titled row
 
     def _benefit_needed(self, outcome: str) -> bool:
         found = self.config.outcome(outcome)
