@@ -201,30 +201,29 @@ def _log_hot(
 
 
 def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
-    import io
     import sys
 
     from salesdesk import render
     from salesdesk.bounds import JSONL_LINE_MAX, JSONL_TOTAL_MAX
     from salesdesk.errors import InvalidInput
-    from salesdesk.reading import capped_lines
+    from salesdesk.reading import utf8_lines
     from salesdesk.services.batch import log_calls
 
     state = state_of(ctx)
+    # Read as bytes, file and pipe alike: JSON is UTF-8 whatever the locale says (a BOM from a
+    # Windows editor is tolerated), and a byte that is not UTF-8 is named with its offset.
     if source == "-":
-        stream = sys.stdin
-        if isinstance(stream, io.TextIOWrapper):
-            # JSON is UTF-8 whatever the locale says; a BOM from a Windows editor is tolerated.
-            stream.reconfigure(encoding="utf-8-sig")
+        stream, shown = sys.stdin.buffer, "standard input"
     else:
+        shown = source
         try:
-            stream = open(source, encoding="utf-8-sig")  # noqa: SIM115 - closed below, after the batch
+            stream = open(source, "rb")  # noqa: SIM115 - closed below, after the batch
         except OSError as exc:
             raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
         # All of it read (and bounded) before the write lock is taken: a slow or idle pipe
         # must not hold up the TUI and every other writer.
-        lines = list(capped_lines(stream, JSONL_LINE_MAX, JSONL_TOTAL_MAX))
+        lines = list(utf8_lines(stream, shown, JSONL_LINE_MAX, JSONL_TOTAL_MAX))
         with state.write() as session:
             result = log_calls(session, state.config, state.now, lines, as_json=as_json)
             if as_json:
@@ -233,7 +232,7 @@ def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
             else:
                 render.batch_logged(result)
     finally:
-        if stream is not sys.stdin:
+        if stream is not sys.stdin.buffer:
             stream.close()
 
 

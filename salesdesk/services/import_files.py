@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from salesdesk import reading
 from salesdesk.errors import InvalidInput
 
 _READ_CHUNK = 1 << 20
@@ -75,16 +76,9 @@ def detect_encoding(path: Path, shown: str, head: bytes) -> str:
     """UTF-8 or UTF-16 when the bytes say so; else GB18030 (a superset of GBK) or cp1252
     (Windows "ANSI") when the text reads as that and not the other. Which bytes decode is
     no evidence: nearly any bytes decode as both."""
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif len(head) >= 4 and head[1::2].count(0) > len(head) // 4:
-        encoding = "utf-16-le"  # "Unicode Text" without its BOM: ASCII with a zero after each byte
-    elif len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
-        encoding = "utf-16-be"
-    else:
-        encoding = "utf-8"
+    # UTF-16 by the rule reading.spooled() also uses, so a pipe is read as the same file would be.
+    utf16 = reading.utf16_encoding(head)
+    encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else utf16 or "utf-8"
     first_error = _decode_error(path, encoding)
     if first_error is None:
         return encoding
