@@ -224,26 +224,52 @@ def _as_json(
     }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Line:
+    """A checked line: its number and fields, or None for an exported touch on another channel."""
+
+    number: int
+    fields: dict[str, Any] | None
+
+
+def check_lines(stream: Iterable[str]) -> list[Line]:
+    """Every line parsed and its fields type-checked, before anything touches the database:
+    a batch takes the write lock only once its whole input is known to be well formed."""
+    checked = []
+    for number, data in read_lines(stream):
+        try:
+            line = _from_export(data) if "channel" in data else data  # a record of `export touches`
+            checked.append(Line(number, None if line is None else _fields(line)))
+        except SalesdeskError as exc:
+            raise InvalidInput(f"line {number}: {exc}") from None
+    if not any(line.fields is not None for line in checked):
+        raise InvalidInput("no calls to log: the input has no JSON lines of calls")
+    return checked
+
+
+def log_checked(
+    session: Session, config: Config, now: datetime, lines: Iterable[Line], *, as_json: bool = False
+) -> BatchResult:
+    """Log the calls of checked ``lines`` into ``session``'s transaction. A line refused by a rule
+    or naming an unknown lead raises an error naming its line, and the caller's transaction
+    then writes nothing."""
+    batch = _Batch(session, config, now, as_json)
+    for line in lines:
+        if line.fields is None:
+            batch.result.skipped += 1
+            continue
+        try:
+            batch.log(line.number, line.fields)
+        except Refused as exc:
+            raise Refused(f"line {line.number}: {exc}") from None
+        except SalesdeskError as exc:
+            # Without the field: the single command's hints (--next WHEN...) name options, not keys.
+            raise InvalidInput(f"line {line.number}: {exc}") from None
+    return batch.finish()
+
+
 def log_calls(
     session: Session, config: Config, now: datetime, stream: Iterable[str], *, as_json: bool = False
 ) -> BatchResult:
-    """Log one call per JSONL line into ``session``'s transaction. A bad line raises an error
-    naming its line number, and the caller's transaction then writes nothing."""
-    batch = _Batch(session, config, now, as_json)
-    for number, data in read_lines(stream):
-        try:
-            if "channel" in data:  # a record of `export touches`
-                line = _from_export(data)
-                if line is None:
-                    batch.result.skipped += 1
-                    continue
-                data = line
-            batch.log(number, _fields(data))
-        except Refused as exc:
-            raise Refused(f"line {number}: {exc}") from None
-        except SalesdeskError as exc:
-            # Without the field: the single command's hints (--next WHEN...) name options, not keys.
-            raise InvalidInput(f"line {number}: {exc}") from None
-    if not batch.result.calls:
-        raise InvalidInput("no calls to log: the input has no JSON lines of calls")
-    return batch.finish()
+    """Log one call per JSONL line into ``session``'s transaction: all of them, or none."""
+    return log_checked(session, config, now, check_lines(stream), as_json=as_json)
