@@ -659,8 +659,9 @@ def batch_warnings(result: BatchResult) -> None:
 
 def batch_chunk_logged(index: int, total: int, first: int, last: int, result: BatchResult) -> None:
     batch_warnings(result)
+    lines = f"lines {first:,}-{last:,}" if last > first else f"line {first:,}"
     say(
-        f"Chunk {index:,} of {total:,} ({f'lines {first:,}-{last:,}' if last > first else f'line {first:,}'}): logged {_plural(result.calls, 'call')} for "
+        f"Chunk {index:,} of {total:,} ({lines}): logged {_plural(result.calls, 'call')} for "
         f"{_plural(result.leads, 'lead')}, {_plural(result.fallbacks, 'fallback follow-up')} opened, "
         f"{_plural(result.scheduled, 'next call')} scheduled."
     )
