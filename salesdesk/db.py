@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection
@@ -102,7 +103,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 def _applied(conn: Connection) -> list[str]:
     # The raw connection, inside whatever transaction the SQLAlchemy connection has begun.
-    return applied_names(conn.connection.driver_connection)  # type: ignore[arg-type]
+    return applied_names(cast(sqlite3.Connection, conn.connection.driver_connection))  # always pysqlite here
 
 
 _check_history = check_history
@@ -207,16 +208,16 @@ def migrate(engine: Engine, now: datetime, *, upto: int | None = None) -> list[s
         for index, migration in enumerate(target):
             if index < len(applied):
                 continue
-            raw = conn.connection.driver_connection
+            raw = cast(sqlite3.Connection, conn.connection.driver_connection)
             if migration.rebuilds:
                 # Only outside a transaction does this pragma take effect (isolation_level None).
-                raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+                raw.execute("PRAGMA foreign_keys = OFF")
             try:
                 if _apply(conn, index, migration, now):
                     done.append(migration.name)
             finally:
                 if migration.rebuilds:
-                    raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+                    raw.execute("PRAGMA foreign_keys = ON")
         return done
 
 

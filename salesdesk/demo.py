@@ -15,10 +15,10 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from salesdesk import lifecycle, store
 from salesdesk.config import DEFAULT_OUTCOMES, Config
@@ -235,7 +235,7 @@ class _Book:
 
     def _last_touch(self, lead_id: int) -> datetime:
         row = self.conn.execute("SELECT last_touch_at FROM lead WHERE id = ?", (lead_id,)).fetchone()
-        return store.from_db(row[0])  # type: ignore[return-value]
+        return store.from_db(row[0])
 
     def _open_no_show(self, lead_id: int) -> bool:
         return (
@@ -477,9 +477,9 @@ def _blocks_and_replies(conn: Connection, first_day: date) -> dict[str, list[int
     ])  # fmt: skip
     replies: dict[str, list[int]] = {}
     for key, reply_id in conn.execute(
-        select(ObjectionReply.objection_key, ObjectionReply.id).order_by(ObjectionReply.position)
+        select(col(ObjectionReply.objection_key), col(ObjectionReply.id)).order_by(col(ObjectionReply.position))
     ):
-        replies.setdefault(key, []).append(reply_id)
+        replies.setdefault(key, []).append(cast(int, reply_id))  # a stored row's id is never None
     return replies
 
 
@@ -526,8 +526,10 @@ def _pdca_history(conn: Connection, now: datetime, seed: int) -> None:
     rng = random.Random(seed + 2)
     today = to_local(now).date()
     connected_on: dict[date, list[int]] = {}
-    for touch_id, at in conn.execute(select(Touch.id, Touch.at).where(Touch.channel == "call", Touch.connected)):
-        connected_on.setdefault(to_local(at).date(), []).append(touch_id)
+    for touch_id, at in conn.execute(
+        select(col(Touch.id), col(Touch.at)).where(col(Touch.channel) == "call", col(Touch.connected))
+    ):
+        connected_on.setdefault(to_local(at).date(), []).append(cast(int, touch_id))
 
     # This month's goal, about what the demo rep does on a calling day (some 40 dials, 12
     # connects, 3 meetings; a deal or two won a month): a target the demo's own numbers reach
@@ -586,9 +588,9 @@ def _pdca_history(conn: Connection, now: datetime, seed: int) -> None:
              "updated_at": reviewed_at},
         )  # fmt: skip
         solution = _PROBLEMS[problem][1] if problem is not None else None
-        if solution and max(d for d, p in problem_days.items() if p == problem) == index:
+        if problem is not None and solution and max(d for d, p in problem_days.items() if p == problem) == index:
             conn.execute(
-                update(Problem).where(Problem.id == problem + 1).values(solved_at=reviewed_at, solution=solution)
+                update(Problem).where(col(Problem.id) == problem + 1).values(solved_at=reviewed_at, solution=solution)
             )
         lines = [(kind, rng.choice(texts)) for kind, texts in _REFLECTIONS.items() if rng.random() < 0.8]
         lines.append(("act", rng.choice(_ACTS)))

@@ -14,8 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, vRecur
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salesdesk import __version__
 from salesdesk.errors import InvalidInput
@@ -93,7 +92,7 @@ def export(session: Session, now: datetime, first: date | None = None, last: dat
                 "your time zone has no name to put in the calendar; set TZ (e.g. TZ=Asia/Shanghai), "
                 "or export a range with --from/--to"
             )
-        blocks = list(session.execute(select(CallBlock).order_by(CallBlock.start, CallBlock.id)).scalars())
+        blocks = list(session.execute(select(CallBlock).order_by(col(CallBlock.start), col(CallBlock.id))).scalars())
         removed: dict[int, list[date]] = {}
         for exception in session.execute(select(BlockException).order_by(BlockException.day)).scalars():
             removed.setdefault(exception.block_id, []).append(date.fromisoformat(exception.day))
@@ -102,7 +101,7 @@ def export(session: Session, now: datetime, first: date | None = None, last: dat
             if block.rrule is not None:
                 event.add("rrule", vRecur.from_ical(block.rrule))
                 # The removed occurrence's own start (recomputed, so a DST-shifted one matches).
-                days = removed.get(block.id, [])  # type: ignore[arg-type]
+                days = removed.get(block.id, [])
                 skipped = [o.start.astimezone(zone) for d in days for o in occurrences(block, (), d, d)]
                 if skipped:
                     event.add("exdate", skipped)

@@ -41,7 +41,7 @@ class Table(SQLModel):
     pydantic's validation schema is built only if something asks for it: at start-up, building
     one per table was the largest part of every command's own cost."""
 
-    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]  # SQLModelConfig is this TypedDict plus table
 
 
 class Meta(Table, table=True):
@@ -129,7 +129,7 @@ class Touch(Table, table=True):
 class GradeChange(Table, table=True):
     """Every grade a lead has had, with when it changed (the first grade too)."""
 
-    __tablename__ = "grade_change"  # type: ignore[assignment]
+    __tablename__ = "grade_change"
     __table_args__ = (Index("ix_grade_change_lead_at", "lead_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -165,7 +165,7 @@ class LeadClose(Table, table=True):
     """A lead closed as won or lost. ``forced``: closed as lost below the minimum touches,
     overriding the rule (the reason says why); summaries count these."""
 
-    __tablename__ = "lead_close"  # type: ignore[assignment]
+    __tablename__ = "lead_close"
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="lead.id", index=True)
@@ -203,7 +203,7 @@ class Deal(Table, table=True):
 class DealStageChange(Table, table=True):
     """A deal entering a stage; ``from_stage`` is None for the stage it was created in."""
 
-    __tablename__ = "deal_stage_change"  # type: ignore[assignment]
+    __tablename__ = "deal_stage_change"
     __table_args__ = (Index("ix_deal_stage_change_deal_id", "deal_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -225,7 +225,7 @@ class Goal(Table, table=True):
 class DayPlan(Table, table=True):
     """A local day's own activity targets; None leaves the month goal's share in force."""
 
-    __tablename__ = "day_plan"  # type: ignore[assignment]
+    __tablename__ = "day_plan"
 
     day: str = Field(primary_key=True)  # local calendar day, 2026-11-23
     dials: int | None = None
@@ -259,7 +259,7 @@ class ReviewEntry(Table, table=True):
     """One line of a review: a reflection (finished, unfinished, well, not_well, did, didnt),
     an act item, or a deviation reason for a missed ``target``."""
 
-    __tablename__ = "review_entry"  # type: ignore[assignment]
+    __tablename__ = "review_entry"
     __table_args__ = (Index("ix_review_entry_day", "day", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -273,7 +273,7 @@ class ReviewEntry(Table, table=True):
 class PlanItem(Table, table=True):
     """One of a day's (at most 7) plan items: key, routine or ad-hoc work."""
 
-    __tablename__ = "plan_item"  # type: ignore[assignment]
+    __tablename__ = "plan_item"
     __table_args__ = (Index("ix_plan_item_day_position", "day", "position", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -288,21 +288,22 @@ class PlanItem(Table, table=True):
 
 
 # Declared here rather than in FollowUp because migration 0006 added it: follow-up compliance
-# counts the follow-ups due in each day, met or not, by due time alone.
+# counts the follow-ups due in each day, met or not, by due time alone. (The ignores: SQLModel's
+# types don't declare the __table__ SQLAlchemy sets on every table class.)
 Index("ix_followup_due_at", FollowUp.__table__.c.due_at)  # type: ignore[attr-defined]
 # Migration 0007: a lead's open follow-ups, read on every touch (store.lead_facts).
 Index(
     "ix_followup_lead_open",
-    FollowUp.__table__.c.lead_id,  # type: ignore[attr-defined]
-    FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]
-    FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]
+    FollowUp.__table__.c.lead_id,  # type: ignore[attr-defined]  # as above
+    FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]  # as above
+    FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]  # as above
 )
 
 
 class TouchReflection(Table, table=True):
     """A one-line reflection on a connected call: how it landed, what to change."""
 
-    __tablename__ = "touch_reflection"  # type: ignore[assignment]
+    __tablename__ = "touch_reflection"
 
     touch_id: int = Field(primary_key=True, foreign_key="touch.id")
     text: str
@@ -319,7 +320,7 @@ class CallBlock(Table, table=True):
     daylight-saving changes. ``rrule`` never holds DTSTART, and its UNTIL is in UTC.
     """
 
-    __tablename__ = "call_block"  # type: ignore[assignment]
+    __tablename__ = "call_block"
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
@@ -335,7 +336,7 @@ class CallBlock(Table, table=True):
 class BlockException(Table, table=True):
     """One occurrence of a recurring block removed, named by its local day (``YYYY-MM-DD``)."""
 
-    __tablename__ = "block_exception"  # type: ignore[assignment]
+    __tablename__ = "block_exception"
     __table_args__ = (Index("ux_block_exception_day", "block_id", "day", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -347,7 +348,7 @@ class BlockFill(Table, table=True):
     """The call list planned for one occurrence (``start``), with the rate the planner assumed:
     ``rate_meetings`` meetings per ``rate_dials`` dials."""
 
-    __tablename__ = "block_fill"  # type: ignore[assignment]
+    __tablename__ = "block_fill"
     __table_args__ = (Index("ux_block_fill_start", "block_id", "start", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -364,7 +365,7 @@ class BlockFill(Table, table=True):
 class BlockLead(Table, table=True):
     """One lead on a planned call list, in calling order."""
 
-    __tablename__ = "block_lead"  # type: ignore[assignment]
+    __tablename__ = "block_lead"
     __table_args__ = (Index("ux_block_lead_position", "fill_id", "position", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -384,7 +385,7 @@ class Objection(Table, table=True):
 class ObjectionReply(Table, table=True):
     """One reply to an objection; ``position`` is its 1-based number within the objection."""
 
-    __tablename__ = "objection_reply"  # type: ignore[assignment]
+    __tablename__ = "objection_reply"
     __table_args__ = (Index("ux_objection_reply_position", "objection_key", "position", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -409,7 +410,7 @@ class Script(Table, table=True):
 class LeadStateChange(Table, table=True):
     """A lead entering a state, with why (``cause``) and the touch that did it, if any."""
 
-    __tablename__ = "lead_state_change"  # type: ignore[assignment]
+    __tablename__ = "lead_state_change"
     __table_args__ = (Index("ix_lead_state_change_lead_id", "lead_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -44,9 +44,9 @@ Key = tuple[int, int, float, int, int]
 def params(rules: r.Rules, now: datetime) -> dict[str, str]:
     """The values the fragments above are bound with."""
     return {
-        "now": to_db(now),  # type: ignore[dict-item]
-        "lapse_cutoff": to_db(lifecycle.lapse_cutoff(now, rules.fallback_expiry_days)),  # type: ignore[dict-item]
-        "quiet_since": to_db(now - timedelta(days=rules.review_quiet_days)),  # type: ignore[dict-item]
+        "now": to_db(now),
+        "lapse_cutoff": to_db(lifecycle.lapse_cutoff(now, rules.fallback_expiry_days)),
+        "quiet_since": to_db(now - timedelta(days=rules.review_quiet_days)),
     }
 
 
@@ -91,7 +91,7 @@ def ranked(
     for lead_id, created_at, source, grade, is_coach in conn.execute(untouched, bound):
         if not rules.first_contact_applies(source):
             continue
-        deadline = r.add_working_time(from_db(created_at), rules.first_contact_window, rules.business_hours)  # type: ignore[arg-type]
+        deadline = r.add_working_time(from_db(created_at), rules.first_contact_window, rules.business_hours)
         # Nearest deadline to now first: the freshest breach, the most urgent at-risk lead.
         if now > deadline:
             offer(lead_id, (0, 0, -deadline.timestamp(), *tiebreak(grade, bool(is_coach))))
@@ -110,7 +110,7 @@ def ranked(
     )
     for lead_id, rule, due_at, grade, is_coach in followups:
         group = 1 if rule != "fallback" else 2
-        offer(lead_id, (group, 0, from_db(due_at).timestamp(), *tiebreak(grade, bool(is_coach))))  # type: ignore[union-attr]
+        offer(lead_id, (group, 0, from_db(due_at).timestamp(), *tiebreak(grade, bool(is_coach))))
 
     # 4-7. Cadence, focus, review and hard to reach, from the per-lead counters kept by triggers.
     due_day = f"(julianday(coalesce(lead.last_touch_at, lead.created_at)) + {_cadence_days(rules)})"
@@ -118,10 +118,10 @@ def ranked(
     focus = f"(lead.status != 'deal' AND lead.reach_count >= {int(rules.focus_after_reached)})"
     review = f"(lead.reach_count >= {int(rules.review_after_reached)} AND NOT {PROGRESSED_SINCE})"
     hard = f"(lead.reach_count = 0 AND lead.call_count >= {int(rules.hard_to_reach_after_calls)})"
-    group = f"(CASE WHEN {cadence} THEN 3 WHEN {focus} THEN 4 WHEN {review} THEN 5 ELSE 6 END)"
+    group_sql = f"(CASE WHEN {cadence} THEN 3 WHEN {focus} THEN 4 WHEN {review} THEN 5 ELSE 6 END)"
     order = f"(CASE WHEN {cadence} THEN {due_day} ELSE 0.0 END)"
     query = (
-        f"SELECT lead.id, {group} AS grp, {order} AS within, {GRADE_RANK} AS grade_rank, {COACH_RANK} AS coach "
+        f"SELECT lead.id, {group_sql} AS grp, {order} AS within, {GRADE_RANK} AS grade_rank, {COACH_RANK} AS coach "
         f"FROM lead WHERE {WORKED} AND NOT {MEETING_AHEAD} AND ({cadence} OR {focus} OR {review} OR {hard}) "
         "ORDER BY grp, within, grade_rank, coach, lead.id"
     )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -52,7 +52,8 @@ def _local_rule_text(stored: str) -> str:
 
 def rule(stored: str, start: datetime) -> rrule:
     try:
-        return rrulestr(_local_rule_text(stored), dtstart=naive_local(start), cache=False)  # type: ignore[return-value]
+        # One RRULE line without forceset gives an rrule, not an rruleset.
+        return cast(rrule, rrulestr(_local_rule_text(stored), dtstart=naive_local(start), cache=False))
     except (ValueError, TypeError) as exc:
         raise InvalidInput(f"RRULE {stored}: {exc}") from None
 

@@ -55,13 +55,13 @@ def warn(message: str) -> None:
     sys.stderr.write(f"salesdesk: {visible(message)}\n")
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
 
 
-def _table(title: str | None, columns: Sequence[str]):  # type: ignore[no-untyped-def]
+def _table(title: str | None, columns: Sequence[str]):
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
@@ -670,6 +670,16 @@ def batch_warnings(result: BatchResult) -> None:
     more = len(result.warnings) - BATCH_WARNINGS_SHOWN
     if more > 0:
         warn(f"... and {_plural(more, 'more warning')}")
+
+
+def batch_chunk_logged(index: int, total: int, first: int, last: int, result: BatchResult) -> None:
+    batch_warnings(result)
+    lines = f"lines {first:,}-{last:,}" if last > first else f"line {first:,}"
+    say(
+        f"Chunk {index:,} of {total:,} ({lines}): logged {_plural(result.calls, 'call')} for "
+        f"{_plural(result.leads, 'lead')}, {_plural(result.fallbacks, 'fallback follow-up')} opened, "
+        f"{_plural(result.scheduled, 'next call')} scheduled."
+    )
 
 
 def batch_logged(result: BatchResult) -> None:

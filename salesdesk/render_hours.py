@@ -20,6 +20,8 @@ from salesdesk.dates import to_local
 from salesdesk.rules import UNGRADED
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from salesdesk.block_slots import Suggestion
 
 Metric = Literal["connect", "meeting"]
@@ -125,7 +127,7 @@ def title(hmap: HourMap, group: str | None, metric: Metric, zone: str) -> str:
     )
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False)

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast, overload
 
 from salesdesk.dates import local_day_bounds
 from salesdesk.lifecycle import Decision, LeadFacts, NewFollowUp, OpenFollowUp, TouchFacts, lapse_cutoff
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 _FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
+@overload
+def to_db(moment: datetime) -> str: ...
+@overload
+def to_db(moment: None) -> None: ...
+@overload
+def to_db(moment: datetime | None) -> str | None: ...
 def to_db(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -32,17 +38,39 @@ def to_db(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime(_FORMAT)
 
 
+# A NOT NULL column's text gives a datetime; sqlite3's rows are untyped (Any), so a call on
+# one of their cells is not narrowed either way.
+@overload
+def from_db(text: str) -> datetime: ...
+@overload
+def from_db(text: None) -> None: ...
+@overload
+def from_db(text: str | None) -> datetime | None: ...
 def from_db(text: str | None) -> datetime | None:
     # fromisoformat reads this format (3.11+) about ten times faster than strptime: the
     # queue's ranking parses one time per never-called lead (16,000 in the 50k book).
     return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def pk(row: _Stored) -> int:
+    """A stored row's id. The ORM tables type ``id`` as ``int | None`` because a new row has
+    none until it is flushed; code holding a row read back or flushed says so with this."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
+
+
 def dbapi(session: Session) -> sqlite3.Connection:
     """The session's own sqlite3 connection, inside its transaction; pending ORM changes
     are flushed first so SQL here sees them."""
     session.flush()
-    return session.connection().connection.driver_connection  # type: ignore[return-value]
+    # SQLAlchemy types the driver's connection as Any | None; this engine's driver is always pysqlite.
+    return cast(sqlite3.Connection, session.connection().connection.driver_connection)
 
 
 def lead_facts(conn: sqlite3.Connection, lead_id: int) -> LeadFacts:
@@ -52,7 +80,7 @@ def lead_facts(conn: sqlite3.Connection, lead_id: int) -> LeadFacts:
     if row is None:
         raise LookupError(lead_id)
     followups = tuple(
-        OpenFollowUp(fid, channel, from_db(due_at), rule)  # type: ignore[arg-type]
+        OpenFollowUp(fid, channel, from_db(due_at), rule)
         for fid, channel, due_at, rule in conn.execute(
             "SELECT id, channel, due_at, rule FROM followup WHERE lead_id = ? AND done_at IS NULL ORDER BY due_at, id",
             (lead_id,),
@@ -61,7 +89,7 @@ def lead_facts(conn: sqlite3.Connection, lead_id: int) -> LeadFacts:
     return LeadFacts(
         id=row[0],
         name=row[1],
-        created_at=from_db(row[2]),  # type: ignore[arg-type]
+        created_at=from_db(row[2]),
         state=row[3],
         open_followups=followups,
         nurture_until=from_db(row[4]),
@@ -98,7 +126,7 @@ def write_touch(
             touch.meeting, touch.duration_s, touch.note, touch.benefit, objection, to_db(now), reply_id,
         ),
     )  # fmt: skip
-    touch_id: int = cur.lastrowid  # type: ignore[assignment]
+    touch_id = cast(int, cur.lastrowid)  # set after an INSERT; None only before any
     at = to_db(touch.at)
     if decision.resolve:
         conn.executemany(
@@ -118,7 +146,7 @@ def write_touch(
             (lead.id, to_db(decision.meeting_at), decision.place, touch_id, to_db(now), to_db(now)),
         )
         meeting_id = cur.lastrowid
-    return Written(touch_id, tuple(followup_ids), meeting_id)  # type: ignore[arg-type]
+    return Written(touch_id, tuple(followup_ids), meeting_id)
 
 
 def open_followup(conn: sqlite3.Connection, lead_id: int, new: NewFollowUp, now: datetime, touch_id: int | None) -> int:
@@ -127,7 +155,7 @@ def open_followup(conn: sqlite3.Connection, lead_id: int, new: NewFollowUp, now:
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (lead_id, new.channel, to_db(new.due_at), new.rule, new.note, to_db(now), touch_id),
     )
-    return cur.lastrowid  # type: ignore[return-value]
+    return cast(int, cur.lastrowid)  # set after an INSERT; None only before any
 
 
 def set_state(
@@ -171,7 +199,7 @@ def lapse_fallbacks(conn: sqlite3.Connection, now: datetime, expiry_days: int) -
     expiry = lapse_cutoff(now, expiry_days) - now  # negative: the expiry span
     conn.executemany(
         "UPDATE followup SET done_at = ?, resolution = 'lapsed' WHERE id = ?",
-        [(to_db(from_db(due_at) - expiry), fid) for fid, due_at in rows],  # type: ignore[operator]
+        [(to_db(from_db(due_at) - expiry), fid) for fid, due_at in rows],
     )
     return len(rows)
 
@@ -220,7 +248,7 @@ def blocks_between(conn: sqlite3.Connection, first: date, last: date) -> list[Bl
     return [
         BlockRow(i, title, from_db(start), minutes, rrule, bool(protect))
         for i, title, start, minutes, rrule, protect in rows
-    ]  # type: ignore[arg-type]
+    ]
 
 
 def removed_days(conn: sqlite3.Connection, block_ids: Collection[int], first: date, last: date) -> dict[int, set[str]]:
@@ -302,7 +330,7 @@ def touch_row(conn: sqlite3.Connection, touch_id: int) -> TouchRow:
         "FROM touch WHERE id = ?",
         (touch_id,),
     ).fetchone()
-    return TouchRow(r[0], r[1], from_db(r[2]), r[3], r[4], bool(r[5]), bool(r[6]), *r[7:])  # type: ignore[arg-type]
+    return TouchRow(r[0], r[1], from_db(r[2]), r[3], r[4], bool(r[5]), bool(r[6]), *r[7:])
 
 
 def followup_rows(conn: sqlite3.Connection, ids: Collection[int]) -> list[FollowUpRow]:
@@ -312,7 +340,7 @@ def followup_rows(conn: sqlite3.Connection, ids: Collection[int]) -> list[Follow
         f"WHERE id IN ({', '.join('?' * len(ids))})",
         tuple(ids),
     )
-    found = {r[0]: FollowUpRow(*r[:3], from_db(r[3]), r[4], r[5], from_db(r[6]), r[7]) for r in rows}  # type: ignore[arg-type]
+    found = {r[0]: FollowUpRow(r[0], r[1], r[2], from_db(r[3]), r[4], r[5], from_db(r[6]), r[7]) for r in rows}
     return [found[i] for i in ids]
 
 
@@ -320,7 +348,7 @@ def meeting_row(conn: sqlite3.Connection, meeting_id: int) -> MeetingRow:
     r = conn.execute(
         "SELECT id, lead_id, at, place, status, touch_id, moved_from, note FROM meeting WHERE id = ?", (meeting_id,)
     ).fetchone()
-    return MeetingRow(r[0], r[1], from_db(r[2]), *r[3:])  # type: ignore[arg-type]
+    return MeetingRow(r[0], r[1], from_db(r[2]), *r[3:])
 
 
 def lead_head(conn: sqlite3.Connection, lead_id: int) -> LeadHead:
@@ -346,4 +374,4 @@ def call_times(conn: sqlite3.Connection, lead_id: int) -> list[tuple[datetime, b
     rows = conn.execute(
         "SELECT at, connected FROM touch WHERE lead_id = ? AND channel = 'call' ORDER BY at, id", (lead_id,)
     )
-    return [(from_db(at), bool(connected)) for at, connected in rows]  # type: ignore[misc]
+    return [(from_db(at), bool(connected)) for at, connected in rows]

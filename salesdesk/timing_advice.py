@@ -17,15 +17,17 @@ uses it over ``sqlite3``. Wall-clock checks are done in the lead's own zone when
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Literal
+from typing import Literal, TypeVar
 
 from salesdesk.dates import fmt_local, local_tz, to_local
 from salesdesk.errors import InvalidInput
 from salesdesk.rules import BusinessHours
 from salesdesk.timing import Timing, Window, concerns
+
+_T = TypeVar("_T")
 
 # --- the customer's preferred hours: "tue-thu 14:00-17:00" ---------------------------------
 
@@ -459,7 +461,7 @@ def slots_for(
     )
 
 
-def _stored(parse, value: str | None):  # type: ignore[no-untyped-def]
+def _stored(parse: Callable[[str], _T], value: str | None) -> _T | None:
     """A value read back from the lead row. It was checked when written; one edited by hand
     into nonsense is ignored here, so it can never stop a call from being logged."""
     try:

@@ -137,7 +137,7 @@ def contact_facts(
     if clean_channel == "call":
         raise InvalidInput("calls have an outcome: use log-call LEAD --outcome OUTCOME")
     return lifecycle.TouchFacts(
-        channel=clean_channel,  # type: ignore[arg-type]
+        channel=clean_channel,
         at=at,
         benefit=validate.text(benefit, "benefit", max_len=validate.TEXT_MAX, multiline=True),
         note=validate.text(note, "note", max_len=validate.TEXT_MAX, multiline=True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import overload
 
 from salesdesk.errors import InvalidInput
 
@@ -89,6 +90,10 @@ def wechat(value: str | None) -> str | None:
     return value
 
 
+@overload
+def choice(value: str, field: str, options: tuple[str, ...], *, upper: bool = False) -> str: ...
+@overload
+def choice(value: str | None, field: str, options: tuple[str, ...], *, upper: bool = False) -> str | None: ...
 def choice(value: str | None, field: str, options: tuple[str, ...], *, upper: bool = False) -> str | None:
     if value is None:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -90,10 +90,10 @@ def block_add(
             slot = hours.suggested(session, state.config, state.now, suggested, minutes)
         start, reason = slot.start, slot.reason
     else:
-        start = state.when(when, prefer="future")
+        start = state.when(cast(str, when), prefer="future")  # given: checked above
     with state.write() as session:
         block = blocks.add_block(
-            session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,  # type: ignore[arg-type]
+            session, state.now, start=start, minutes=minutes, repeat=repeat, goal_dials=goal_dials,
             goal_meetings=goal_meetings, title=title, protect=not no_protect,
         )  # fmt: skip
         warning = blocks.timing_warning(session, state.config, block, state.now)

@@ -30,6 +30,7 @@ class _Deferred(RuntimeParam):
         if self.annotation is str and self.parameter_info.parser is None and isinstance(value, str):
             return value
         if not self._built:
+            # Every _Deferred is made with its descriptor; the None default only keeps dataclass field order.
             self._built.append(_typer_build(self.descriptor))  # type: ignore[arg-type]
         return self._built[0]._coerce_value(value, param=param, ctx=ctx)
 
@@ -42,4 +43,4 @@ def _build(descriptor: TypeDescriptor) -> RuntimeParam:
 
 def install() -> None:
     """Make Typer build its parameters' coercion through ``_build`` (idempotent)."""
-    core.build_runtime_param = _build  # type: ignore[assignment]
+    core.build_runtime_param = _build

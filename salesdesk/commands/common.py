@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
 import typer
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from salesdesk.config import Config
+    from salesdesk.dates import Prefer
     from salesdesk.tui.app import SalesdeskApp
 
 T = TypeVar("T")
@@ -127,10 +128,14 @@ class State:
         finally:
             conn.close()  # closing ends the read transaction
 
-    def when(self, text: str | None, prefer: str = "past") -> datetime | None:
+    @overload
+    def when(self, text: str, prefer: Prefer = "past") -> datetime: ...
+    @overload
+    def when(self, text: str | None, prefer: Prefer = "past") -> datetime | None: ...
+    def when(self, text: str | None, prefer: Prefer = "past") -> datetime | None:
         from salesdesk.dates import parse_when
 
-        return None if text is None else parse_when(text, self.now, prefer=prefer)  # type: ignore[arg-type]
+        return None if text is None else parse_when(text, self.now, prefer=prefer)
 
     def clock(self) -> Callable[[], datetime]:
         """The TUI's clock: fixed when SALESDESK_NOW replays a day, else the real one."""

@@ -35,7 +35,7 @@ def _from_store(ctx: typer.Context, read: Callable[[sqlite3.Connection, str], It
         conn.close()
 
 
-def _config():  # type: ignore[no-untyped-def]
+def _config():
     from salesdesk.config import load_config
     from salesdesk.paths import config_path
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesdesk.bounds import MONEY_MAX
 from salesdesk.commands.common import JsonOpt, LeadArg, state_of
+from salesdesk.store import pk
+
+if TYPE_CHECKING:
+    from salesdesk.services.deals import DealView
 
 app = typer.Typer()
 deal_app = typer.Typer(help="Deals (opportunities): add, move through the stages, close, list.", no_args_is_help=True)
@@ -16,10 +20,10 @@ app.add_typer(deal_app, name="deal")
 DealArg = Annotated[str, typer.Argument(metavar="ID", help="The deal's id, as deal list shows it.")]
 
 
-def _print_deal(view: object, as_json: bool, verb: str) -> None:
+def _print_deal(view: DealView, as_json: bool, verb: str) -> None:
     from salesdesk import render
 
-    data = view.as_dict()  # type: ignore[attr-defined]
+    data = view.as_dict()
     if as_json:
         render.emit_json(data)
     else:
@@ -54,7 +58,7 @@ def deal_add(
             session, state.config, state.now, lead=found, title=title, value=value, stage=stage,
             expected_close=close_at,
         )  # fmt: skip
-        view = deals.deal_view(session, deal.id)  # type: ignore[arg-type]
+        view = deals.deal_view(session, pk(deal))
         _print_deal(view, as_json, "Added")
 
 
@@ -74,7 +78,7 @@ def deal_move(
     with state.write() as session:
         found = deals.get_deal(session, deal)
         deals.move_deal(session, state.config, found, state.now, stage)
-        view = deals.deal_view(session, found.id)  # type: ignore[arg-type]
+        view = deals.deal_view(session, pk(found))
         _print_deal(view, False, "Moved")
 
 
@@ -100,7 +104,7 @@ def deal_close(
     with state.write() as session:
         found = deals.get_deal(session, deal)
         closed = deals.close_deal(session, state.config, found, state.now, won=won, reason=reason)
-        view = deals.deal_view(session, found.id)  # type: ignore[arg-type]
+        view = deals.deal_view(session, pk(found))
         for warning in closed.warnings:
             render.warn(f"warning: {warning}")
         _print_deal(view, False, "Closed")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from salesdesk.commands.common import JsonOpt, state_of
+
+if TYPE_CHECKING:
+    from salesdesk.services.imports import DateOrder
 
 app = typer.Typer(help="Import records from files.", no_args_is_help=True)
 
@@ -95,7 +98,7 @@ def import_leads(
             maps=chosen,
             dry_run=dry_run,
             skip_errors=skip_errors,
-            date_order=date_order,  # type: ignore[arg-type]
+            date_order=cast("DateOrder | None", date_order),  # checked against mdy|dmy above
             values=tables,
             progress=progress,
         )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands.common import JsonOpt, LeadArg, state_of
+from salesdesk.store import pk
+
+if TYPE_CHECKING:
+    from salesdesk.services.leads import LeadView
 
 app = typer.Typer(help="Add, list, show, edit and close leads.", no_args_is_help=True)
 
@@ -66,17 +70,17 @@ def lead_add(
             created_at=state.when(at), allow_duplicate=allow_duplicate, timezone=timezone, best_time=best_time,
             private_phone=private_phone,
         )  # fmt: skip
-        view = leads.lead_view(session, lead.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(lead))
         _print_lead(view, as_json, "Added")
 
 
-def _print_lead(view: object, as_json: bool, verb: str) -> None:
+def _print_lead(view: LeadView, as_json: bool, verb: str) -> None:
     from salesdesk import render
 
     if as_json:
-        render.emit_json(view.as_dict())  # type: ignore[attr-defined]
+        render.emit_json(view.as_dict())
     else:
-        render.say(f"{verb} lead {render.lead_line(view)}.")  # type: ignore[arg-type]
+        render.say(f"{verb} lead {render.lead_line(view)}.")
 
 
 @app.command("list")
@@ -107,7 +111,7 @@ def lead_list(
     limit = (None if as_json else 50) if limit is None else (limit or None)
     filters = {"grade": grade, "status": status, "source": source, "search": search}
     with read_session(state.engine) as session:
-        views = leads.list_leads(session, limit=limit, **filters)
+        views = leads.list_leads(session, limit=limit, grade=grade, status=status, source=source, search=search)
         total = leads.count_leads(session, **filters) if limit and len(views) == limit else len(views)
     if as_json:
         render.emit_json([view.as_dict() for view in views])
@@ -134,12 +138,12 @@ def lead_show(
     state = state_of(ctx)
     with read_session(state.engine) as session:
         found = leads.resolve_lead(session, lead)
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-        history = touches.timeline(session, found.id)  # type: ignore[arg-type]
-        followups = touches.open_followups(session, found.id)  # type: ignore[arg-type]
-        grades = leads.grade_history(session, found.id)  # type: ignore[arg-type]
-        lead_deals = deals.lead_deals(session, found.id)  # type: ignore[arg-type]
-        lead_meetings = meetings.lead_meetings(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
+        history = touches.timeline(session, pk(found))
+        followups = touches.open_followups(session, pk(found))
+        grades = leads.grade_history(session, pk(found))
+        lead_deals = deals.lead_deals(session, pk(found))
+        lead_meetings = meetings.lead_meetings(session, pk(found))
         learned = leads.learned_best_time(session, found)
     if as_json:
         data = view.as_dict()
@@ -209,7 +213,7 @@ def lead_edit(
         )  # fmt: skip
         if do_not_contact:
             closing.do_not_contact(session, found, state.now)
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
         _print_lead(view, as_json, "Updated")
 
 
@@ -232,8 +236,8 @@ def lead_nurture(
     state = state_of(ctx)
     with state.write() as session:
         found = leads.resolve_lead(session, lead)
-        closing.nurture_lead(session, found, state.now, state.when(until, prefer="future"), reason)  # type: ignore[arg-type]
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        closing.nurture_lead(session, found, state.now, state.when(until, prefer="future"), reason)
+        view = leads.lead_view(session, pk(found))
         _print_lead(view, as_json, "Parked")
 
 
@@ -261,7 +265,7 @@ def lead_close(
     with state.write() as session:
         found = leads.resolve_lead(session, lead)
         closed = closing.close_lead(session, state.config, found, state.now, won=won, reason=reason, force=force)
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
         record = closed.record
         for deal in closed.deals:
             render.warn(f"deal #{deal.id} {deal.title} closed as lost too ({deal.reason})")
@@ -289,5 +293,5 @@ def lead_reopen(
     with state.write() as session:
         found = leads.resolve_lead(session, lead)
         closing.reopen_lead(session, found, state.now)
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
         _print_lead(view, as_json, "Reopened")

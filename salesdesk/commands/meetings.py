@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -96,11 +96,10 @@ def _change(ctx: typer.Context, ref: str, as_json: bool, what: str, **kw: str | 
         elif what == "no_show":
             result = meetings.mark_no_show(session, found, state.now, kw["note"])
         else:
-            when = state.when(kw["when"], prefer="future")
-            result = meetings.move(session, found, state.now, when, kw["place"])  # type: ignore[arg-type]
-            protected = protect_warning(
-                session, when, state.now, state.config.rules.business_hours, state.config.timing
-            )  # type: ignore[arg-type]
+            when = state.when(cast(str, kw["when"]), prefer="future")  # move always passes its WHEN
+            result = meetings.move(session, found, state.now, when, kw["place"])
+            config = state.config
+            protected = protect_warning(session, when, state.now, config.rules.business_hours, config.timing)
             warnings = [protected] if protected else []
         view = meetings.MeetingView(result, meetings.lead_name(session, found.lead_id))
     for warning in warnings:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands import completion
 from salesdesk.commands.common import JsonOpt, state_of
+
+if TYPE_CHECKING:
+    from salesdesk.services.objections import ObjectionView
 
 app = typer.Typer(
     help="Objections customers raise, your replies, and which replies win meetings.", no_args_is_help=True
@@ -19,15 +22,15 @@ KeyArg = Annotated[
 ]
 
 
-def _print(view: object, as_json: bool, verb: str | None = None) -> None:
+def _print(view: ObjectionView, as_json: bool, verb: str | None = None) -> None:
     from salesdesk import render
 
     if as_json:
-        render.emit_json(view.as_dict())  # type: ignore[attr-defined]
+        render.emit_json(view.as_dict())
     else:
         if verb:
-            render.say(f"{verb} objection {view.objection.key}.")  # type: ignore[attr-defined]
-        render.objection_card(view)  # type: ignore[arg-type]
+            render.say(f"{verb} objection {view.objection.key}.")
+        render.objection_card(view)
 
 
 @app.command("list")

@@ -63,7 +63,8 @@ class _PlanGroup(TyperGroup):
     """``plan [DATE] [OPTIONS]`` is ``plan day``; ``plan done|undo ITEM`` tick items off. Anything
     that is not one of those words goes to ``day``, so the date reads naturally."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    # TyperGroup takes Typer's vendored click Context, which Typer doesn't export; typer.Context is its subclass.
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
             args = ["day", *args]
         return super().parse_args(ctx, args)

@@ -12,10 +12,12 @@ import typer
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands import completion
 from salesdesk.commands.common import BenefitOpt, JsonOpt, LeadArg, NoteOpt, State, state_of
+from salesdesk.store import pk
 
 if TYPE_CHECKING:
     from salesdesk.config import Config
     from salesdesk.lifecycle import TouchFacts
+    from salesdesk.services.batch import Line
 
 MeetingOpt = Annotated[
     str | None,
@@ -69,7 +71,18 @@ def log_call(
             help='Log many calls, one JSON object a line: {"lead": 12, "outcome": "busy", "note": ...} with '
             "the options above as keys (the records of export touches --format jsonl work too), up to 65,536 "
             "characters a line and 64 MiB in all; - reads stdin. "
-            "The input is read whole before anything is written; all lines or none are logged.",
+            "The input is read and checked whole before anything is written; all lines or none are logged.",
+        ),
+    ] = None,
+    chunk: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk",
+            metavar="N",
+            min=1,
+            max=COUNT_MAX,
+            help="With --from: commit every N lines, so an interrupted batch keeps its whole chunks "
+            "(each said on stdout before its commit). Default: all or nothing.",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -82,11 +95,13 @@ def log_call(
 
     Example: salesdesk log-call --from calls.jsonl
     """
+    if chunk is not None and (from_ is None or as_json):
+        ctx.fail("--chunk N commits a --from batch N lines at a time; it takes --from, and not --json")
     if from_ is not None:
         given = (lead, outcome, note, benefit, duration, objection, reply, next_, meeting, place, at)
         if any(value is not None for value in given):
             ctx.fail("--from takes the lead and options from each line; give no LEAD or other option with it")
-        _log_batch(ctx, from_, as_json)
+        _log_batch(ctx, from_, as_json, chunk)
         return
     if lead is None:
         ctx.fail("Missing argument 'LEAD' (or --from FILE.jsonl for a batch).")
@@ -120,7 +135,7 @@ def log_call(
             duration_s=duration_s, objection=objection, next_at=next_at, reply=reply, meeting_at=meeting_at,
             place=place,
         )  # fmt: skip
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
         _print_logged(view, logged, as_json, state.now)
 
 
@@ -174,7 +189,7 @@ def log_touch(
             meeting_at=meeting_at,
             place=place,
         )
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
+        view = leads.lead_view(session, pk(found))
         _print_logged(view, logged, as_json, state.now)
 
 
@@ -199,44 +214,70 @@ def _log_hot(
         _print_logged(store.lead_head(conn, lead_id), logged, as_json, state.now)
 
 
-def _log_batch(ctx: typer.Context, source: str, as_json: bool) -> None:
-    import io
+def _log_batch(ctx: typer.Context, source: str, as_json: bool, chunk: int | None) -> None:
     import sys
 
     from salesdesk import render
     from salesdesk.bounds import JSONL_LINE_MAX, JSONL_TOTAL_MAX
     from salesdesk.errors import InvalidInput
-    from salesdesk.reading import capped_lines
-    from salesdesk.services.batch import log_calls
+    from salesdesk.reading import utf8_lines
+    from salesdesk.services.batch import check_lines, log_checked
 
     state = state_of(ctx)
+    # Read as bytes, file and pipe alike: JSON is UTF-8 whatever the locale says (a BOM from a
+    # Windows editor is tolerated), and a byte that is not UTF-8 is named with its offset.
     if source == "-":
-        stream = sys.stdin
-        if isinstance(stream, io.TextIOWrapper):
-            # JSON is UTF-8 whatever the locale says; a BOM from a Windows editor is tolerated.
-            stream.reconfigure(encoding="utf-8-sig")
+        stream, shown = sys.stdin.buffer, "standard input"
     else:
+        shown = source
         try:
-            stream = open(source, encoding="utf-8-sig")  # noqa: SIM115 - closed below, after the batch
+            stream = open(source, "rb")  # noqa: SIM115 - closed below, after the batch
         except OSError as exc:
             raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
-        # All of it read (and bounded) before the write lock is taken: a slow or idle pipe
-        # must not hold up the TUI and every other writer.
-        lines = list(capped_lines(stream, JSONL_LINE_MAX, JSONL_TOTAL_MAX))
+        # All of it read (and bounded) and checked before the write lock is taken: a slow or
+        # idle pipe, or a bad last line, must not hold up the TUI and every other writer.
+        lines = check_lines(utf8_lines(stream, shown, JSONL_LINE_MAX, JSONL_TOTAL_MAX))
+        if chunk is not None:
+            _log_chunks(state, lines, chunk)
+            return
         with state.write() as session:
-            result = log_calls(session, state.config, state.now, lines, as_json=as_json)
+            result = log_checked(session, state.config, state.now, lines, as_json=as_json)
             if as_json:
                 render.batch_warnings(result)
                 render.emit_json_array(result.items or [])
             else:
                 render.batch_logged(result)
     finally:
-        if stream is not sys.stdin:
+        if stream is not sys.stdin.buffer:
             stream.close()
 
 
-def _print_logged(view, logged, as_json: bool, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _log_chunks(state: State, lines: list[Line], size: int) -> None:
+    """Each ``size`` lines in a transaction of their own, said on stdout before it commits. A
+    refused line stops the batch there: the chunks before it stay, the error says how many."""
+    from salesdesk import render
+    from salesdesk.errors import SalesdeskError
+    from salesdesk.services.batch import log_checked
+
+    chunks = [lines[i : i + size] for i in range(0, len(lines), size)]
+    calls = 0
+    for index, part in enumerate(chunks, 1):
+        try:
+            with state.write() as session:
+                result = log_checked(session, state.config, state.now, part)
+                render.batch_chunk_logged(index, len(chunks), part[0].number, part[-1].number, result)
+                calls += result.calls
+                if index == len(chunks):
+                    render.say(f"Logged {calls:,} call{'s' if calls != 1 else ''} in {len(chunks):,} chunks.")
+        except SalesdeskError as exc:
+            if index == 1:
+                raise
+            kept = f"chunks 1-{index - 1} of {len(chunks)} (lines 1-{chunks[index - 2][-1].number}) stay logged"
+            raise type(exc)(f"{exc}\n{kept}; nothing after line {chunks[index - 2][-1].number} was") from None
+
+
+def _print_logged(view, logged, as_json: bool, now: datetime) -> None:
     from salesdesk import render
     from salesdesk.touch_log import followup_dict, meeting_dict, touch_dict
 

@@ -21,9 +21,10 @@ from sqlmodel import Session
 from salesdesk import lifecycle, store
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.config import Config
-from salesdesk.dates import iso, parse_duration, parse_when
+from salesdesk.dates import Prefer, iso, parse_duration, parse_when
 from salesdesk.errors import InvalidInput, Refused, SalesdeskError
 from salesdesk.services import leads, objections, touches
+from salesdesk.store import pk
 
 # The keys a line may carry: ``lead`` and the options of ``log-call``.
 FIELDS = ("lead", "outcome", "note", "benefit", "duration", "objection", "reply", "next", "at", "meeting", "place")
@@ -144,9 +145,9 @@ class _Batch:
         if found is None:
             m = _ID.match(ref.strip())
             row = self.conn.execute("SELECT id FROM lead WHERE id = ?", (int(m.group(1)),)).fetchone() if m else None
-            found = row[0] if row else leads.resolve_lead(self.session, ref).id
-            self.targets[ref] = found  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+            found = row[0] if row else pk(leads.resolve_lead(self.session, ref))
+            self.targets[ref] = found
+        return found
 
     def objection(self, key: str | None, reply: int | None) -> tuple[str | None, int | None]:
         cached = self.objections.get((key, reply))
@@ -160,9 +161,9 @@ class _Batch:
         duration = line.get("duration")
         duration_s = parse_duration(duration) if isinstance(duration, str) else duration
 
-        def when(name: str, prefer: str) -> datetime | None:
+        def when(name: str, prefer: Prefer) -> datetime | None:
             text = line.get(name)
-            return parse_when(text, now, prefer=prefer) if text is not None else None  # type: ignore[arg-type]
+            return parse_when(text, now, prefer=prefer) if text is not None else None
 
         at, next_at, meeting_at = when("at", "past"), when("next", "future"), when("meeting", "future")
         lead_id = self.target(line["lead"])
@@ -223,26 +224,52 @@ def _as_json(
     }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Line:
+    """A checked line: its number and fields, or None for an exported touch on another channel."""
+
+    number: int
+    fields: dict[str, Any] | None
+
+
+def check_lines(stream: Iterable[str]) -> list[Line]:
+    """Every line parsed and its fields type-checked, before anything touches the database:
+    a batch takes the write lock only once its whole input is known to be well formed."""
+    checked = []
+    for number, data in read_lines(stream):
+        try:
+            line = _from_export(data) if "channel" in data else data  # a record of `export touches`
+            checked.append(Line(number, None if line is None else _fields(line)))
+        except SalesdeskError as exc:
+            raise InvalidInput(f"line {number}: {exc}") from None
+    if not any(line.fields is not None for line in checked):
+        raise InvalidInput("no calls to log: the input has no JSON lines of calls")
+    return checked
+
+
+def log_checked(
+    session: Session, config: Config, now: datetime, lines: Iterable[Line], *, as_json: bool = False
+) -> BatchResult:
+    """Log the calls of checked ``lines`` into ``session``'s transaction. A line refused by a rule
+    or naming an unknown lead raises an error naming its line, and the caller's transaction
+    then writes nothing."""
+    batch = _Batch(session, config, now, as_json)
+    for line in lines:
+        if line.fields is None:
+            batch.result.skipped += 1
+            continue
+        try:
+            batch.log(line.number, line.fields)
+        except Refused as exc:
+            raise Refused(f"line {line.number}: {exc}") from None
+        except SalesdeskError as exc:
+            # Without the field: the single command's hints (--next WHEN...) name options, not keys.
+            raise InvalidInput(f"line {line.number}: {exc}") from None
+    return batch.finish()
+
+
 def log_calls(
     session: Session, config: Config, now: datetime, stream: Iterable[str], *, as_json: bool = False
 ) -> BatchResult:
-    """Log one call per JSONL line into ``session``'s transaction. A bad line raises an error
-    naming its line number, and the caller's transaction then writes nothing."""
-    batch = _Batch(session, config, now, as_json)
-    for number, data in read_lines(stream):
-        try:
-            if "channel" in data:  # a record of `export touches`
-                line = _from_export(data)
-                if line is None:
-                    batch.result.skipped += 1
-                    continue
-                data = line
-            batch.log(number, _fields(data))
-        except Refused as exc:
-            raise Refused(f"line {number}: {exc}") from None
-        except SalesdeskError as exc:
-            # Without the field: the single command's hints (--next WHEN...) name options, not keys.
-            raise InvalidInput(f"line {number}: {exc}") from None
-    if not batch.result.calls:
-        raise InvalidInput("no calls to log: the input has no JSON lines of calls")
-    return batch.finish()
+    """Log one call per JSONL line into ``session``'s transaction: all of them, or none."""
+    return log_checked(session, config, now, check_lines(stream), as_json=as_json)

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, delete, func, literal, select, union_all
-from sqlmodel import Session
+from sqlalchemy import delete, func, literal, union_all
+from sqlmodel import Session, and_, case, col, select
 
 from salesdesk import protected_time, store, timing_advice, validate
 from salesdesk.config import Config
@@ -31,6 +31,7 @@ from salesdesk.recurrence import occurrences as occurrences
 from salesdesk.recurrence import rule as _rule
 from salesdesk.rules import BusinessHours, Rules
 from salesdesk.services.queue import DueItem, due, prospects
+from salesdesk.store import pk
 from salesdesk.timing import Timing
 
 REPEATS = {
@@ -120,9 +121,9 @@ def expand(session: Session, first: date, last: date) -> list[Occurrence]:
     Which blocks can have one is the store layer's query (``status`` asks it too)."""
     conn = store.dbapi(session)
     ids = [row.id for row in store.blocks_between(conn, first, last)]
-    blocks = list(session.execute(select(CallBlock).where(CallBlock.id.in_(ids))).scalars())  # type: ignore[union-attr]
+    blocks = list(session.execute(select(CallBlock).where(col(CallBlock.id).in_(ids))).scalars())
     removed = store.removed_days(conn, ids, first, last)
-    found = [o for block in blocks for o in occurrences(block, removed[block.id], first, last)]  # type: ignore[index]
+    found = [o for block in blocks for o in occurrences(block, removed[block.id], first, last)]
     return sorted(found, key=lambda o: (o.start, o.block.id))
 
 
@@ -253,8 +254,8 @@ def _drop_fills(session: Session, block_id: int, start: datetime | None = None) 
     fills = select(BlockFill.id).where(BlockFill.block_id == block_id)
     if start is not None:
         fills = fills.where(BlockFill.start == start)
-    session.execute(delete(BlockLead).where(BlockLead.fill_id.in_(fills)))  # type: ignore[attr-defined]
-    session.execute(delete(BlockFill).where(BlockFill.id.in_(fills)))  # type: ignore[union-attr]
+    session.execute(delete(BlockLead).where(col(BlockLead.fill_id).in_(fills)))
+    session.execute(delete(BlockFill).where(col(BlockFill.id).in_(fills)))
 
 
 def remove(session: Session, block_id: int, day: date | None = None) -> tuple[CallBlock, Occurrence | None]:
@@ -273,7 +274,7 @@ def remove(session: Session, block_id: int, day: date | None = None) -> tuple[Ca
         _drop_fills(session, block_id, removed.start)
     else:
         _drop_fills(session, block_id)
-        session.execute(delete(BlockException).where(BlockException.block_id == block_id))  # type: ignore[arg-type]
+        session.execute(delete(BlockException).where(col(BlockException.block_id) == block_id))
         session.delete(block)
         removed = None
     session.flush()
@@ -309,7 +310,7 @@ def activity(session: Session, spans: Sequence[tuple[datetime, datetime]]) -> li
         query = (
             select(
                 occ.c.i,
-                func.count(Touch.id),  # type: ignore[arg-type]
+                func.count(col(Touch.id)),
                 func.count(case((Touch.connected, 1))),
                 func.count(case((Touch.meeting, 1))),
             )
@@ -375,21 +376,21 @@ def _planned(session: Session, found: Sequence[Occurrence]) -> dict[tuple[int, d
     fills = list(
         session.execute(
             select(BlockFill).where(
-                BlockFill.block_id.in_({o.block.id for o in found}),  # type: ignore[attr-defined]
+                col(BlockFill.block_id).in_({o.block.id for o in found}),
                 BlockFill.start >= found[0].start,
                 BlockFill.start <= found[-1].start,
             )
         ).scalars()
     )
-    leads: dict[int, list[int]] = {fill.id: [] for fill in fills}  # type: ignore[misc]
+    leads: dict[int, list[int]] = {fill.id: [] for fill in fills}
     rows = session.execute(
         select(BlockLead.fill_id, BlockLead.lead_id)
-        .where(BlockLead.fill_id.in_(leads))  # type: ignore[attr-defined]
-        .order_by(BlockLead.fill_id, BlockLead.position)
+        .where(col(BlockLead.fill_id).in_(leads))
+        .order_by(col(BlockLead.fill_id), col(BlockLead.position))
     )
     for fill_id, lead_id in rows:
         leads[fill_id].append(lead_id)
-    return {(f.block_id, f.start): Planned(f, leads[f.id]) for f in fills}  # type: ignore[index]
+    return {(f.block_id, f.start): Planned(f, leads[f.id]) for f in fills}
 
 
 def listing(session: Session, first: date, last: date, now: datetime) -> list[OccurrenceView]:
@@ -401,10 +402,7 @@ def listing(session: Session, first: date, last: date, now: datetime) -> list[Oc
     done: list[Activity | None] = [*activity(session, [(o.start, o.end) for o in started])]
     done += [None] * (len(found) - len(started))
     planned = _planned(session, found)
-    return [
-        OccurrenceView(o, act, planned.get((o.block.id, o.start)))  # type: ignore[arg-type]
-        for o, act in zip(found, done, strict=True)
-    ]
+    return [OccurrenceView(o, act, planned.get((o.block.id, o.start))) for o, act in zip(found, done, strict=True)]
 
 
 def day_range(
@@ -487,7 +485,7 @@ def choose_rate(session: Session, now: datetime, given: float | None = None) -> 
     since = now - timedelta(weeks=HISTORY_WEEKS)
     dials, meetings = session.execute(
         select(func.count(), func.count(case((Touch.meeting, 1))))
-        .join(Lead, Lead.id == Touch.lead_id)
+        .join(Lead, col(Lead.id) == col(Touch.lead_id))
         .where(Touch.channel == "call", Touch.at == Lead.first_attempt_at, Touch.at >= since, Touch.at < now)
     ).one()
     if given is not None:
@@ -554,7 +552,7 @@ def plan(session: Session, rules: Rules, now: datetime, target: int, rate: float
 def _next_occurrence(session: Session, block: CallBlock, day: date | None, now: datetime) -> Occurrence:
     today = to_local(now).date()
     first, last = (day, day) if day is not None else (today - timedelta(days=1), today + timedelta(days=366))
-    removed = removed_days(session, [block.id], first, last)[block.id]  # type: ignore[list-item, index]
+    removed = removed_days(session, [pk(block)], first, last)[pk(block)]
     ahead = [o for o in occurrences(block, removed, first, last) if o.end > now]
     if not ahead:
         when = f"on {day:%a %d %b %Y}" if day is not None else "ahead"
@@ -617,7 +615,7 @@ def fill(
     session.add(record)
     session.flush()
     session.add_all(
-        BlockLead(fill_id=record.id, lead_id=item.lead_id, position=position)  # type: ignore[arg-type]
+        BlockLead(fill_id=pk(record), lead_id=item.lead_id, position=position)
         for position, item in enumerate(proposed.leads, 1)
     )
     session.flush()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salesdesk import lifecycle
 from salesdesk.config import Config
 from salesdesk.dates import to_local
 from salesdesk.models import Lead, Touch
 from salesdesk.services.touches import LEAD_COUNTERS
+from salesdesk.store import pk
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,10 @@ def close_guard(session: Session, config: Config, lead: Lead) -> CloseGuard:
         days=days,
         min_touches=rules.min_touches_before_lost,
         min_days=rules.min_touch_days_before_lost,
-        terminal=has_terminal_outcome(session, config.terminal_outcomes, lead.id),  # type: ignore[arg-type]
+        terminal=has_terminal_outcome(session, config.terminal_outcomes, pk(lead)),
     )
 
 
 def has_terminal_outcome(session: Session, terminal_outcomes: list[str], lead_id: int) -> bool:
-    query = select(Touch.id).where(Touch.lead_id == lead_id, Touch.outcome.in_(terminal_outcomes)).limit(1)  # type: ignore[union-attr]
+    query = select(Touch.id).where(Touch.lead_id == lead_id, col(Touch.outcome).in_(terminal_outcomes)).limit(1)
     return session.execute(query).first() is not None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salesdesk import lifecycle, store, validate
 from salesdesk.config import Config
@@ -17,6 +17,7 @@ from salesdesk.models import Deal, Lead, LeadClose
 from salesdesk.services.close_guard import CloseGuard, close_guard
 from salesdesk.services.queue import explain
 from salesdesk.services.touches import LEAD_COUNTERS
+from salesdesk.store import pk
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,9 @@ class TooFewTouches(Refused):
         self.guard, self.next_step = guard, next_step
 
 
-def _move(session: Session, lead: Lead, new: lifecycle.LeadState, cause: str, now: datetime, **columns: object) -> None:
+def _move(session: Session, lead: Lead, new: lifecycle.LeadState, cause: str, now: datetime, **columns: Any) -> None:
     """The lead's state change, written by the store (with its cause) and re-read by the ORM."""
-    store.set_state(store.dbapi(session), lead.id, lead.status, new, cause, now, **columns)  # type: ignore[arg-type]
+    store.set_state(store.dbapi(session), pk(lead), lead.status, new, cause, now, **columns)
     session.expire(lead)
 
 
@@ -85,7 +86,7 @@ def _close_record(
 ) -> LeadClose:  # fmt: skip
     session.refresh(lead, LEAD_COUNTERS)
     record = LeadClose(
-        lead_id=lead.id,  # type: ignore[arg-type]
+        lead_id=pk(lead),
         at=now,
         result=result,
         reason=reason,
@@ -98,16 +99,16 @@ def _close_record(
     cause = f"closed as {result}" + (f": {reason}" if reason else "") + (" (override)" if forced else "")
     _move(session, lead, result, cause, now, closed_at=now, close_reason=reason)
     # What the rules still asked of this lead no longer applies: its open follow-ups end.
-    store.cancel_followups(conn, lead.id, now)  # type: ignore[arg-type]
+    store.cancel_followups(conn, pk(lead), now)
     if result == "lost":
-        store.cancel_meetings(conn, lead.id, now)  # type: ignore[arg-type]
+        store.cancel_meetings(conn, pk(lead), now)
     return record
 
 
 def _close_open_deals(session: Session, lead: Lead, now: datetime, reason: str | None) -> list[Deal]:
     from salesdesk.services.deals import close_deal_record
 
-    deals = list(session.execute(select(Deal).where(Deal.lead_id == lead.id, Deal.closed_at.is_(None))).scalars())  # type: ignore[union-attr]
+    deals = list(session.execute(select(Deal).where(Deal.lead_id == lead.id, col(Deal.closed_at).is_(None))).scalars())
     for deal in deals:
         close_deal_record(session, deal, now, won=False, reason=reason)
     return deals
@@ -123,7 +124,9 @@ def won_by_deal(session: Session, config: Config, lead: Lead, deal: Deal, now: d
 def deal_opened(session: Session, lead: Lead, deal: Deal, now: datetime) -> None:
     """An open deal puts a worked (or won, or parked) lead in the ``deal`` state."""
     if lead.status in ("lost", "do_not_contact"):
-        raise Refused(f"#{lead.id} {lead.name} is {lifecycle.STATE_WORDS[lead.status]}; reopen it first")  # type: ignore[index]
+        # Lead.status is a str column to the ORM; only the store writes it, and only LeadState values.
+        words = lifecycle.STATE_WORDS[lead.status]  # type: ignore[index]
+        raise Refused(f"#{lead.id} {lead.name} is {words}; reopen it first")
     if lead.status != "deal":
         _move(session, lead, "deal", f"deal #{deal.id} {deal.title} opened", now, nurture_until=None)
 
@@ -131,7 +134,7 @@ def deal_opened(session: Session, lead: Lead, deal: Deal, now: datetime) -> None
 def deal_lost(session: Session, lead: Lead, deal: Deal, now: datetime) -> None:
     """A lost deal leaves its lead being worked, unless another deal is still open."""
     others = session.execute(
-        select(Deal.id).where(Deal.lead_id == lead.id, Deal.closed_at.is_(None), Deal.id != deal.id)  # type: ignore[union-attr]
+        select(Deal.id).where(Deal.lead_id == lead.id, col(Deal.closed_at).is_(None), Deal.id != deal.id)
     ).first()
     if lead.status == "deal" and others is None:
         _move(session, lead, "working", f"deal #{deal.id} {deal.title} lost", now)
@@ -144,13 +147,13 @@ def reopen_lead(session: Session, lead: Lead, now: datetime) -> Lead:
         raise Refused(f"#{lead.id} {lead.name} is not closed (it is {lead.status})")
     if lead.status in ("won", "lost"):
         last_close = session.execute(
-            select(LeadClose).where(LeadClose.lead_id == lead.id).order_by(LeadClose.at.desc()).limit(1)  # type: ignore[attr-defined]
+            select(LeadClose).where(LeadClose.lead_id == lead.id).order_by(col(LeadClose.at).desc()).limit(1)
         ).scalar_one_or_none()
         if last_close is not None:
             last_close.reopened_at = now
             session.add(last_close)
     session.refresh(lead, LEAD_COUNTERS)
-    open_deal = session.execute(select(Deal.id).where(Deal.lead_id == lead.id, Deal.closed_at.is_(None))).first()  # type: ignore[union-attr]
+    open_deal = session.execute(select(Deal.id).where(Deal.lead_id == lead.id, col(Deal.closed_at).is_(None))).first()
     new: lifecycle.LeadState = "deal" if open_deal else "working" if lead.first_attempt_at else "new"
     _move(
         session, lead, new, f"reopened (was {lead.status})", now, closed_at=None, close_reason=None, nurture_until=None
@@ -179,6 +182,6 @@ def do_not_contact(session: Session, lead: Lead, now: datetime, reason: str | No
     _move(session, lead, "do_not_contact", "marked do-not-contact" + (f": {clean}" if clean else ""), now,
           nurture_until=None)  # fmt: skip
     conn = store.dbapi(session)
-    store.cancel_followups(conn, lead.id, now)  # type: ignore[arg-type]
-    store.cancel_meetings(conn, lead.id, now)  # type: ignore[arg-type]
+    store.cancel_followups(conn, pk(lead), now)
+    store.cancel_meetings(conn, pk(lead), now)
     return lead

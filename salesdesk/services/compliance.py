@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, or_, select
-from sqlmodel import Session
+from sqlalchemy import exists, func
+from sqlmodel import Session, and_, col, not_, or_, select
 
 from salesdesk import rules as r
 from salesdesk.config import Config
@@ -57,9 +57,9 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
 
     breaches = []
     # Never attempted (the counter skips "other"), over the (status, ...) index's leads.
-    untouched_query = select(Lead).where(Lead.status.in_(ACTIVE), Lead.first_attempt_at.is_(None))  # type: ignore[attr-defined, union-attr]
+    untouched_query = select(Lead).where(col(Lead.status).in_(ACTIVE), col(Lead.first_attempt_at).is_(None))
     if (sources := rules.first_contact_source_filter) is not None:
-        untouched_query = untouched_query.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
+        untouched_query = untouched_query.where(col(Lead.source).in_(sources))
     for lead in session.execute(untouched_query).scalars():
         if not rules.first_contact_applies(lead.source):
             continue
@@ -69,28 +69,30 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
     breaches.sort(key=lambda b: b["deadline"], reverse=True)
 
     # Lost with too few touches, no terminal outcome, and no recorded override.
-    terminal = exists().where(Touch.lead_id == Lead.id, Touch.outcome.in_(config.terminal_outcomes))  # type: ignore[union-attr]
-    forced = exists().where(LeadClose.lead_id == Lead.id, LeadClose.forced, LeadClose.reopened_at.is_(None))  # type: ignore[union-attr]
+    terminal = exists().where(col(Touch.lead_id) == col(Lead.id), col(Touch.outcome).in_(config.terminal_outcomes))
+    forced = exists().where(
+        col(LeadClose.lead_id) == col(Lead.id), col(LeadClose.forced), col(LeadClose.reopened_at).is_(None)
+    )
     below = session.execute(
         select(Lead)
         .where(Lead.status == "lost", Lead.touch_count < rules.min_touches_before_lost, not_(terminal), not_(forced))
-        .order_by(Lead.closed_at.desc())  # type: ignore[union-attr]
+        .order_by(col(Lead.closed_at).desc())
     ).scalars()
     closed_below = [
         {"lead_id": lead.id, "name": lead.name, "touches": lead.touch_count, "closed_at": iso(lead.closed_at)}
         for lead in below
     ]
 
-    no_benefit = and_(reached_clause(config), or_(Touch.benefit.is_(None), Touch.benefit == ""))  # type: ignore[union-attr]
+    no_benefit = and_(reached_clause(config), or_(col(Touch.benefit).is_(None), Touch.benefit == ""))
     benefit_missing = 0
     recent: list[dict[str, Any]] = []
     if rules.benefit != "off":
         benefit_missing = session.execute(select(func.count()).select_from(Touch).where(no_benefit)).scalar_one()
         rows = session.execute(
             select(Touch, Lead.name)
-            .join(Lead, Lead.id == Touch.lead_id)
+            .join(Lead, col(Lead.id) == col(Touch.lead_id))
             .where(no_benefit)
-            .order_by(Touch.at.desc())  # type: ignore[attr-defined]
+            .order_by(col(Touch.at).desc())
             .limit(SHOWN)
         ).all()
         recent = [
@@ -101,15 +103,15 @@ def check(session: Session, config: Config, now: datetime) -> Violations:
     # A follow-up is overdue once the day it was due has ended: the rep had that whole day.
     today_start, _ = local_day_bounds(to_local(now).date())
     # A lapsed fallback is recorded as lapsed, not left overdue forever.
-    overdue = and_(live_followup(rules, now), FollowUp.due_at < today_start, Lead.status.in_(ACTIVE))  # type: ignore[attr-defined]
+    overdue = and_(live_followup(rules, now), FollowUp.due_at < today_start, col(Lead.status).in_(ACTIVE))
     overdue_count = session.execute(
-        select(func.count()).select_from(FollowUp).join(Lead, Lead.id == FollowUp.lead_id).where(overdue)
+        select(func.count()).select_from(FollowUp).join(Lead, col(Lead.id) == col(FollowUp.lead_id)).where(overdue)
     ).scalar_one()
     oldest = session.execute(
         select(FollowUp, Lead.name)
-        .join(Lead, Lead.id == FollowUp.lead_id)
+        .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
         .where(overdue)
-        .order_by(FollowUp.due_at, FollowUp.id)
+        .order_by(col(FollowUp.due_at), col(FollowUp.id))
         .limit(SHOWN)
     ).all()
     return Violations(

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, select
-from sqlmodel import Session
+from sqlmodel import Session, case, col, select
 
 from salesdesk import validate
 from salesdesk.bounds import MONEY_MAX
@@ -22,6 +21,7 @@ from salesdesk.config import DEAL_CLOSES, Config
 from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Deal, DealStageChange, Lead
+from salesdesk.store import pk
 
 _ID = re.compile(r"^#?(\d{1,9})$")
 
@@ -71,7 +71,7 @@ def _record(session: Session, deal: Deal, now: datetime, to_stage: str) -> DealS
     deal.stage, deal.updated_at = to_stage, now
     session.add(deal)
     session.flush()
-    change = DealStageChange(deal_id=deal.id, at=now, from_stage=from_stage, to_stage=to_stage)  # type: ignore[arg-type]
+    change = DealStageChange(deal_id=pk(deal), at=now, from_stage=from_stage, to_stage=to_stage)
     session.add(change)
     session.flush()
     return change
@@ -92,7 +92,7 @@ def add_deal(
     if value is not None and not 0 <= value <= MONEY_MAX:
         raise InvalidInput(f"a deal's value is from 0 to {MONEY_MAX:,}, not {value:,}", field="value")
     deal = Deal(
-        lead_id=lead.id,  # type: ignore[arg-type]
+        lead_id=pk(lead),
         title=validate.required(title, "title", max_len=validate.SHORT_MAX),
         value=value,
         stage=config.stages[0] if stage is None else _open_stage(config, stage),
@@ -170,7 +170,7 @@ def close_deal_record(session: Session, deal: Deal, now: datetime, *, won: bool,
     return _record(session, deal, now, "won" if won else "lost")
 
 
-def _stage_order(config: Config):  # type: ignore[no-untyped-def]
+def _stage_order(config: Config):
     """SQL: the funnel's order; stages since removed from the config sort after the open ones."""
     ranks = {stage: index for index, stage in enumerate((*config.stages, *DEAL_CLOSES))}
     return case(ranks, value=Deal.stage, else_=len(config.stages))
@@ -181,28 +181,30 @@ def _views(session: Session, rows: list[tuple[Deal, str]]) -> list[DealView]:
     ids = [deal.id for deal, _ in rows]
     if ids:
         changes = session.execute(
-            select(DealStageChange).where(DealStageChange.deal_id.in_(ids)).order_by(DealStageChange.id)  # type: ignore[attr-defined]
+            select(DealStageChange).where(col(DealStageChange.deal_id).in_(ids)).order_by(col(DealStageChange.id))
         ).scalars()
         for change in changes:
             history[change.deal_id].append(change)
-    return [DealView(deal, name, history[deal.id]) for deal, name in rows]  # type: ignore[index]
+    return [DealView(deal, name, history[pk(deal)]) for deal, name in rows]
 
 
 def list_deals(session: Session, config: Config, stage: str | None = None) -> list[DealView]:
     """Deals in funnel order (open stages first, then won, then lost), newest first in each."""
-    query = select(Deal, Lead.name).join(Lead, Lead.id == Deal.lead_id)
+    query = select(Deal, col(Lead.name)).join(Lead, col(Lead.id) == col(Deal.lead_id))
     if stage is not None:
         norm = stage.strip().lower()
         known = (*config.stages, *DEAL_CLOSES)
         if norm not in known:
             raise InvalidInput(f"stage {stage!r} is not one of: {', '.join(known)}", field="stage")
         query = query.where(Deal.stage == norm)
-    query = query.order_by(_stage_order(config), Deal.created_at.desc(), Deal.id.desc())  # type: ignore[attr-defined, union-attr]
+    query = query.order_by(_stage_order(config), col(Deal.created_at).desc(), col(Deal.id).desc())
     return _views(session, [(deal, name) for deal, name in session.execute(query).all()])
 
 
 def deal_view(session: Session, deal_id: int) -> DealView:
-    row = session.execute(select(Deal, Lead.name).join(Lead, Lead.id == Deal.lead_id).where(Deal.id == deal_id)).one()
+    row = session.execute(
+        select(Deal, col(Lead.name)).join(Lead, col(Lead.id) == col(Deal.lead_id)).where(col(Deal.id) == deal_id)
+    ).one()
     return _views(session, [(row[0], row[1])])[0]
 
 
@@ -237,15 +239,17 @@ def moves(session: Session, start: datetime, end: datetime) -> list[Move]:
     """Stage changes in ``[start, end)``, oldest first (over the index on ``at``)."""
     rows = session.execute(
         select(DealStageChange, Deal.title, Lead.name)
-        .join(Deal, Deal.id == DealStageChange.deal_id)
-        .join(Lead, Lead.id == Deal.lead_id)
+        .join(Deal, col(Deal.id) == col(DealStageChange.deal_id))
+        .join(Lead, col(Lead.id) == col(Deal.lead_id))
         .where(DealStageChange.at >= start, DealStageChange.at < end)
-        .order_by(DealStageChange.at, DealStageChange.id)
+        .order_by(col(DealStageChange.at), col(DealStageChange.id))
     ).all()
     return [Move(c.deal_id, title, name, c.at, c.from_stage, c.to_stage) for c, title, name in rows]
 
 
 def lead_deals(session: Session, lead_id: int) -> list[DealView]:
     """A lead's deals, newest first."""
-    query = select(Deal, Lead.name).join(Lead, Lead.id == Deal.lead_id).where(Deal.lead_id == lead_id)
-    return _views(session, list(session.execute(query.order_by(Deal.id.desc())).all()))  # type: ignore[union-attr, arg-type]
+    query = (
+        select(Deal, col(Lead.name)).join(Lead, col(Lead.id) == col(Deal.lead_id)).where(col(Deal.lead_id) == lead_id)
+    )
+    return _views(session, list(session.execute(query.order_by(col(Deal.id).desc())).all()))

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import IO, Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salesdesk.dates import fmt_local, fmt_span, iso, to_local
 from salesdesk.models import Account, Lead, Meeting, Touch
@@ -484,8 +483,8 @@ def lead_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every lead as ``lead list --json`` shows it, oldest id first, fetched a batch at a time."""
     query = (
         select(Lead, Account.name)
-        .join(Account, Lead.account_id == Account.id, isouter=True)
-        .order_by(Lead.id)  # type: ignore[arg-type]
+        .join(Account, col(Lead.account_id) == col(Account.id), isouter=True)
+        .order_by(col(Lead.id))
         .execution_options(yield_per=_ROWS_PER_FETCH)
     )
     for lead, company in session.execute(query):
@@ -497,9 +496,9 @@ def touch_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every touch as ``log-call --json`` shows it, with its lead's name, oldest id first."""
     query = (
         select(Touch, Lead.name, Meeting.at, Meeting.place)
-        .join(Lead, Lead.id == Touch.lead_id)
-        .join(Meeting, Meeting.touch_id == Touch.id, isouter=True)  # the meeting it booked, as booked
-        .order_by(Touch.id)  # type: ignore[arg-type]
+        .join(Lead, col(Lead.id) == col(Touch.lead_id))
+        .join(Meeting, col(Meeting.touch_id) == col(Touch.id), isouter=True)  # the meeting it booked, as booked
+        .order_by(col(Touch.id))
         .execution_options(yield_per=_ROWS_PER_FETCH)
     )
     for touch, name, meeting_at, place in session.execute(query):

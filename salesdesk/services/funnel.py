@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, and_, case, col, distinct, select
 
 from salesdesk.config import DEAL_CLOSES, Config
 from salesdesk.dates import iso
@@ -141,7 +141,12 @@ def funnel(
         select(entry.to_stage, kind, func.count(distinct(entry.deal_id)))
         .join(
             later,
-            and_(later.deal_id == entry.deal_id, later.from_stage == entry.to_stage, later.id > entry.id, *before),
+            and_(
+                later.deal_id == entry.deal_id,
+                later.from_stage == entry.to_stage,
+                col(later.id) > entry.id,
+                *before,
+            ),
         )
         .where(*in_period)
         .group_by(entry.to_stage, kind)
@@ -153,28 +158,35 @@ def funnel(
             select(entry.to_stage, func.count(distinct(entry.deal_id)))
             .join(
                 later,
-                and_(later.deal_id == entry.deal_id, later.from_stage == entry.to_stage, later.id > entry.id, *before),
+                and_(
+                    later.deal_id == entry.deal_id,
+                    later.from_stage == entry.to_stage,
+                    col(later.id) > entry.id,
+                    *before,
+                ),
                 isouter=True,
             )
-            .where(*in_period, later.id.is_(None))
+            .where(*in_period, col(later.id).is_(None))
             .group_by(entry.to_stage)
         ).all()
     )
 
     # Each deal's stage (and value) as of ``as_of``: its last change before then.
     if as_of is None:
-        state = select(Deal.id.label("deal_id"), Deal.stage.label("stage"), Deal.value.label("value")).subquery()
+        state = select(
+            col(Deal.id).label("deal_id"), col(Deal.stage).label("stage"), col(Deal.value).label("value")
+        ).subquery()
     else:
         last = (
             select(func.max(DealStageChange.id).label("id"))
             .where(DealStageChange.at < as_of)
-            .group_by(DealStageChange.deal_id)
+            .group_by(col(DealStageChange.deal_id))
             .subquery()
         )
         state = (
-            select(DealStageChange.deal_id, DealStageChange.to_stage.label("stage"), Deal.value)
+            select(DealStageChange.deal_id, col(DealStageChange.to_stage).label("stage"), Deal.value)
             .join(last, last.c.id == DealStageChange.id)
-            .join(Deal, Deal.id == DealStageChange.deal_id)
+            .join(Deal, col(Deal.id) == col(DealStageChange.deal_id))
             .subquery()
         )
     closed = state.c.stage.in_(DEAL_CLOSES)

@@ -46,7 +46,7 @@ def check_by(by: str | None) -> By | None:
         return None
     if by not in BY_CHOICES:
         raise InvalidInput(f"--by takes {' or '.join(BY_CHOICES)}, not {by!r}")
-    return by  # type: ignore[return-value]
+    return by
 
 
 def _buckets(

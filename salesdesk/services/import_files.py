@@ -15,8 +15,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from salesdesk import reading
 from salesdesk.errors import InvalidInput
 
 _READ_CHUNK = 1 << 20
@@ -75,16 +76,9 @@ def detect_encoding(path: Path, shown: str, head: bytes) -> str:
     """UTF-8 or UTF-16 when the bytes say so; else GB18030 (a superset of GBK) or cp1252
     (Windows "ANSI") when the text reads as that and not the other. Which bytes decode is
     no evidence: nearly any bytes decode as both."""
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif len(head) >= 4 and head[1::2].count(0) > len(head) // 4:
-        encoding = "utf-16-le"  # "Unicode Text" without its BOM: ASCII with a zero after each byte
-    elif len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
-        encoding = "utf-16-be"
-    else:
-        encoding = "utf-8"
+    # UTF-16 by the rule reading.spooled() also uses, so a pipe is read as the same file would be.
+    utf16 = reading.utf16_encoding(head)
+    encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else utf16 or "utf-8"
     first_error = _decode_error(path, encoding)
     if first_error is None:
         return encoding
@@ -228,8 +222,9 @@ def _vcard_records(handle: IO[str], source: Source) -> Iterator[tuple[int, list[
         yield line, _card_row(card)
 
 
-def _card_row(card: object) -> list[str]:
-    contents: dict[str, list] = card.contents  # type: ignore[attr-defined]
+def _card_row(card: Any) -> list[str]:
+    # vobject.readOne is untyped (a Component); its properties' .value is str, list or a Name.
+    contents: dict[str, list[Any]] = card.contents
 
     def first(key: str) -> object:
         return contents[key][0].value if contents.get(key) else ""
@@ -240,7 +235,8 @@ def _card_row(card: object) -> list[str]:
 
     name = first("n")
     org = first("org")
-    mobiles, phones = [], []
+    mobiles: list[str] = []
+    phones: list[str] = []
     for tel in contents.get("tel", []):
         number = str(tel.value).removeprefix("tel:")  # vCard 4 writes numbers as tel: URIs
         (mobiles if "cell" in types(tel) else phones).append(number)

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, insert, select, text
-from sqlmodel import Session
+from sqlalchemy import func, insert, text
+from sqlmodel import Session, col, select
 
 from salesdesk import validate
 from salesdesk.config import GRADES, SOURCES
@@ -307,9 +307,7 @@ def _layout(plan: Plan, tables: dict[str, dict[str, str]]) -> _Layout:
     live = [c for c in plan.columns if c.spec not in (None, IGNORE)]
     return _Layout(
         singles=[
-            (c.index, c.spec, None if c.mapped else tables.get(c.spec))  # type: ignore[misc]
-            for c in live
-            if not c.why and c.spec in _SINGLE
+            (c.index, c.spec, None if c.mapped else tables.get(c.spec)) for c in live if not c.why and c.spec in _SINGLE
         ],
         notes=[c.index for c in live if c.spec == "notes" and not c.why],
         labelled=[(c.index, c.header) for c in live if c.why or c.spec == NOTE],
@@ -583,17 +581,17 @@ class _Writer:
         fresh = {key: name for key, name in fresh.items() if key not in self.accounts}
         if fresh:
             self.session.execute(
-                insert(Account.__table__),  # type: ignore[attr-defined]
+                insert(Account.__table__),  # type: ignore[attr-defined]  # set by SQLAlchemy, undeclared in SQLModel
                 [{"name": name, "name_key": key, "created_at": self.now} for key, name in fresh.items()],
             )
-            found = select(Account.name_key, Account.id).where(Account.name_key.in_(list(fresh)))  # type: ignore[attr-defined]
+            found = select(Account.name_key, Account.id).where(col(Account.name_key).in_(list(fresh)))
             self.accounts.update(self.session.execute(found).all())
             self.new_accounts += len(fresh)
         for row in rows:
             company = row.pop("company")
             row["account_id"] = None if company is None else self.accounts[validate.name_key(company)]
         # Core, not ORM, inserts: one executemany for the chunk rather than one per key pattern.
-        self.session.execute(insert(Lead.__table__), rows)  # type: ignore[attr-defined]
+        self.session.execute(insert(Lead.__table__), rows)  # type: ignore[attr-defined]  # as above
 
     def finish(self) -> None:
         # Every lead above first_new_id is this import's: the write transaction excludes other writers.
@@ -707,11 +705,11 @@ def _header_and_rows(source: Source) -> tuple[list[str], Iterator[tuple[int, lis
     if isinstance(record, list):
         # CSV only: JSON has no formulas, so its values are never guarded.
         unguarded = ((at, [c[1:] if c.startswith(_GUARDED) else c for c in cells]) for at, cells in stream)
-        return record, unguarded  # type: ignore[misc]
+        return record, unguarded
     headers = list(record)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        yield line, [record[h] for h in headers]  # type: ignore[index]
+        yield line, [record[h] for h in headers]
         for at, data in stream:
             assert isinstance(data, dict)
             yield at, [data.get(h, "") for h in headers]

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, func, or_, select, text, type_coerce
-from sqlmodel import Session
+from sqlalchemy import Boolean, ColumnElement, func, text, type_coerce
+from sqlmodel import Session, col, or_, select
 
 from salesdesk import lead_lookup, store, timing_advice, validate
 from salesdesk.config import GRADES, SOURCES, STATUSES, Config
 from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Account, GradeChange, Lead
+from salesdesk.store import pk
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ def add_lead(
     """
     clean_phone = validate.phone(phone)
     clean_email = validate.email(email)
+    clean_name = validate.required(name, "name")
     lead = Lead(
-        name=validate.required(name, "name"),
+        name=clean_name,
+        name_key=validate.name_key(clean_name),
         title=validate.text(title, "title"),
         phone=clean_phone,
         email=clean_email,
@@ -127,7 +130,6 @@ def add_lead(
     )
     if lead.created_at > now:
         raise InvalidInput("a lead cannot arrive in the future; give --at now or a past time")
-    lead.name_key = validate.name_key(lead.name)
     company = validate.text(company, "company")
     if not allow_duplicate and (dup := _duplicate_of(session, clean_phone, clean_email, None)):
         raise Refused(
@@ -140,7 +142,7 @@ def add_lead(
     session.add(lead)
     session.flush()
     if lead.grade:
-        session.add(GradeChange(lead_id=lead.id, at=lead.created_at, old_grade=None, new_grade=lead.grade))
+        session.add(GradeChange(lead_id=pk(lead), at=lead.created_at, old_grade=None, new_grade=lead.grade))
     return lead
 
 
@@ -159,7 +161,7 @@ def resolve_lead(session: Session, ref: str) -> Lead:
     return session.get_one(Lead, lead_lookup.resolve_id(store.dbapi(session), ref))
 
 
-def _views(session: Session, query) -> list[LeadView]:  # type: ignore[no-untyped-def]
+def _views(session: Session, query) -> list[LeadView]:
     # populate_existing: the activity counters are written by triggers, behind the ORM's back,
     # so a lead already in the session must be re-read rather than served from memory.
     rows = session.execute(query.execution_options(populate_existing=True)).all()
@@ -171,22 +173,22 @@ def _filtered(
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if grade:
-        where.append(Lead.grade == validate.choice(grade, "grade", GRADES, upper=True))
+        where.append(col(Lead.grade) == validate.choice(grade, "grade", GRADES, upper=True))
     if status:
-        where.append(Lead.status == validate.choice(status, "status", STATUSES))
+        where.append(col(Lead.status) == validate.choice(status, "status", STATUSES))
     if source:
-        where.append(Lead.source == validate.choice(source, "source", SOURCES))
+        where.append(col(Lead.source) == validate.choice(source, "source", SOURCES))
     needle = validate.text(search, "search")
     if needle:
         like = _like(validate.name_key(needle))
         phone = _phone_key(needle)
         where.append(
             or_(
-                Lead.name_key.like(like, escape="\\"),  # type: ignore[attr-defined]
-                Account.name_key.like(like, escape="\\"),  # type: ignore[attr-defined]
-                Lead.email.like(like, escape="\\"),  # type: ignore[union-attr]
-                Lead.wechat.like(like, escape="\\"),  # type: ignore[union-attr]
-                *([Lead.phone.like(f"%{phone}%")] if phone else []),  # type: ignore[union-attr]
+                col(Lead.name_key).like(like, escape="\\"),
+                col(Account.name_key).like(like, escape="\\"),
+                col(Lead.email).like(like, escape="\\"),
+                col(Lead.wechat).like(like, escape="\\"),
+                *([col(Lead.phone).like(f"%{phone}%")] if phone else []),
             )
         )
     return where
@@ -205,9 +207,9 @@ def list_leads(
     """Leads matching every filter given, newest arrivals first. Counts come from SQL."""
     query = (
         select(Lead, Account.name)
-        .join(Account, Lead.account_id == Account.id, isouter=True)
+        .join(Account, col(Lead.account_id) == col(Account.id), isouter=True)
         .where(*_filtered(grade, status, source, search))
-        .order_by(Lead.created_at.desc(), Lead.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
         .offset(offset)
     )
     if limit is not None:
@@ -231,7 +233,7 @@ def count_leads(
     query = (
         select(func.count())
         .select_from(Lead)
-        .join(Account, Lead.account_id == Account.id, isouter=True)
+        .join(Account, col(Lead.account_id) == col(Account.id), isouter=True)
         .where(*_filtered(grade, status, source, search))
     )
     return session.execute(query).scalar_one()
@@ -239,7 +241,9 @@ def count_leads(
 
 def lead_view(session: Session, lead_id: int) -> LeadView:
     query = (
-        select(Lead, Account.name).join(Account, Lead.account_id == Account.id, isouter=True).where(Lead.id == lead_id)
+        select(Lead, col(Account.name))
+        .join(Account, col(Lead.account_id) == col(Account.id), isouter=True)
+        .where(col(Lead.id) == lead_id)
     )
     views = _views(session, query)
     if not views:
@@ -341,7 +345,7 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
     if "grade" in changes:
         new_grade = validate.choice(changes["grade"], "grade", GRADES, upper=True) if changes["grade"] else None
         if new_grade != lead.grade:
-            session.add(GradeChange(lead_id=lead.id, at=now, old_grade=lead.grade, new_grade=new_grade))
+            session.add(GradeChange(lead_id=pk(lead), at=now, old_grade=lead.grade, new_grade=new_grade))
             lead.grade = new_grade
     lead.updated_at = now
     session.add(lead)
@@ -350,6 +354,6 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
 
 
 def grade_history(session: Session, lead_id: int) -> list[GradeChange]:
-    newest_first = (GradeChange.at.desc(), GradeChange.id.desc())  # type: ignore[attr-defined]
+    newest_first = (col(GradeChange.at).desc(), col(GradeChange.id).desc())
     query = select(GradeChange).where(GradeChange.lead_id == lead_id).order_by(*newest_first)
     return list(session.execute(query).scalars())

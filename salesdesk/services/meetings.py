@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salesdesk import lifecycle, store, validate
 from salesdesk.dates import fmt_local, iso
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Deal, Lead, Meeting, Touch
+from salesdesk.store import pk
 
 _ID = re.compile(r"^#?(\d{1,9})$")
 
@@ -38,17 +38,17 @@ class MeetingView:
 
 def meetings_between(session: Session, start: datetime | None, end: datetime | None) -> list[MeetingView]:
     """Meetings whose time falls in ``[start, end)``, soonest first (index on ``at``)."""
-    query = select(Meeting, Lead.name).join(Lead, Lead.id == Meeting.lead_id)
+    query = select(Meeting, col(Lead.name)).join(Lead, col(Lead.id) == col(Meeting.lead_id))
     if start is not None:
         query = query.where(Meeting.at >= start)
     if end is not None:
         query = query.where(Meeting.at < end)
-    rows = session.execute(query.order_by(Meeting.at, Meeting.id)).all()  # type: ignore[arg-type]
+    rows = session.execute(query.order_by(col(Meeting.at), col(Meeting.id))).all()
     return [MeetingView(meeting, name) for meeting, name in rows]
 
 
 def lead_meetings(session: Session, lead_id: int) -> list[Meeting]:
-    query = select(Meeting).where(Meeting.lead_id == lead_id).order_by(Meeting.at.desc(), Meeting.id.desc())  # type: ignore[attr-defined]
+    query = select(Meeting).where(Meeting.lead_id == lead_id).order_by(col(Meeting.at).desc(), col(Meeting.id).desc())
     return list(session.execute(query).scalars())
 
 
@@ -77,9 +77,9 @@ def _back_to_work(session: Session, lead: Lead, cause: str, now: datetime) -> No
     """The meeting is behind us: the lead is worked again, or back in ``deal`` with an open deal."""
     if lead.status != "meeting":
         return
-    has_deal = session.execute(select(Deal.id).where(Deal.lead_id == lead.id, Deal.closed_at.is_(None))).first()  # type: ignore[union-attr]
+    has_deal = session.execute(select(Deal.id).where(Deal.lead_id == lead.id, col(Deal.closed_at).is_(None))).first()
     new: lifecycle.LeadState = "deal" if has_deal else "working"
-    store.set_state(store.dbapi(session), lead.id, lead.status, new, cause, now)  # type: ignore[arg-type]
+    store.set_state(store.dbapi(session), pk(lead), lead.status, new, cause, now)
     session.expire(lead)
 
 
@@ -164,7 +164,9 @@ def status_at(meeting: Meeting, end: datetime) -> str:
 def tally(session: Session, start: datetime, end: datetime) -> Tally:
     # Booked when the booking touch happened (a call logged later with --at counts on its day).
     booked = session.execute(
-        select(Meeting.id).join(Touch, Touch.id == Meeting.touch_id).where(Touch.at >= start, Touch.at < end)
+        select(col(Meeting.id))
+        .join(Touch, col(Touch.id) == col(Meeting.touch_id))
+        .where(col(Touch.at) >= start, col(Touch.at) < end)
     ).all()
     counts = {"held": 0, "no_show": 0, "moved": 0, "booked": 0, "cancelled": 0}
     for view in meetings_between(session, start, end):

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, and_, case, col, or_, select
 
 from salesdesk import rules as r
 from salesdesk.config import CHANNELS, Config
@@ -92,7 +92,7 @@ def day_activity(session: Session, config: Config, start: datetime, end: datetim
     """Counts for ``[start, end)``, aggregated in SQL over the ``at`` index."""
     # Connects and meetings count by the flags each call recorded when it was logged, so
     # editing config.toml later never rewrites a past day.
-    is_call = Touch.channel == "call"
+    is_call = col(Touch.channel) == "call"
     row = session.execute(
         select(
             func.count(case((is_call, 1))),
@@ -120,17 +120,17 @@ def is_attempt(channel: str) -> bool:
     return channel not in NOT_ATTEMPTS
 
 
-def attempt_clause():  # type: ignore[no-untyped-def]
+def attempt_clause():
     """SQL: the touch is an attempt to reach the customer (``is_attempt``)."""
-    return Touch.channel.not_in(NOT_ATTEMPTS)  # type: ignore[attr-defined]
+    return col(Touch.channel).not_in(NOT_ATTEMPTS)
 
 
-def reached_clause(config: Config):  # type: ignore[no-untyped-def]
+def reached_clause(config: Config):
     """SQL: the touch reached the customer and the benefit rule applies to it (``lifecycle.reached``
     and ``touches.check_benefit``: connected calls and every channel but "other"; terminal
     outcomes such as do-not-call are exempt)."""
     reached = or_(and_(Touch.channel == "call", Touch.connected), and_(Touch.channel != "call", attempt_clause()))
-    not_terminal = or_(Touch.outcome.is_(None), Touch.outcome.not_in(config.terminal_outcomes))  # type: ignore[union-attr]
+    not_terminal = or_(col(Touch.outcome).is_(None), col(Touch.outcome).not_in(config.terminal_outcomes))
     return and_(reached, not_terminal)
 
 
@@ -189,7 +189,7 @@ def first_contact_figure(
     return FirstContactFigure(verdict.state in ("late", "breach"), wait, closes_at)
 
 
-def first_attempt_at():  # type: ignore[no-untyped-def]
+def first_attempt_at():
     """SQL: the lead's first attempt to reach the customer (any channel but ``other``)."""
     return (
         select(func.min(Touch.at)).where(Touch.lead_id == Lead.id, attempt_clause()).correlate(Lead).scalar_subquery()
@@ -203,7 +203,7 @@ def figures(session: Session, config: Config, start: datetime, end: datetime, no
     # first-contact clock (business hours) is not expressible in SQL.
     query = select(Lead.created_at, first_attempt_at()).where(Lead.created_at >= start, Lead.created_at < end)
     if (sources := rules.first_contact_source_filter) is not None:
-        query = query.where(Lead.source.in_(sources))  # type: ignore[attr-defined]
+        query = query.where(col(Lead.source).in_(sources))
     leads = [first_contact_figure(created_at, first_at, rules, now) for created_at, first_at in session.execute(query)]
     waits = [lead.wait.total_seconds() / 60 for lead in leads if lead.wait is not None]
     no_benefit = session.execute(
@@ -213,7 +213,7 @@ def figures(session: Session, config: Config, start: datetime, end: datetime, no
             Touch.at >= start,
             Touch.at < end,
             reached_clause(config),
-            or_(Touch.benefit.is_(None), Touch.benefit == ""),  # type: ignore[union-attr]
+            or_(col(Touch.benefit).is_(None), Touch.benefit == ""),
         )
     ).scalar_one()
     forced = session.execute(
@@ -270,8 +270,8 @@ class FollowUps:
 def followups(session: Session, start: datetime, end: datetime) -> FollowUps:
     """Follow-up compliance for one day ``[start, end)``, read as at ``end``; sum days for a
     longer range. Each follow-up's fate for the figures is decided here and nowhere else."""
-    ended = and_(FollowUp.done_at.is_not(None), FollowUp.done_at < end)  # type: ignore[union-attr, operator]
-    done = FollowUp.resolution.in_(("kept", "satisfied"))  # type: ignore[attr-defined]
+    ended = and_(col(FollowUp.done_at).is_not(None), col(FollowUp.done_at) < end)
+    done = col(FollowUp.resolution).in_(("kept", "satisfied"))
     superseded = and_(ended, FollowUp.resolution == "superseded")
     # Ended before the day did without being done (cancelled with its lead, superseded): no
     # longer asked of the rep that day.
@@ -301,9 +301,9 @@ def objections(session: Session, start: datetime, end: datetime, limit: int | No
     raised = func.count().label("raised")
     query = (
         select(Touch.objection, raised, func.count(case((Touch.meeting, 1))))
-        .where(Touch.at >= start, Touch.at < end, Touch.objection.is_not(None))  # type: ignore[union-attr]
+        .where(Touch.at >= start, Touch.at < end, col(Touch.objection).is_not(None))
         .group_by(Touch.objection)
-        .order_by(raised.desc(), Touch.objection)
+        .order_by(raised.desc(), col(Touch.objection))
     )
     if limit is not None:
         query = query.limit(limit)

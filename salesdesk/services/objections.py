@@ -12,8 +12,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, case, col, select
 
 from salesdesk import validate
 from salesdesk.errors import InvalidInput, Refused
@@ -37,7 +37,7 @@ class ObjectionView:
 
 
 def _unknown(session: Session, key: str) -> InvalidInput:
-    keys = list(session.execute(select(Objection.key).order_by(Objection.position)).scalars())
+    keys = list(session.execute(select(col(Objection.key)).order_by(col(Objection.position))).scalars())
     close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
     close += [k for k in keys if key in k and k not in close]
     hint = f"did you mean {' or '.join(close)}?" if close else f"known: {', '.join(keys)}"
@@ -45,7 +45,9 @@ def _unknown(session: Session, key: str) -> InvalidInput:
 
 
 def _replies(session: Session, key: str) -> list[ObjectionReply]:
-    query = select(ObjectionReply).where(ObjectionReply.objection_key == key).order_by(ObjectionReply.position)
+    query = (
+        select(ObjectionReply).where(col(ObjectionReply.objection_key) == key).order_by(col(ObjectionReply.position))
+    )
     return list(session.execute(query).scalars())
 
 
@@ -60,9 +62,9 @@ def get(session: Session, key: str) -> ObjectionView:
 
 def list_objections(session: Session) -> list[ObjectionView]:
     """The whole library in its order, each objection with its replies."""
-    objections = list(session.execute(select(Objection).order_by(Objection.position)).scalars())
+    objections = list(session.execute(select(Objection).order_by(col(Objection.position))).scalars())
     replies: dict[str, list[ObjectionReply]] = {o.key: [] for o in objections}
-    for reply in session.execute(select(ObjectionReply).order_by(ObjectionReply.position)).scalars():
+    for reply in session.execute(select(ObjectionReply).order_by(col(ObjectionReply.position))).scalars():
         replies[reply.objection_key].append(reply)
     return [ObjectionView(o, replies[o.key]) for o in objections]
 
@@ -201,15 +203,15 @@ def stats(session: Session) -> list[ObjectionStats]:
     those calls. Most-met objections first; replies in number order."""
     met = dict(
         session.execute(
-            select(Touch.objection, func.count()).where(Touch.objection.is_not(None)).group_by(Touch.objection)  # type: ignore[union-attr]
+            select(Touch.objection, func.count()).where(col(Touch.objection).is_not(None)).group_by(Touch.objection)
         ).all()
     )
     used = {
         reply_id: (uses, meetings)
         for reply_id, uses, meetings in session.execute(
             select(Touch.reply_id, func.count(), func.count(case((Touch.meeting, 1))))
-            .where(Touch.reply_id.is_not(None))  # type: ignore[union-attr]
-            .group_by(Touch.reply_id)
+            .where(col(Touch.reply_id).is_not(None))
+            .group_by(col(Touch.reply_id))
         ).all()
     }
     rows = [

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from salesdesk import validate
 from salesdesk.config import Config
@@ -24,6 +24,7 @@ from salesdesk.dates import iso, local_day_bounds
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import DayPlan, Lead, PlanItem, Problem, Review, ReviewEntry, Touch, TouchReflection
 from salesdesk.services import deals, goals, hours, metrics
+from salesdesk.store import pk
 
 # METHOD.md §7: at most 7 plan items a day, in three groups.
 MAX_ITEMS = 7
@@ -158,7 +159,9 @@ class PlanView:
 
 
 def _items(session: Session, key: str) -> list[PlanItem]:
-    return list(session.execute(select(PlanItem).where(PlanItem.day == key).order_by(PlanItem.position)).scalars())
+    return list(
+        session.execute(select(PlanItem).where(col(PlanItem.day) == key).order_by(col(PlanItem.position))).scalars()
+    )
 
 
 def _previous_day(session: Session, key: str) -> str | None:
@@ -182,7 +185,9 @@ def carry_offers(session: Session, day: date) -> list[CarryOffer]:
         if item.done_at is None and item.id not in taken_items
     ]
     acts = session.execute(
-        select(ReviewEntry).where(ReviewEntry.day == previous, ReviewEntry.kind == "act").order_by(ReviewEntry.position)
+        select(ReviewEntry)
+        .where(col(ReviewEntry.day) == previous, col(ReviewEntry.kind) == "act")
+        .order_by(col(ReviewEntry.position))
     ).scalars()
     offers += [CarryOffer(e.text, "key", "act", previous, entry_id=e.id) for e in acts if e.id not in taken_acts]
     return offers
@@ -314,22 +319,22 @@ class ProblemView:
 
 
 def _problem_views(session: Session, problems: list[Problem]) -> list[ProblemView]:
-    days: dict[int, list[str]] = {p.id: [] for p in problems}  # type: ignore[misc]
+    days: dict[int, list[str]] = {pk(p): [] for p in problems}
     if problems:
         rows = session.execute(
-            select(Review.problem_id, Review.day).where(Review.problem_id.in_(days)).order_by(Review.day)  # type: ignore[union-attr]
+            select(Review.problem_id, Review.day).where(col(Review.problem_id).in_(days)).order_by(Review.day)
         ).all()
         for problem_id, key in rows:
             days[problem_id].append(key)
-    return [ProblemView(p, days[p.id]) for p in problems]  # type: ignore[index]
+    return [ProblemView(p, days[pk(p)]) for p in problems]
 
 
 def list_problems(session: Session) -> list[ProblemView]:
     """Open problems, oldest first, then solved ones, most recently solved first."""
     query = select(Problem).order_by(
-        Problem.solved_at.is_not(None),  # type: ignore[union-attr]
-        Problem.solved_at.desc(),  # type: ignore[union-attr]
-        Problem.id,
+        col(Problem.solved_at).is_not(None),
+        col(Problem.solved_at).desc(),
+        col(Problem.id),
     )
     return _problem_views(session, list(session.execute(query).scalars()))
 
@@ -356,10 +361,11 @@ def solve_problem(session: Session, problem: Problem, now: datetime, solution: s
 def _problem_for(session: Session, text: str, key: str, now: datetime) -> Problem:
     """``#3`` (or an open problem's exact text) links that problem; other text opens a new one."""
     clean = validate.required(text, "problem", max_len=LINE_MAX)
+    problem: Problem | None
     if _ID.match(clean):
         problem = get_problem(session, clean)
     else:
-        open_ones = session.execute(select(Problem).where(Problem.solved_at.is_(None))).scalars()  # type: ignore[union-attr]
+        open_ones = session.execute(select(Problem).where(col(Problem.solved_at).is_(None))).scalars()
         problem = next((p for p in open_ones if _fold(p.text) == _fold(clean)), None)
         if problem is None:
             problem = Problem(text=clean, opened_day=key, opened_at=now)
@@ -415,12 +421,12 @@ class ReviewView:
 def connected_calls(session: Session, start: datetime, end: datetime) -> list[CallNote]:
     rows = session.execute(
         select(Touch, Lead.name, TouchReflection.text)
-        .join(Lead, Lead.id == Touch.lead_id)
-        .join(TouchReflection, TouchReflection.touch_id == Touch.id, isouter=True)
+        .join(Lead, col(Lead.id) == col(Touch.lead_id))
+        .join(TouchReflection, col(TouchReflection.touch_id) == col(Touch.id), isouter=True)
         .where(Touch.at >= start, Touch.at < end, Touch.channel == "call", Touch.connected)
-        .order_by(Touch.at, Touch.id)
+        .order_by(col(Touch.at), col(Touch.id))
     ).all()
-    return [CallNote(t.id, t.at, name, t.outcome, text) for t, name, text in rows]  # type: ignore[arg-type]
+    return [CallNote(t.id, t.at, name, t.outcome, text) for t, name, text in rows]
 
 
 def review_view(session: Session, day: date) -> ReviewView:
@@ -432,15 +438,15 @@ def review_view(session: Session, day: date) -> ReviewView:
     entries: dict[str, list[str]] = {}
     deviations: dict[str, str] = {}
     for entry in session.execute(
-        select(ReviewEntry).where(ReviewEntry.day == key).order_by(ReviewEntry.position)
+        select(ReviewEntry).where(col(ReviewEntry.day) == key).order_by(col(ReviewEntry.position))
     ).scalars():
         if entry.kind == "deviation":
-            deviations[entry.target] = entry.text  # type: ignore[index]
+            deviations[entry.target] = entry.text
         else:
             entries.setdefault(entry.kind, []).append(entry.text)
     problem = None
     if review.problem_id is not None:
-        problem = _problem_views(session, [session.get(Problem, review.problem_id)])[0]  # type: ignore[list-item]
+        problem = _problem_views(session, [session.get_one(Problem, review.problem_id)])[0]
     return ReviewView(day, True, entries, deviations, problem, calls)
 
 
@@ -490,7 +496,7 @@ def record_review(
         if touch is None or touch.channel != "call" or not touch.connected:
             raise InvalidInput(f"{ref!r} is not a connected call; the review lists the day's calls", field="call")
         line = validate.required(text, "call reflection", max_len=LINE_MAX)
-        notes.append(TouchReflection(touch_id=touch.id, text=line, recorded_at=now))  # type: ignore[arg-type]
+        notes.append(TouchReflection(touch_id=pk(touch), text=line, recorded_at=now))
     key = day_key(day)
     problem_id = None if problem is None else _problem_for(session, problem, key, now).id
 
@@ -529,7 +535,7 @@ def delete_review_line(session: Session, day: date, kind: str) -> str | None:
     newest = session.execute(
         select(ReviewEntry)
         .where(ReviewEntry.day == day_key(day), ReviewEntry.kind == kind)
-        .order_by(ReviewEntry.position.desc())  # type: ignore[attr-defined]
+        .order_by(col(ReviewEntry.position).desc())
         .limit(1)
     ).scalar_one_or_none()
     if newest is None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Boolean, literal_column, or_, select, text, type_coerce
-from sqlmodel import Session
+from sqlalchemy import Boolean, ColumnClause, literal_column, text, type_coerce
+from sqlmodel import Session, col, or_, select
 
 from salesdesk import lifecycle, ranking, store, timing_advice
 from salesdesk import rules as r
@@ -25,13 +25,14 @@ from salesdesk.models import Account, FollowUp, Lead, Meeting, Touch
 from salesdesk.services import leads
 from salesdesk.services.close_guard import CloseGuard, close_guard
 from salesdesk.services.touches import LEAD_COUNTERS
+from salesdesk.store import pk
 
 # The queue's groups, in rank order; a lead's reasons are named by these.
 QueueGroup = Literal["first_contact", "scheduled", "fallback", "cadence", "focus", "review", "hard_to_reach"]
 GROUPS: tuple[QueueGroup, ...] = get_args(QueueGroup)
 # Call lists add never-attempted leads after the queue: the prospect pool (METHOD.md §1).
 ListGroup = QueueGroup | Literal["prospect"]
-_GRADE_RANK = literal_column(ranking.GRADE_RANK)
+_GRADE_RANK: ColumnClause[int] = literal_column(ranking.GRADE_RANK)
 
 
 @dataclass(frozen=True)
@@ -145,28 +146,28 @@ def flag_reasons(lead: Lead, rules: r.Rules, progressed_lately: bool) -> list[Re
     return reasons
 
 
-def _fragment(sql: str, rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+def _fragment(sql: str, rules: r.Rules, now: datetime):
     """One of ``ranking``'s SQL conditions as an ORM expression, bound for ``now``."""
     bound = {name: value for name, value in ranking.params(rules, now).items() if f":{name}" in sql}
     return type_coerce(text(sql).bindparams(**bound), Boolean)
 
 
-def _worked(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+def _worked(rules: r.Rules, now: datetime):
     """SQL: the lead is being worked now: an active state, or parked and due back."""
     return _fragment(ranking.WORKED, rules, now)
 
 
-def _meeting_ahead(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+def _meeting_ahead(rules: r.Rules, now: datetime):
     """SQL: the lead has a booked meeting still to come; until then, no calls are due."""
     return _fragment(ranking.MEETING_AHEAD, rules, now)
 
 
-def _progressed_since(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+def _progressed_since(rules: r.Rules, now: datetime):
     """SQL: one of the lead's deals was opened or moved in the review's quiet days."""
     return _fragment(ranking.PROGRESSED_SINCE, rules, now)
 
 
-def live_followup(rules: r.Rules, now: datetime):  # type: ignore[no-untyped-def]
+def live_followup(rules: r.Rules, now: datetime):
     """SQL: an open follow-up that still asks for something (a fallback lapses after its expiry)."""
     return _fragment(ranking.LIVE_FOLLOWUP, rules, now)
 
@@ -194,21 +195,21 @@ def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[i
         chunk = ids[i : i + _CHUNK]
         rows = session.execute(
             select(Lead, Account.name, _progressed_since(rules, now))
-            .join(Account, Lead.account_id == Account.id, isouter=True)
-            .where(Lead.id.in_(chunk))  # type: ignore[union-attr]
+            .join(Account, col(Lead.account_id) == col(Account.id), isouter=True)
+            .where(col(Lead.id).in_(chunk))
         ).all()
         leads.update({lead.id: (lead, company, progressed) for lead, company, progressed in rows})
         due_followups = session.execute(
             select(FollowUp, Touch)
-            .join(Touch, Touch.id == FollowUp.source_touch_id, isouter=True)
-            .join(Lead, Lead.id == FollowUp.lead_id)
+            .join(Touch, col(Touch.id) == col(FollowUp.source_touch_id), isouter=True)
+            .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
             .where(
-                FollowUp.lead_id.in_(chunk),  # type: ignore[attr-defined]
+                col(FollowUp.lead_id).in_(chunk),
                 live_followup(rules, now),
                 FollowUp.due_at <= now,
                 or_(FollowUp.channel != "call", ~_meeting_ahead(rules, now)),
             )
-            .order_by(FollowUp.due_at, FollowUp.id)
+            .order_by(col(FollowUp.due_at), col(FollowUp.id))
         ).all()
         for followup, source in due_followups:
             open_followups.setdefault(followup.lead_id, []).append((followup, source))
@@ -250,12 +251,12 @@ def prospects(session: Session, rules: r.Rules, now: datetime, limit: int, exclu
     first, the oldest arrival first; ``exclude`` holds leads already on the list."""
     if limit <= 0:
         return []
-    coach_rank = literal_column(ranking.COACH_RANK)
+    coach_rank: ColumnClause[int] = literal_column(ranking.COACH_RANK)
     rows = session.execute(
         select(Lead, Account.name)
-        .join(Account, Lead.account_id == Account.id, isouter=True)
-        .where(_worked(rules, now), Lead.first_attempt_at.is_(None), ~_meeting_ahead(rules, now))  # type: ignore[union-attr]
-        .order_by(_GRADE_RANK, coach_rank, Lead.created_at, Lead.id)
+        .join(Account, col(Lead.account_id) == col(Account.id), isouter=True)
+        .where(_worked(rules, now), col(Lead.first_attempt_at).is_(None), ~_meeting_ahead(rules, now))
+        .order_by(_GRADE_RANK, coach_rank, col(Lead.created_at), col(Lead.id))
         .limit(limit + len(exclude))
     ).all()
     items = []
@@ -269,7 +270,7 @@ def prospects(session: Session, rules: r.Rules, now: datetime, limit: int, exclu
         hint = _hint(lead, "call", now)
         items.append(
             DueItem(lead.id, lead.name, company, lead.grade, lead.is_coach, "call", lead.created_at, reasons, key, hint)
-        )  # type: ignore[arg-type]
+        )
     return items[:limit]
 
 
@@ -335,7 +336,7 @@ class LeadRules:
             place = f" at {self.meeting.place}" if self.meeting.place else ""
             return f"meeting {fmt_local(self.meeting.at, now)}{place} (#{self.meeting.id}; then held or no-show)"
         if self.lead.status in lifecycle.CLOSED:
-            return f"nothing: {lifecycle.STATE_WORDS[self.lead.status]}"  # type: ignore[index]
+            return f"nothing: {lifecycle.STATE_WORDS[self.lead.status]}"
         if self.lead.status == "nurture" and self.lead.nurture_until is not None:
             return f"back in the queue {fmt_local(self.lead.nurture_until, now)} (nurture)"
         if self.open_followups:
@@ -384,16 +385,16 @@ def explain(session: Session, config: Config, lead: Lead, now: datetime) -> Lead
         session.execute(
             select(FollowUp)
             .where(FollowUp.lead_id == lead.id, live_followup(rules, now))
-            .order_by(FollowUp.due_at, FollowUp.id)
+            .order_by(col(FollowUp.due_at), col(FollowUp.id))
         ).scalars()
     )
     keys = _ranked(session, rules, now, None)
-    key = keys.get(lead.id)  # type: ignore[arg-type]
+    key = keys.get(pk(lead))
     position = item = None
     if key is not None:
         mine = (key, lead.id)
         position = 1 + sum(1 for other, other_key in keys.items() if (other_key, other) < mine)
-        item = _items(session, rules, now, [(lead.id, key)])[0]  # type: ignore[list-item]
+        item = _items(session, rules, now, [(pk(lead), key)])[0]
     progressed = session.execute(select(_progressed_since(rules, now)).where(Lead.id == lead.id)).scalar_one()
     return LeadRules(
         lead=lead,
@@ -408,7 +409,7 @@ def explain(session: Session, config: Config, lead: Lead, now: datetime) -> Lead
         meeting=session.execute(
             select(Meeting)
             .where(Meeting.lead_id == lead.id, Meeting.status == "booked")
-            .order_by(Meeting.at, Meeting.id)
+            .order_by(col(Meeting.at), col(Meeting.id))
             .limit(1)
         ).scalar_one_or_none(),
         timing=leads.when_to_call(lead, leads.learned_best_time(session, lead), config, now),

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salesdesk.config import Config
 from salesdesk.connect_rates import HourMap
@@ -27,6 +26,7 @@ from salesdesk.lifecycle import ACTIVE
 from salesdesk.models import Account, Lead, Problem, ReviewEntry, Touch
 from salesdesk.services import deals, funnel, meetings, metrics, pdca
 from salesdesk.services.hours import hour_map
+from salesdesk.services.meetings import MeetingView
 from salesdesk.services.queue import DueItem, due
 
 _WEEK = re.compile(r"^(\d{4})-?w(\d{1,2})$")
@@ -95,7 +95,7 @@ class WeekReport:
     funnel: funnel.Funnel
     followups: metrics.FollowUps
     meetings: meetings.Tally
-    meeting_rows: list[meetings.MeetingView]  # set for the week, soonest first
+    meeting_rows: list[MeetingView]  # set for the week, soonest first
     objections: list[metrics.ObjectionCount]
     winning: list[Winning]
     problems_opened: list[pdca.ProblemView]
@@ -188,9 +188,9 @@ class WeekReport:
 def _winning(session: Session, start: datetime, end: datetime, keys: list[str]) -> list[Winning]:
     rows = session.execute(
         select(Touch.objection, Lead.name, Touch.benefit, Touch.note)
-        .join(Lead, Lead.id == Touch.lead_id)
-        .where(Touch.at >= start, Touch.at < end, Touch.objection.in_(keys), Touch.meeting)  # type: ignore[union-attr]
-        .order_by(Touch.at, Touch.id)
+        .join(Lead, col(Lead.id) == col(Touch.lead_id))
+        .where(Touch.at >= start, Touch.at < end, col(Touch.objection).in_(keys), Touch.meeting)
+        .order_by(col(Touch.at), col(Touch.id))
     ).all()
     shown: dict[str, int] = defaultdict(int)
     found = []
@@ -206,12 +206,12 @@ def _a_leads(session: Session) -> list[FocusLead]:
     """Open A-grade leads, the longest untouched first (never touched before all)."""
     rows = session.execute(
         select(Lead, Account.name)
-        .join(Account, Account.id == Lead.account_id, isouter=True)
-        .where(Lead.grade == "A", Lead.status.in_(ACTIVE))  # type: ignore[attr-defined]
-        .order_by(Lead.last_touch_at.is_not(None), Lead.last_touch_at, Lead.id)  # type: ignore[union-attr]
+        .join(Account, col(Account.id) == col(Lead.account_id), isouter=True)
+        .where(Lead.grade == "A", col(Lead.status).in_(ACTIVE))
+        .order_by(col(Lead.last_touch_at).is_not(None), col(Lead.last_touch_at), col(Lead.id))
         .limit(FOCUS_ROWS)
     ).all()
-    return [FocusLead(lead.id, lead.name, company, lead.touch_count, lead.last_touch_at) for lead, company in rows]  # type: ignore[arg-type]
+    return [FocusLead(lead.id, lead.name, company, lead.touch_count, lead.last_touch_at) for lead, company in rows]
 
 
 def week_report(session: Session, config: Config, monday: date, now: datetime) -> WeekReport:
@@ -241,7 +241,7 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         for name, target in targets.items():
             before = planned[name].value if name in planned else 0
             planned[name] = pdca.Target(name, before + target.value, "week")
-    done = {}
+    done: dict[str, int] = {}
     for name in planned:
         on = [day for day, targets in zip(days, by_day, strict=True) if name in targets]
         if len(on) == len(targeted):
@@ -249,13 +249,13 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         else:
             done[name] = sum(day_actuals[day][name] for day in on)
             planned[name] = pdca.Target(name, planned[name].value, f"{len(on)} day{'s' if len(on) != 1 else ''}")
-    targets = pdca.target_results(planned, done, {})
+    results = pdca.target_results(planned, done, {})
 
     first, last = monday.isoformat(), days[-1].isoformat()
     entries = session.execute(
         select(ReviewEntry)
         .where(ReviewEntry.day >= first, ReviewEntry.day <= last)
-        .order_by(ReviewEntry.day, ReviewEntry.position)
+        .order_by(col(ReviewEntry.day), col(ReviewEntry.position))
     ).scalars()
     act_items, lessons, deviations = [], [], []
     for entry in entries:
@@ -277,7 +277,7 @@ def week_report(session: Session, config: Config, monday: date, now: datetime) -
         now=now,
         days=rows,
         totals=totals,
-        targets=targets,
+        targets=results,
         moves=moves,
         funnel=week_funnel,
         followups=sum((metrics.followups(session, *b) for b in bounds), metrics.FollowUps()),

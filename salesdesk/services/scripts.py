@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import case, select
-from sqlmodel import Session
+from sqlmodel import Session, case, col, select
 
 from salesdesk import validate
 from salesdesk.errors import InvalidInput
@@ -40,7 +39,7 @@ def script_dict(script: Script) -> dict[str, Any]:
 def list_scripts(session: Session) -> list[Script]:
     """The call script's steps in order, then the voicemail templates."""
     kind_order = case((Script.kind == "call", 0), else_=1)
-    return list(session.execute(select(Script).order_by(kind_order, Script.position)).scalars())
+    return list(session.execute(select(Script).order_by(kind_order, col(Script.position))).scalars())
 
 
 def get(session: Session, key: str) -> Script:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salesdesk import lifecycle, store, touch_log
 from salesdesk.config import Config, Outcome
@@ -15,6 +14,7 @@ from salesdesk.services import objections
 # The day's figures are defined once, in metrics; callers that know them from here keep working.
 from salesdesk.services.metrics import DayActivity as DayActivity
 from salesdesk.services.metrics import day_activity as day_activity
+from salesdesk.store import pk
 
 # Written once in touch_log (no SQLAlchemy there, for the hot commands); callers know them from here.
 from salesdesk.touch_log import Logged as Logged
@@ -54,8 +54,7 @@ def _logged(session: Session, lead: Lead, decision: lifecycle.Decision, written:
     """The ORM view of what ``record`` wrote, for the CLI and the TUI to show."""
     session.expire(lead)
     opened = {
-        f.id: f
-        for f in session.execute(select(FollowUp).where(FollowUp.id.in_(written.followup_ids))).scalars()  # type: ignore[union-attr]
+        f.id: f for f in session.execute(select(FollowUp).where(col(FollowUp.id).in_(written.followup_ids))).scalars()
     }
     meeting = session.get(Meeting, written.meeting_id) if written.meeting_id is not None else None
     return Logged(
@@ -92,7 +91,7 @@ def log_call(
     touch = call_facts(config, outcome, at or now, note, benefit, duration_s, next_at, meeting_at, place)
     objection_key, reply_id = objections.resolve(session, objection, reply)
     conn = store.dbapi(session)
-    _, decision, written = record(conn, config, lead.id, touch, now, objection=objection_key, reply_id=reply_id)  # type: ignore[arg-type]
+    _, decision, written = record(conn, config, pk(lead), touch, now, objection=objection_key, reply_id=reply_id)
     logged = _logged(session, lead, decision, written)
     logged.warnings.extend(schedule_warnings(session, config, lead.id, touch, now))  # type: ignore[arg-type]
     return logged
@@ -115,7 +114,7 @@ def log_touch(
     It meets the lead's open follow-ups on that channel (a fallback WeChat, say), and
     ``meeting_at`` records a meeting booked on it."""
     touch = contact_facts(config, channel, at or now, note, benefit, meeting_at, place)
-    _, decision, written = record(store.dbapi(session), config, lead.id, touch, now)  # type: ignore[arg-type]
+    _, decision, written = record(store.dbapi(session), config, pk(lead), touch, now)
     logged = _logged(session, lead, decision, written)
     logged.warnings.extend(schedule_warnings(session, config, lead.id, touch, now))  # type: ignore[arg-type]
     return logged
@@ -123,7 +122,7 @@ def log_touch(
 
 def timeline(session: Session, lead_id: int, limit: int | None = None) -> list[Touch]:
     """A lead's touches, newest first."""
-    query = select(Touch).where(Touch.lead_id == lead_id).order_by(Touch.at.desc(), Touch.id.desc())  # type: ignore[attr-defined]
+    query = select(Touch).where(Touch.lead_id == lead_id).order_by(col(Touch.at).desc(), col(Touch.id).desc())
     if limit is not None:
         query = query.limit(limit)
     return list(session.execute(query).scalars())
@@ -132,8 +131,8 @@ def timeline(session: Session, lead_id: int, limit: int | None = None) -> list[T
 def open_followups(session: Session, lead_id: int) -> list[FollowUp]:
     query = (
         select(FollowUp)
-        .where(FollowUp.lead_id == lead_id, FollowUp.done_at.is_(None))  # type: ignore[union-attr]
-        .order_by(FollowUp.due_at, FollowUp.id)
+        .where(FollowUp.lead_id == lead_id, col(FollowUp.done_at).is_(None))
+        .order_by(col(FollowUp.due_at), col(FollowUp.id))
     )
     return list(session.execute(query).scalars())
 
@@ -142,9 +141,9 @@ def touches_between(session: Session, start: datetime, end: datetime, limit: int
     """Touches in ``[start, end)`` with their lead's name, newest first."""
     query = (
         select(Touch, Lead.name)
-        .join(Lead, Lead.id == Touch.lead_id)
+        .join(Lead, col(Lead.id) == col(Touch.lead_id))
         .where(Touch.at >= start, Touch.at < end)
-        .order_by(Touch.at.desc(), Touch.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Touch.at).desc(), col(Touch.id).desc())
         .limit(limit)
     )
     return [(touch, name) for touch, name in session.execute(query).all()]

@@ -47,9 +47,10 @@ class BarChart(PlotextPlot):
             plt.bar(list(labels), values[0], color=series[0][1], width=0.6)
         else:
             names = [name for name, _, _ in series]
-            plt.multiple_bar(list(labels), values, labels=names, color=[color for _, color, _ in series], width=0.8)
+            colors = [color for _, color, _ in series]
+            plt.multiple_bar(list(labels), values, labels=names, color=colors, width=0.8)  # type: ignore[call-arg, arg-type]  # plotext takes labels= and a color per bar; its stub says label=
             top += -(-top // 3)
         ticks = count_ticks(top)
-        plt.yticks(ticks)
+        plt.yticks(list[float](ticks))
         plt.ylim(0, ticks[-1])
         self.refresh()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -33,7 +33,7 @@ class KeySection:
     lines: tuple[KeyLine, ...]
 
 
-def key_sections(app: App[object], screen: Screen[object]) -> list[KeySection]:
+def key_sections(app: App[Any], screen: Screen[Any]) -> list[KeySection]:
     """The active keys of ``screen``, grouped by where they are bound, one line per action."""
     # Every screen has Tab, Shift+Tab and copy from Textual's Screen: they are not this screen's.
     generic = {b.action for b in Screen.BINDINGS if isinstance(b, Binding)}

@@ -116,6 +116,7 @@ def state_text(lead: Lead, now: datetime) -> str:
     """The lead's state in words; a parked lead says when it comes back."""
     if lead.status == "nurture" and lead.nurture_until is not None:
         return f"nurture until {fmt_local(lead.nurture_until, now)}"
+    # Lead.status is a str column to the ORM; only the store writes it, and only LeadState values.
     return f"{lead.status.replace('_', ' ')} ({lifecycle.STATE_WORDS[lead.status]})"  # type: ignore[index]
 
 

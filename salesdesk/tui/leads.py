@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from sqlalchemy import Engine
@@ -228,7 +228,8 @@ class LeadsScreen(CallLoggingScreen):
         choices = {"grade": GRADES, "status": STATUSES, "source": SOURCES}[field]
         q = self.query_state
         value = _cycle(getattr(q, field), choices)
-        self.reload(replace(q, **{field: value, "offset": 0}))
+        changes: dict[str, Any] = {field: value, "offset": 0}
+        self.reload(replace(q, **changes))
 
     def action_clear_filters(self) -> None:
         self.query_one("#search", Input).value = ""

@@ -28,7 +28,8 @@ from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.models import Lead
 from salesdesk.services import touches
 from salesdesk.services.touches import Logged
-from salesdesk.tui.widgets import HotkeyList, titled_input
+from salesdesk.terminal import visible
+from salesdesk.tui.widgets import HotkeyList, as_plain, outcome_label, titled_input
 
 Clock = Callable[[], datetime]
 
@@ -149,7 +150,7 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
     def _show_outcome(self) -> None:
         assert self._outcome is not None
         outcome = self._config.outcome(self._outcome)
-        self.query_one("#outcomes", HotkeyList).border_subtitle = outcome.label
+        self.query_one("#outcomes", HotkeyList).border_subtitle = as_plain(outcome.label)
         field = self.query_one("#next", Input)
         field.border_title, field.placeholder = next_field(outcome)
 
@@ -244,7 +245,7 @@ def next_field(outcome: Outcome | None) -> tuple[str, str]:
 
 def missing_next(outcome: Outcome) -> str:
     what = "the meeting's time (read it back with the weekday)" if outcome.meeting else "the time of the next call"
-    return f"{outcome.label} needs {what}"
+    return f"{visible(outcome.label)} needs {what}"
 
 
 class CallLoggingScreen(Screen[None]):
@@ -283,7 +284,7 @@ class CallLoggingScreen(Screen[None]):
 
     def _call_saved(self, lead_id: int, lead_label: str, logged: Logged) -> None:
         outcome = logged.touch.outcome or ""
-        lines = [f"{self.config.outcome(outcome).label} · {lead_label}"]
+        lines = [f"{outcome_label(self.config, outcome)} · {lead_label}"]
         now = self.clock()
         # Say what the rules opened, so a fallback WeChat or e-mail isn't a surprise later.
         fallbacks = [f.channel for f in logged.followups if f.rule == "fallback"]

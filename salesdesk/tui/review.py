@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
@@ -181,7 +182,8 @@ class ReviewScreen(Screen[None]):
     ReviewScreen.-wide #calls > PromptLine > .prompt-label { width: 44; }
     """
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    # Textual declares this an instance attribute, so a ClassVar here is a type error.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "tick", "Tick", tooltip="tick the item off, or untick it"),
@@ -249,7 +251,8 @@ class ReviewScreen(Screen[None]):
                 summary=pdca.day_summary(session, self.config, day, now),
                 open_problems=[view for view in pdca.list_problems(session) if view.problem.solved_at is None],
             )
-        self.app.call_from_thread(self._show, data)
+        # Textual's `T | Awaitable[T]` infers Never for an async callback (it awaits it all the same).
+        self.app.call_from_thread(self._show, data)  # type: ignore[arg-type]
 
     async def _show(self, data: ReviewData) -> None:
         self.data = data
@@ -341,9 +344,9 @@ class ReviewScreen(Screen[None]):
 
     def _focused_prompt(self) -> PromptLine | None:
         """The reflection or act prompt holding the focus, if any."""
-        node = self.focused
+        node: DOMNode | None = self.focused
         while node is not None and not isinstance(node, PromptLine):
-            node = node.parent  # type: ignore[assignment]
+            node = node.parent
         if node is None or node.id is None or not (node.id.startswith("refl-") or node.id == "act"):
             return None
         return node

@@ -34,7 +34,7 @@ from salesdesk.tui.log_call import Clock, LogCallResult, missing_next, next_fiel
 from salesdesk.tui.objection_search import ObjectionSearch, mark_text
 from salesdesk.tui.session_data import CallList, LeadCard, LeadName, Library, Progress, SessionStart
 from salesdesk.tui.session_summary import BlockResult, BlockResultModal
-from salesdesk.tui.widgets import HotkeyList
+from salesdesk.tui.widgets import HotkeyList, as_plain
 
 # The timer moves every second; a tick only redraws one line.
 TIMER_S = 1
@@ -80,7 +80,8 @@ class SessionScreen(Screen[None]):
     SessionScreen.-narrow.-pane-objections #script { display: none; }
     """
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    # Textual declares this an instance attribute, so a ClassVar here is a type error.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
 
     # Priority bindings run as each key arrives, before the keys behind it are routed: a rep
     # typing "note, Enter, benefit, Enter" in one burst gets each part in its own field, and
@@ -352,14 +353,14 @@ class SessionScreen(Screen[None]):
     def _show_outcome(self) -> None:
         """The picked outcome under the list, and which fields it asks for."""
         outcome = self.config.outcomes.get(self._outcome or "")
-        self.query_one("#outcomes", HotkeyList).border_subtitle = outcome.label if outcome else ""
+        self.query_one("#outcomes", HotkeyList).border_subtitle = as_plain(outcome.label) if outcome else ""
         benefit_needed = outcome is not None and self._benefit_needed(outcome.name)
         self.query_one("#benefit", Input).placeholder = (
             "needed: the information or resource you offered" if benefit_needed else "the value you gave them"
         )
         field = self.query_one("#next", Input)
         title, field.placeholder = next_field(outcome)
-        field.parent.query_one(Label).update(title)  # type: ignore[union-attr]
+        field.parent.query_one(Label).update(title)  # type: ignore[union-attr]  # #next is always in its titled row
 
     def _benefit_needed(self, outcome: str) -> bool:
         found = self.config.outcome(outcome)
@@ -456,8 +457,8 @@ class SessionScreen(Screen[None]):
         self.pending -= 1
         self.states[lead_id] = "done"
         # Said on the form's edge rather than in a toast, which would cover the next lead's card.
-        self.query_one("#form").border_subtitle = session_view.logged_line(
-            self.config, logged, self._lead_name(lead_id).name, self.clock()
+        self.query_one("#form").border_subtitle = as_plain(
+            session_view.logged_line(self.config, logged, self._lead_name(lead_id).name, self.clock())
         )
         for warning in logged.warnings:
             self.notify(warning, severity="warning", markup=False)

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
 
 from salesdesk.config import Config
 from salesdesk.dates import to_local
@@ -150,8 +150,8 @@ def open_list(engine: Engine, config: Config, now: datetime, start: SessionStart
 def lead_names(session: Session, lead_ids: list[int]) -> dict[int, LeadName]:
     query = (
         select(Lead.id, Lead.name, Account.name)
-        .join(Account, Lead.account_id == Account.id, isouter=True)
-        .where(Lead.id.in_(lead_ids))  # type: ignore[union-attr]
+        .join(Account, col(Lead.account_id) == Account.id, isouter=True)
+        .where(col(Lead.id).in_(lead_ids))
     )
     return {lead_id: LeadName(name, company) for lead_id, name, company in session.execute(query)}
 
@@ -247,12 +247,12 @@ def read_progress(engine: Engine, lead_ids: list[int], start: datetime, end: dat
         in_span = (Touch.channel == "call", Touch.at >= start, Touch.at < end)
         met = session.execute(
             select(Touch.objection, func.count())
-            .where(*in_span, Touch.objection.is_not(None))  # type: ignore[union-attr]
+            .where(*in_span, col(Touch.objection).is_not(None))
             .group_by(Touch.objection)
-            .order_by(func.count().desc(), Touch.objection)
+            .order_by(func.count().desc(), col(Touch.objection))
         ).all()
         called = session.execute(
-            select(Touch.lead_id).distinct().where(*in_span, Touch.lead_id.in_(lead_ids))  # type: ignore[attr-defined]
+            select(Touch.lead_id).distinct().where(*in_span, col(Touch.lead_id).in_(lead_ids))
         ).scalars()
         return Progress(done.dials, done.connects, done.meetings, [(k, n) for k, n in met], frozenset(called))
 

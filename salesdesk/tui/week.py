@@ -131,7 +131,8 @@ class WeekScreen(Screen[None]):
     WeekScreen #funnel-note { color: $text-muted; }
     """
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    # Textual declares this an instance attribute, so a ClassVar here is a type error.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "step(-1)", "Prev week"),

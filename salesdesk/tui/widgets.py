@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, OptionList
@@ -20,6 +21,7 @@ from textual.widgets.option_list import Option
 from salesdesk.config import Config
 from salesdesk.dates import fmt_duration, fmt_span
 from salesdesk.models import Touch
+from salesdesk.terminal import visible
 
 
 def cell(value: object, *, justify: JustifyMethod = "left", style: str = "", missing: str = "-") -> Text:
@@ -33,9 +35,17 @@ def cell(value: object, *, justify: JustifyMethod = "left", style: str = "", mis
 
 
 def outcome_label(config: Config, outcome: str) -> str:
-    """The configured label of an outcome; history may name one the config has since removed."""
+    """The configured label of an outcome (history may name one the config has since removed),
+    control characters shown escaped: config.toml is text anyone may have edited."""
     found = config.outcomes.get(outcome)
-    return found.label if found is not None else outcome
+    return visible(found.label if found is not None else outcome)
+
+
+def as_plain(text: str) -> Content:
+    """``text`` (a label from config.toml, a lead's name) for a place Textual would read as
+    markup, such as a border title: shown as typed, "[bold]" included, never obeyed (escaping
+    the brackets instead misses some: "\\x1b[31m[b]" keeps its backslash on screen)."""
+    return Content(visible(text))
 
 
 def touch_cells(config: Config, touch: Touch) -> list[Text]:
@@ -255,7 +265,8 @@ class HotkeyList(OptionList):
         self._values = [value for _, value, _ in choices]
         self._keys = {key: index for index, (key, _, _) in enumerate(choices)}
         options = [
-            Option(Text.assemble((f" {key} ", "bold reverse"), "  ", label), id=value) for key, value, label in choices
+            Option(Text.assemble((f" {visible(key)} ", "bold reverse"), "  ", visible(label)), id=value)
+            for key, value, label in choices
         ]
         super().__init__(*options, id=id)
 
