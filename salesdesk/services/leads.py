@@ -281,7 +281,7 @@ def when_to_call(
 
 def learned_best_time(session: Session, lead: Lead) -> timing_advice.Learned | None:
     """What the lead's own connected calls suggest for ``best_time``, in their time zone."""
-    return timing_advice.learned_from(store.call_times(store.dbapi(session), lead.id), lead.timezone)  # type: ignore[arg-type]
+    return timing_advice.learned_from(store.call_times(store.dbapi(session), pk(lead)), lead.timezone)
 
 
 def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Lead:

@@ -93,7 +93,7 @@ def log_call(
     conn = store.dbapi(session)
     _, decision, written = record(conn, config, pk(lead), touch, now, objection=objection_key, reply_id=reply_id)
     logged = _logged(session, lead, decision, written)
-    logged.warnings.extend(schedule_warnings(session, config, lead.id, touch, now))  # type: ignore[arg-type]
+    logged.warnings.extend(schedule_warnings(session, config, pk(lead), touch, now))
     return logged
 
 
@@ -116,7 +116,7 @@ def log_touch(
     touch = contact_facts(config, channel, at or now, note, benefit, meeting_at, place)
     _, decision, written = record(store.dbapi(session), config, pk(lead), touch, now)
     logged = _logged(session, lead, decision, written)
-    logged.warnings.extend(schedule_warnings(session, config, lead.id, touch, now))  # type: ignore[arg-type]
+    logged.warnings.extend(schedule_warnings(session, config, pk(lead), touch, now))
     return logged
 
 
