@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, Label, Static
 from salesdesk.config import Config
 from salesdesk.dates import parse_when
 from salesdesk.errors import InvalidInput, SalesdeskError
+from salesdesk.lifecycle import BenefitMissing
 from salesdesk.services import touches
 from salesdesk.services.blocks import span_text
 from salesdesk.services.touches import Logged
@@ -365,7 +366,7 @@ class SessionScreen(Screen[None]):
         found = self.config.outcome(outcome)
         try:
             touches.check_call_benefit(self.config, found, None)
-        except InvalidInput:
+        except BenefitMissing:
             return True
         return False
 
@@ -400,7 +401,8 @@ class SessionScreen(Screen[None]):
         return max(0, min(seconds, self.calls.occurrence.block.minutes * 60))
 
     def _checked(self, now: datetime) -> LogCallResult:
-        """The call ready to write, or an InvalidInput naming the field to fix (``field``)."""
+        """The call ready to write, or an InvalidInput (BenefitMissing for the benefit rule)
+        naming the field to fix (``field``)."""
         if self._outcome is None:
             raise InvalidInput("pick an outcome first: press its key in the list", field="outcomes")
         draft = self._draft()
@@ -431,7 +433,7 @@ class SessionScreen(Screen[None]):
         now = self.clock()
         try:
             call = self._checked(now)
-        except InvalidInput as exc:
+        except (InvalidInput, BenefitMissing) as exc:
             self.notify(str(exc), title="Not logged yet", severity="error", markup=False)
             self.query_one(f"#{exc.field or 'note'}").focus()
             return

@@ -29,6 +29,7 @@ from salesdesk.services.blocks import Occurrence
 from salesdesk.services.leads import LeadView
 from salesdesk.services.objections import ObjectionView
 from salesdesk.services.queue import LeadRules
+from salesdesk.words import plural
 
 # How far ahead a block named by its id is looked for: a year covers every repeat rule.
 AHEAD_DAYS = 366
@@ -136,14 +137,16 @@ def open_list(engine: Engine, config: Config, now: datetime, start: SessionStart
         filled = blocks.fill(session, config.rules, now, start.block_id, day=day)
     plan = filled.plan
     found = len(plan.leads)
-    size = f"{found} leads" if found == plan.list_size else f"{found} leads (all that are due; {plan.list_size} wanted)"
+    size = plural(found, "lead")
+    if found != plan.list_size:
+        size += f" (all that are due; {plan.list_size} wanted)"
     return CallList(
         view.occurrence,
         [item.lead_id for item in plan.leads],
         plan.rate.value,
         plan.rate.source,
         plan.target_meetings,
-        f"Planned {size} for {plan.target_meetings} meetings at {plan.rate.explain()}",
+        f"Planned {size} for {plural(plan.target_meetings, 'meeting')} at {plan.rate.explain()}",
     )
 
 
