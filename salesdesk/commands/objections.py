@@ -10,9 +10,7 @@ from salesdesk.bounds import COUNT_MAX
 from salesdesk.commands import completion
 from salesdesk.commands.common import JsonOpt, state_of
 
-app = typer.Typer(
-    help="Objections customers raise, your replies, and which replies win meetings.", no_args_is_help=True
-)
+app = typer.Typer(help="Objections, your replies, and which replies win meetings.", no_args_is_help=True)
 
 KeyArg = Annotated[
     str, typer.Argument(metavar="KEY", help="The objection's key, e.g. no_time.", autocompletion=completion.objection)
@@ -50,7 +48,7 @@ def objection_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 @app.command("show")
 def objection_show(ctx: typer.Context, key: KeyArg, as_json: JsonOpt = False) -> None:
-    """One objection and its replies, numbered as log-call --reply N takes them.
+    """One objection and its numbered replies (log-call --reply N).
 
     Example: salesdesk objection show no_time
     """
@@ -93,7 +91,7 @@ def objection_edit(
     reply_text: Annotated[str | None, typer.Option("--reply-text", help="Its new wording.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reword an objection or one of its replies, or add a reply variant to compare.
+    """Reword an objection or a reply, or add a reply to compare.
 
     Example: salesdesk objection edit no_time --add-reply "Two minutes now, or Tuesday at ten?"
     """

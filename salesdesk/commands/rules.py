@@ -44,7 +44,7 @@ def why(
     lead: LeadArg,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every follow-up rule's state for one lead, and its place in the queue.
+    """One lead's follow-up rules, and its place in the queue.
 
     Example: salesdesk why "Li Na"
     """
