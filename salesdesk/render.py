@@ -711,7 +711,12 @@ def import_report(report: ImportReport) -> None:
         for bad in report.bad:
             warn(f"line {bad.line}: {bad.reason}")
         more = report.bad_count - len(report.bad)
-        skipped = "would stop the import (or be skipped with --skip-errors)" if report.dry_run else "skipped"
+        if not report.dry_run or report.skip_errors:
+            skipped = "would be skipped" if report.dry_run else "skipped"
+        elif report.imported:
+            skipped = "would stop the import (--skip-errors imports only the good rows)"
+        else:
+            skipped = "and no good one: nothing would be imported"
         warn(f"{_plural(report.bad_count, 'bad row')} {skipped}" + (f" ({more:,} not shown)" if more else ""))
 
 

@@ -155,3 +155,33 @@ def test_block_fill_on_a_book_with_leads_does_not_say_add_leads(isolated_home: P
     result = run_process("block", "fill", "1", env=ENV)
     assert result.code == 1 and "add leads first" not in result.err and "add or import leads first" not in result.err
     assert "the lead you are working has a next step later than now" in result.err
+
+
+# --- item 13: import messages ---
+
+
+def test_import_names_every_problem_of_a_row_at_once_and_reads_right_with_no_good_row(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email,phone,created\n,not-an-email,abc,notadate\n", encoding="utf-8")
+    dry = run_process("import", "leads", str(bad), "--dry-run", env=ENV)
+    assert dry.code == 2
+    problems = next(line for line in dry.err.splitlines() if line.startswith("salesdesk: line 2: "))
+    for part in ("'notadate' as a time", "phone 'abc'", "email 'not-an-email'", "name is empty"):
+        assert part in problems, problems
+    assert "1 bad row and no good one: nothing would be imported" in dry.err
+    assert "0 good rows" not in dry.err + dry.out and "--skip-errors" not in dry.err
+    real = run_process("import", "leads", str(bad), env=ENV)
+    assert real.code == 2 and "1 bad row and no good one: nothing was imported" in real.err
+    assert "0 good rows" not in real.err
+
+
+def test_a_dry_run_with_skip_errors_says_the_bad_rows_would_be_skipped(isolated_home: Path, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("name,email\nAnn,bad\nBob,bob@example.com\n", encoding="utf-8")
+    skipping = run_process("import", "leads", str(mixed), "--dry-run", "--skip-errors", env=ENV)
+    assert skipping.code == 0 and "1 bad row would be skipped" in skipping.err
+    assert "would stop" not in skipping.err
+    stopping = run_process("import", "leads", str(mixed), "--dry-run", env=ENV)
+    assert "1 bad row would stop the import (--skip-errors imports only the good rows)" in stopping.err
