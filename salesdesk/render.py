@@ -21,8 +21,8 @@ from salesdesk.words import plural
 
 # Types only: every command imports this module, and most need none of these services.
 if TYPE_CHECKING:
-    from salesdesk.config import Outcome
-    from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Script, Touch
+    from salesdesk.config import Me, Outcome
+    from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Touch
     from salesdesk.services.batch import BatchResult
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
     from salesdesk.services.compliance import Violations
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from salesdesk.services.meetings import MeetingView
     from salesdesk.services.objections import ObjectionStats, ObjectionView
     from salesdesk.services.queue import DueItem, LeadRules
+    from salesdesk.services.scripts import Worded
     from salesdesk.services.touches import Logged
 
 
@@ -311,8 +312,18 @@ def why_card(report: LeadRules, now: datetime) -> None:
     row("next", _esc(report.next_step(now)))
 
 
-def rules_table(settings: Sequence[dict[str, Any]], config_file: object) -> None:
+def rules_table(settings: Sequence[dict[str, Any]], config_file: object, me: Me | None = None) -> None:
     console = _console()
+    if me is not None:
+        unset = "[dim](not set)[/]"
+        console.print(f"You (set them in \\[me] of {_esc(config_file)})")
+        console.print(f"  [bold]name[/] = {_esc(me.name) if me.name else unset}")
+        console.print(f"  [bold]company[/] = {_esc(me.company) if me.company else unset}")
+        console.print(f"  [bold]language[/] = {me.language}  [dim]({me.language_from})[/]")
+        _hang(
+            console, "      ", "the call script's {my_name} and {my_company}; the wording (en | zh) of the seed "
+            "objections, replies, script and voicemail templates (default: the locale's)", style="dim",
+        )  # fmt: skip
     console.print(f"Rules (set them in \\[rules] of {_esc(config_file)})")
     for row in settings:
         value = row["value"]
@@ -487,21 +498,21 @@ def block_filled(filled: Filled, now: datetime) -> None:
 def _replies_text(view: ObjectionView) -> str:
     if not view.replies:
         return "[dim](no reply yet)[/]"
-    return "\n".join(f"{reply.position}. {_esc(reply.text)}" for reply in view.replies)
+    return "\n".join(f"{reply.position}. {_esc(view.reply_text(reply))}" for reply in view.replies)
 
 
 def objection_table(views: Sequence[ObjectionView]) -> None:
     table = _table(None, ["key", "objection", "replies"])
     for view in views:
-        table.add_row(view.objection.key, _esc(view.objection.text), _replies_text(view))
+        table.add_row(view.objection.key, _esc(view.text), _replies_text(view))
     _console().print(table)
 
 
 def objection_card(view: ObjectionView) -> None:
     console = _console()
-    console.print(f"[bold]{view.objection.key}[/]  {_esc(view.objection.text)}")
+    console.print(f"[bold]{view.objection.key}[/]  {_esc(view.text)}")
     for reply in view.replies:
-        console.print(f"  {reply.position}. {_esc(reply.text)}")
+        _hang(console, f"  {reply.position}. ", _esc(view.reply_text(reply)))
     if not view.replies:
         console.print(f"  no reply yet: salesdesk objection edit {view.objection.key} --add-reply TEXT")
 
@@ -515,7 +526,8 @@ def objection_stats(rows: Sequence[ObjectionStats]) -> None:
         for reply in row.replies:
             rate = reply.meeting_rate
             shown = "-" if rate is None else f"{rate:.0%}" + (" [dim](few)[/]" if reply.few else "")
-            text = reply.reply.text if len(reply.reply.text) <= 28 else reply.reply.text[:27] + "…"
+            words = reply.text or reply.reply.text
+            text = words if len(words) <= 28 else words[:27] + "…"
             table.add_row("", "", f"{reply.reply.position}. {_esc(text)}", str(reply.uses), str(reply.meetings), shown)
         unmarked = row.met - sum(reply.uses for reply in row.replies)
         if unmarked:
@@ -525,14 +537,24 @@ def objection_stats(rows: Sequence[ObjectionStats]) -> None:
     console.print(f"[dim](few): fewer than {FEW_USES} uses, too few to tell a good reply from luck.[/]")
 
 
-def script_table(scripts: Sequence[Script]) -> None:
+def script_table(scripts: Sequence[Worded]) -> None:
     table = _table(None, ["key", "kind", "title"])
     for script in scripts:
         table.add_row(script.key, script.kind, _esc(script.title))
     _console().print(table)
 
 
-def script_card(script: Script) -> None:
+def me_hint(me: Me, config_file: object) -> str | None:
+    """How to fill in the script's {my_name} / {my_company}, while ``[me]`` lacks them."""
+    missing = [key for key, value in (("name", me.name), ("company", me.company)) if not value]
+    if not missing:
+        return None
+    example = {"name": 'name = "Li Na"', "company": 'company = "Acme"'}
+    lines = ", ".join(example[key] for key in missing)
+    return f"{{my_{missing[0]}}} is not set: add [me] to {config_file} with {lines}"
+
+
+def script_card(script: Worded, me: Me | None = None, config_file: object = None) -> None:
     from salesdesk.services.scripts import placeholders
 
     console = _console()
@@ -541,6 +563,9 @@ def script_card(script: Script) -> None:
     names = placeholders(script.body)
     if names:
         console.print(f"[dim]placeholders: {', '.join('{' + name + '}' for name in names)}[/]")
+    hint = me_hint(me, config_file) if me is not None and {"my_name", "my_company"} & set(names) else None
+    if hint:
+        console.print(f"[dim]{_esc(hint)}[/]")
 
 
 # --- deals, the funnel, goals, plans, reviews, problems ---

@@ -189,7 +189,7 @@ def test_next_inside_a_protected_block_warns_and_offers_two_slots(db: Path) -> N
 
 def test_objection_library_commands_and_json_shapes(db: Path) -> None:
     library = run("objection", "list", "--json").json()
-    assert library[0]["key"] == "no_time" and len(library) == 11
+    assert library[0]["key"] == "no_time" and len(library) == 12  # METHOD.md §3 and the price objection
     assert all(
         {"key", "text", "replies"} <= set(o) and all({"id", "text"} <= set(r) for r in o["replies"]) for o in library
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -38,8 +39,9 @@ def objection_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from salesdesk.db import read_session
     from salesdesk.services import objections
 
-    with read_session(state_of(ctx).engine) as session:
-        views = objections.list_objections(session)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        views = objections.list_objections(session, state.config.me.language)
     if as_json:
         render.emit_json([view.as_dict() for view in views])
     else:
@@ -55,8 +57,9 @@ def objection_show(ctx: typer.Context, key: KeyArg, as_json: JsonOpt = False) ->
     from salesdesk.db import read_session
     from salesdesk.services import objections
 
-    with read_session(state_of(ctx).engine) as session:
-        view = objections.get(session, key)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        view = objections.get(session, key, state.config.me.language)
     _print(view, as_json)
 
 
@@ -74,8 +77,9 @@ def objection_add(
     """
     from salesdesk.services import objections
 
-    with state_of(ctx).write() as session:
-        view = objections.add(session, key, text, reply)
+    state = state_of(ctx)
+    with state.write() as session:
+        view = replace(objections.add(session, key, text, reply), language=state.config.me.language)
         _print(view, as_json, "Added")
 
 
@@ -97,8 +101,12 @@ def objection_edit(
     """
     from salesdesk.services import objections
 
-    with state_of(ctx).write() as session:
-        view = objections.edit(session, key, text=text, add_reply=add_reply, reply=reply, reply_text=reply_text)
+    state = state_of(ctx)
+    with state.write() as session:
+        view = objections.edit(
+            session, key, text=text, add_reply=add_reply, reply=reply, reply_text=reply_text,
+            language=state.config.me.language,
+        )  # fmt: skip
         _print(view, as_json, "Updated")
 
 
@@ -112,8 +120,9 @@ def objection_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from salesdesk.db import read_session
     from salesdesk.services import objections
 
-    with read_session(state_of(ctx).engine) as session:
-        rows = objections.stats(session)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        rows = objections.stats(session, state.config.me.language)
     if as_json:
         render.emit_json([row.as_dict() for row in rows])
     else:

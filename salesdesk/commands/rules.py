@@ -78,11 +78,12 @@ def rules_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from salesdesk.config import rule_settings
     from salesdesk.paths import config_path
 
-    settings = rule_settings(state_of(ctx).config)
+    config = state_of(ctx).config
+    settings = rule_settings(config)
     if as_json:
         render.emit_json(settings)
     else:
-        render.rules_table(settings, config_path())
+        render.rules_table(settings, config_path(), config.me)
 
 
 @rules_app.command("check")
