@@ -185,3 +185,14 @@ def test_a_dry_run_with_skip_errors_says_the_bad_rows_would_be_skipped(isolated_
     assert "would stop" not in skipping.err
     stopping = run_process("import", "leads", str(mixed), "--dry-run", env=ENV)
     assert "1 bad row would stop the import (--skip-errors imports only the good rows)" in stopping.err
+
+
+# --- item 2: a block on another day is not opened tonight ---
+
+
+def test_block_start_refuses_tomorrows_block_tonight(isolated_home: Path) -> None:
+    tonight = {**ENV, "SALESDESK_NOW": "2026-11-23T21:00:00+08:00"}
+    assert run_process("block", "add", "tomorrow 9:30", "--for", "90m", env=tonight).code == 0
+    result = run_process("block", "start", "1", env=tonight)
+    assert result.code == 2 and "block #1's next sitting is Tue 24 Nov 09:30-11:00, not today" in result.err
+    assert "salesdesk block add now" in result.err and "Traceback" not in result.err

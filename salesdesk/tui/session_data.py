@@ -24,7 +24,7 @@ from salesdesk.errors import InvalidInput
 from salesdesk.models import Account, Lead, Touch
 from salesdesk.paths import config_path
 from salesdesk.services import blocks, leads, objections, queue, scripts, touches
-from salesdesk.services.blocks import Occurrence
+from salesdesk.services.blocks import Occurrence, span_text
 from salesdesk.services.leads import LeadView
 from salesdesk.services.objections import ObjectionView
 from salesdesk.services.queue import LeadRules
@@ -92,6 +92,12 @@ def occurrence_to_start(session: Session, now: datetime, block_id: int | None = 
     ahead = _ahead(session, block_id, now, AHEAD_DAYS)
     if not ahead:
         raise InvalidInput(f"block #{block_id} has no occurrence under way or ahead; see salesdesk block list")
+    if to_local(ahead[0].start).date() > to_local(now).date():
+        # Calls made tonight would count for tomorrow's sitting, and its clock would run for hours.
+        raise InvalidInput(
+            f"block #{block_id}'s next sitting is {span_text(ahead[0], now)}, not today: start it then, or "
+            "add a block for now: salesdesk block add now --for 60m --goal-meetings 2"
+        )
     return ahead[0]
 
 
