@@ -33,10 +33,12 @@ from salesdesk.commands import (
 )
 from salesdesk.commands.coercion import install as install_coercion
 from salesdesk.commands.common import State, run_tui
+from salesdesk.commands.helptext import install as install_helptext
 from salesdesk.errors import InvalidInput, SalesdeskError
 from salesdesk.terminal import visible
 
 install_coercion()  # before any command runs: see commands/coercion.py
+install_helptext()  # --note TEXT, --next WHEN, LEAD: see commands/helptext.py
 
 # Each command module, and the group it is mounted under (None: its commands are top-level).
 COMMAND_MODULES: tuple[tuple[typer.Typer, str | None], ...] = (

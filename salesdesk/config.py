@@ -53,11 +53,20 @@ When to call (METHOD.md §1; ``advice = false`` switches the warnings off):
     holiday_country = "CN"
     min_dials = 10                          # fewer dials in an hour: marked, not ranked
 
+Who is calling, for the call script's {my_name} and {my_company}, and the language of the
+seed objections, replies and script (default: the locale's, zh for a Chinese one, else en):
+
+    [me]
+    name = "王芳"
+    company = "华为"
+    language = "zh"                         # or "en"
+
 Sections this version does not know are left for later versions and ignored.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -125,6 +134,63 @@ DEFAULT_OUTCOMES: tuple[Outcome, ...] = (
 _BOOL_FLAGS = ("connected", "meeting", "terminal", "requires_next", "do_not_contact")
 
 
+# --- [me]: who is calling, for the call script, and the language of the seed library ---
+
+LANGUAGES = ("en", "zh")
+
+
+def locale_language(environ: dict[str, str] | None = None) -> str:
+    """``zh`` when the locale is Chinese (LC_ALL, LC_MESSAGES or LANG, as gettext reads them,
+    else Python's locale), otherwise ``en``: the seed objections and script speak the rep's
+    language from the first run, before any config file exists."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    import locale
+
+    found = locale.getlocale()[0] or ""
+    return "zh" if found.lower().startswith(("zh", "chinese")) else "en"
+
+
+@dataclass(frozen=True)
+class Me:
+    """``[me]``: the rep's own name and company (the script's {my_name} and {my_company}) and
+    ``language`` (``en`` | ``zh``), which wording of the seed objections, replies and script
+    to show; by default the locale's."""
+
+    name: str | None = None
+    company: str | None = None
+    language: str = field(default_factory=locale_language)
+    language_from: str = "locale"  # or "config file"
+
+    def values(self) -> dict[str, str]:
+        """The script's placeholders this fills in (``my_name``, ``my_company``)."""
+        return {f"my_{key}": value for key, value in (("name", self.name), ("company", self.company)) if value}
+
+
+def _load_me(path: Path, spec: object) -> Me:
+    if not isinstance(spec, dict):
+        raise _bad(path, '[me] must be a table: name = "…", company = "…", language = "en" | "zh"')
+    unknown = sorted(set(spec) - {"name", "company", "language"})
+    if unknown:
+        raise _bad(path, f"[me] has no setting {unknown[0]!r}; it takes name, company and language")
+    found: dict[str, Any] = {}
+    for key in ("name", "company"):
+        value = spec.get(key)
+        if value is not None and not isinstance(value, str):
+            raise _bad(path, f'[me] {key} must be text, like {key} = "…"')
+        if value and value.strip():
+            found[key] = value.strip()
+    if "language" in spec:
+        language = spec["language"]
+        if language not in LANGUAGES:
+            raise _bad(path, f'[me] language must be "en" or "zh", not {language!r}')
+        found.update(language=language, language_from="config file")
+    return Me(**found)
+
+
 @dataclass(frozen=True)
 class Config:
     outcomes: dict[str, Outcome] = field(default_factory=lambda: {o.name: o for o in DEFAULT_OUTCOMES})
@@ -139,6 +205,7 @@ class Config:
     # [import.sources] / [import.grades]: picklist values of other tools -> salesdesk's.
     import_values: dict[str, dict[str, str]] = field(default_factory=dict)
     timing: Timing = field(default_factory=Timing)
+    me: Me = field(default_factory=lambda: Me())
     path: Path | None = None
 
     @property
@@ -353,6 +420,8 @@ def load_config(path: Path) -> Config:
         config = replace(config, import_values=_load_import_values(path, data["import"]))
     if "timing" in data:
         config = replace(config, timing=_load_timing(path, data["timing"]))
+    if "me" in data:
+        config = replace(config, me=_load_me(path, data["me"]))
     missing = [c for c in config.rules.fallback_channels if c not in config.channels]
     if missing:
         raise _bad(path, f"fallback channel(s) {', '.join(missing)} are not in channels; set rules.fallback_channels")

@@ -69,6 +69,24 @@ def followup_phrase(channels: Iterable[str], *, now: bool = False) -> str:
     return f"follow up {'now ' if now else ''}by {joined}"
 
 
+# What each follow-up rule is called in text; JSON keeps the key.
+FOLLOWUP_WORDS: dict[str, str] = {
+    "scheduled": "scheduled",
+    "fallback": "after a call that didn't get through",
+    "no_show": "after a no-show",
+}
+
+
+def followup_words(rule: str) -> str:
+    return FOLLOWUP_WORDS.get(rule, rule.replace("_", " "))
+
+
+def outcome_words(outcome: str | None) -> str:
+    """A call outcome as text says it (``no answer``); keys (``no_answer``) stay in JSON, CSV
+    and options. Outcomes are settings, so a key nobody described is spelled out the same way."""
+    return (outcome or "").replace("_", " ")
+
+
 @dataclass(frozen=True)
 class OpenFollowUp:
     id: int
@@ -154,6 +172,11 @@ class DoNotContact(Refused):
     """A touch on a lead who asked not to be contacted."""
 
 
+class BenefitMissing(Refused):
+    """A touch that reached the customer, offering nothing, under ``rules.benefit = require``:
+    the input is valid, the rep's own rule refuses it (exit 1, like the close guard)."""
+
+
 def benefit_warning(mode: str, touch: TouchFacts) -> str | None:
     """METHOD.md §4 rule 3: a touch that reaches the customer offers something of value.
     Refuse (require) or warn; a do-not-contact answer is exempt: offering more to someone
@@ -167,7 +190,7 @@ def benefit_warning(mode: str, touch: TouchFacts) -> str | None:
         "the information or resource offered"
     )
     if mode == "require":
-        raise InvalidInput(message, field="benefit")
+        raise BenefitMissing(message, field="benefit")
     return message
 
 
@@ -231,7 +254,8 @@ def _next_state(lead: LeadFacts, touch: TouchFacts, now: datetime) -> tuple[Lead
 
 def decide_touch(lead: LeadFacts, touch: TouchFacts, rules: Rules, now: datetime) -> Decision:
     """May this touch be logged, and what does it do? Raises ``InvalidInput`` for a touch
-    that can't be right, ``DoNotContact`` for a lead who asked not to be contacted."""
+    that can't be right, ``DoNotContact`` for a lead who asked not to be contacted, and
+    ``BenefitMissing`` when the benefit rule refuses it."""
     if lead.state == "do_not_contact":
         raise DoNotContact(
             f"{lead.label} asked not to be contacted; nothing was logged. "

@@ -563,6 +563,106 @@ _TIMING = (
     "ALTER TABLE lead ADD COLUMN private_phone BOOLEAN NOT NULL DEFAULT 0 CHECK (private_phone IN (0, 1))",
 )
 
+# The seed library in Chinese (issue 12): METHOD.md §3's objections and replies in the wording of
+# its Chinese sources (the widely circulated list "准客户说……推销员应该说……"), the call script and
+# voicemail templates, and the price objection the seed lacked, in both languages. Each seed row
+# gets a second wording (``text_zh``, ``title_zh``, ``body_zh``); ``[me] language`` picks which
+# one is shown. A row the rep has reworded keeps their words in both languages: the Chinese
+# is added only where the English is still the seed's. The rep's own objections and replies
+# have no second wording and read the same in either language.
+_ZH_OBJECTIONS = (
+    ("no_time", "我没时间！",
+     "我理解。我也老是时间不够用。不过只要3分钟，您就会相信，这是个对您绝对重要的议题……"),
+    ("busy_now", "我现在没空！",
+     "我星期一和星期二都会在贵公司附近，所以可以在星期一上午或者星期二下午来拜访您一下！"),
+    ("send_materials", "请你把资料寄过来给我怎么样？",
+     "我们的资料都是精心设计的纲要和草案，必须配合人员的说明，而且要对每一位客户分别按个人情况再做修订，"
+     "等于是量体裁衣。所以最好是我星期一或者星期二过来看您。您看上午还是下午比较好？"),
+    ("not_interested", "我没兴趣。",
+     "我非常理解，要您对不晓得有什么好处的东西感兴趣实在是强人所难。正因为如此，我才想向您亲自报告或说明。"
+     "星期一或者星期二过来看您，行吗？"),
+    ("no_money", "抱歉，我没有钱！",
+     "我了解。只有您才最了解自己的财务状况。不过，现在告诉我们整盘计划，对将来才会最有利！"
+     "我可以在星期二或者周末来拜见您吗？"),
+    ("think_it_over", "我要先好好想想。",
+     "其实相关的重点我们不是已经讨论过吗？容我直率地问一问：您顾虑的是什么？"),
+    ("no_need_yet", "目前我们还无法确定业务发展会如何。",
+     "我们先不要担心这项业务日后的发展，您先参考一下，看看我们的方案优点在哪里，是不是可行。"
+     "我星期一过来还是星期二比较好？"),
+    ("consult_others", "要做决定的话，我得先跟合伙人谈谈！",
+     "我完全理解。我们什么时候可以跟您的合伙人一起谈？"),
+    ("will_call_you", "我们会再跟你联络！",
+     "也许您目前不会有什么太大的意愿，不过，我还是很乐意让您了解，要是能参与这项业务，对您会大有裨益！"),
+    ("gatekeeper", "秘书或前台挡驾。", None),
+    ("brush_off", "现在不方便讲话。", "请对方给一两分钟；千万不要在失望中先挂电话。"),
+)  # fmt: skip
+
+_PRICE = (
+    "too_expensive",
+    "It's too expensive.", "太贵了。",
+    "I understand, price matters. Too expensive compared with what? Let me show you in person what you get "
+    "for it, then you judge: Tuesday morning or Wednesday afternoon?",
+    "我理解，价格确实重要。请问您是和什么比较觉得贵呢？让我当面给您算一算您能得到什么，再由您来判断："
+    "星期二上午还是星期三下午方便？",
+)  # fmt: skip
+
+_ZH_SCRIPTS = (
+    ("intro", "1. 介绍自己",
+     "您好，{lead}，我是{my_company}的{my_name}。我们帮助像{lead_company}这样的公司[用一句话说明你提供什么]。"),
+    ("ask", "2. 说明目的，提出约见",
+     "我打电话给您，是因为[对{lead_company}的好处]。我想当面向您介绍，只需要二十分钟。"
+     "您看星期二上午还是星期三下午比较方便？"),
+    ("brush_off", "3. 应对推托",
+     "我理解。能不能只给我一两分钟？[对他们最重要的那一点] 然后由您决定值不值得见一面。（永远不要先挂电话。）"),
+    ("no_message", "不留言", "不留言：挂断，换个时段自己再打过去。"),
+    ("question", "只有您能回答的问题",
+     "您好，{lead}，我是{my_company}的{my_name}。我有一个问题，只有您能回答。请给我回个电话，我17:00之前都在。"),
+    ("thought_of_you", "今天想到了您",
+     "您好，{lead}，我是{my_company}的{my_name}。今天有件事让我想到了您。请给我回个电话，我17:00之前都在。"),
+)  # fmt: skip
+
+_SEED_EN = {key: (text, reply) for key, text, reply in _SEED_OBJECTIONS}
+_SCRIPT_EN = {key: (title, body) for key, _, title, body in _SEED_SCRIPTS}
+_price_key, _price_en, _price_zh, _price_reply_en, _price_reply_zh = _PRICE
+
+_OBJECTIONS_ZH = (
+    "ALTER TABLE objection ADD COLUMN text_zh VARCHAR",
+    "ALTER TABLE objection_reply ADD COLUMN text_zh VARCHAR",
+    "ALTER TABLE script ADD COLUMN title_zh VARCHAR",
+    "ALTER TABLE script ADD COLUMN body_zh VARCHAR",
+    *(
+        f"UPDATE objection SET text_zh = {_quote(text)} "
+        f'WHERE "key" = {_quote(key)} AND text = {_quote(_SEED_EN[key][0])}'
+        for key, text, _ in _ZH_OBJECTIONS
+    ),
+    *(
+        f"UPDATE objection_reply SET text_zh = {_quote(reply)} WHERE objection_key = {_quote(key)} "
+        f"AND position = 1 AND text = {_quote(_SEED_EN[key][1] or '')}"
+        for key, _, reply in _ZH_OBJECTIONS
+        if reply is not None
+    ),
+    *(
+        f'UPDATE script SET title_zh = {_quote(title)} WHERE "key" = {_quote(key)} '
+        f"AND title = {_quote(_SCRIPT_EN[key][0])}"
+        for key, title, _ in _ZH_SCRIPTS
+    ),
+    *(
+        f'UPDATE script SET body_zh = {_quote(body)} WHERE "key" = {_quote(key)} '
+        f"AND body = {_quote(_SCRIPT_EN[key][1])}"
+        for key, _, body in _ZH_SCRIPTS
+    ),
+    # The price objection, at the end of the library, unless the rep already keeps one by that key.
+    # (The aggregate is in a subquery: an aggregate query returns its one row whatever its WHERE.)
+    f'INSERT INTO objection ("key", text, text_zh, position) '
+    f"SELECT {_quote(_price_key)}, {_quote(_price_en)}, {_quote(_price_zh)}, next_position "
+    f"FROM (SELECT coalesce(max(position), 0) + 1 AS next_position FROM objection) "
+    f'WHERE NOT EXISTS (SELECT 1 FROM objection WHERE "key" = {_quote(_price_key)})',
+    f"INSERT INTO objection_reply (objection_key, position, text, text_zh) "
+    f"SELECT {_quote(_price_key)}, 1, {_quote(_price_reply_en)}, {_quote(_price_reply_zh)} "
+    f'WHERE EXISTS (SELECT 1 FROM objection WHERE "key" = {_quote(_price_key)} AND text = {_quote(_price_en)}) '
+    f"AND NOT EXISTS (SELECT 1 FROM objection_reply WHERE objection_key = {_quote(_price_key)})",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_followups", _FOLLOWUPS),
@@ -572,4 +672,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0006_pdca", _PDCA),
     Migration("0007_lifecycle", _LIFECYCLE, rebuilds=True),
     Migration("0008_timing", _TIMING),
+    Migration("0009_objections_zh", _OBJECTIONS_ZH),
 )

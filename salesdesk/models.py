@@ -380,6 +380,7 @@ class Objection(Table, table=True):
     key: str = Field(primary_key=True)
     text: str
     position: int
+    text_zh: str | None = None  # the seed's Chinese wording (migration 0009); [me] language picks
 
 
 class ObjectionReply(Table, table=True):
@@ -392,6 +393,7 @@ class ObjectionReply(Table, table=True):
     objection_key: str = Field(foreign_key="objection.key")
     position: int
     text: str
+    text_zh: str | None = None
 
 
 class Script(Table, table=True):
@@ -402,6 +404,8 @@ class Script(Table, table=True):
     position: int
     title: str
     body: str
+    title_zh: str | None = None
+    body_zh: str | None = None
 
 
 # --- the lead lifecycle (migration 0007) ---

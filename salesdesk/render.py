@@ -12,16 +12,17 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
-from salesdesk.lifecycle import followup_phrase
+from salesdesk.lifecycle import followup_phrase, followup_words, outcome_words
 from salesdesk.terminal import visible
+from salesdesk.words import plural
 
 # Types only: every command imports this module, and most need none of these services.
 if TYPE_CHECKING:
-    from salesdesk.config import Outcome
-    from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Script, Touch
+    from salesdesk.config import Me, Outcome
+    from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Touch
     from salesdesk.services.batch import BatchResult
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
     from salesdesk.services.compliance import Violations
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from salesdesk.services.meetings import MeetingView
     from salesdesk.services.objections import ObjectionStats, ObjectionView
     from salesdesk.services.queue import DueItem, LeadRules
+    from salesdesk.services.scripts import Worded
     from salesdesk.services.touches import Logged
 
 
@@ -55,10 +57,57 @@ def warn(message: str) -> None:
     sys.stderr.write(f"salesdesk: {visible(message)}\n")
 
 
-def _console():
+class _Trimmed:
+    """Stdout for a pipe or a file: each line written without the spaces Rich pads it with."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = (self.pending + text).split("\n")
+        if lines:
+            self.inner.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.inner.write(self.pending.rstrip(" "))
+            self.pending = ""
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+# Wide enough that no line a command prints is ever wrapped when stdout is not a terminal.
+_PIPE_WIDTH = 100_000
+
+
+def _console() -> Any:
+    """Rich for people: on a terminal, wrapped to its width (with hanging indents where a
+    line is indented); on a pipe or in a file, never wrapped and never padded, so ``grep``,
+    ``cut`` and diffs see each row whole."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    if sys.stdout.isatty():
+        return Console(highlight=False, soft_wrap=False)
+    trimmed = cast(IO[str], _Trimmed(sys.stdout))  # Rich only writes, flushes and asks isatty()
+    return Console(file=trimmed, width=_PIPE_WIDTH, highlight=False, soft_wrap=False)
+
+
+def _hang(console: Any, lead: str, text: str, style: str | None = None) -> None:
+    """``lead`` then ``text`` (markup); wrapped lines of ``text`` start under its first
+    character rather than at the margin. ``lead`` is markup too, measured as printed."""
+    from rich.table import Table
+    from rich.text import Text
+
+    head = Text.from_markup(lead)
+    grid = Table.grid(padding=0)
+    grid.add_column(width=head.cell_len, no_wrap=True)
+    grid.add_column(style=style)
+    grid.add_row(head, Text.from_markup(text))
+    console.print(grid)
 
 
 def _table(title: str | None, columns: Sequence[str]):
@@ -97,7 +146,7 @@ def lead_table(views: Iterable[LeadView], now: datetime, footer: str | None = No
 
 
 def _touch_row(touch: Touch, now: datetime) -> list[str]:
-    what = touch.channel if touch.outcome is None else f"call: {touch.outcome}"
+    what = touch.channel if touch.outcome is None else f"call: {outcome_words(touch.outcome)}"
     detail = "; ".join(
         part
         for part in (
@@ -168,7 +217,7 @@ def lead_card(
 
 def touch_logged(view: LeadView, logged: Logged, now: datetime) -> None:
     touch, followups = logged.touch, logged.followups
-    what = f"call ({touch.outcome})" if touch.channel == "call" else touch.channel
+    what = f"call ({outcome_words(touch.outcome)})" if touch.channel == "call" else touch.channel
     duration = f", {fmt_duration(touch.duration_s)}" if touch.duration_s else ""
     say(f"Logged {what}{duration} for {lead_line(view)} at {fmt_local(touch.at, now)}.")
     if logged.meeting is not None:
@@ -239,36 +288,40 @@ def due_table(items: Sequence[DueItem], now: datetime) -> None:
 def why_card(report: LeadRules, now: datetime) -> None:
     lead = report.lead
     console = _console()
+
+    def row(label: str, text: str) -> None:
+        _hang(console, f"  {label:<14} ", text)
+
     console.print(f"[bold]#{lead.id} {_esc(lead.name)}[/]  {lead.status}, grade {lead.grade or '-'}")
-    console.print(f"  touches        {report.guard.text()}")
+    row("touches", report.guard.text())
     fc = report.first_contact
     if fc is None:
-        console.print("  first contact  rule does not apply to this source")
+        row("first contact", "rule does not apply to this source")
     elif fc.first_attempt_at is not None:
         late = "in time" if fc.state == "met" else f"{fmt_span(fc.first_attempt_at - fc.deadline)} late"
-        console.print(f"  first contact  {fmt_local(fc.first_attempt_at, now)}, {late}")
+        row("first contact", f"{fmt_local(fc.first_attempt_at, now)}, {late}")
     else:
         when = "left" if fc.state == "at_risk" else "over"
-        console.print(f"  first contact  due by {fmt_local(fc.deadline, now)}: {fmt_span(fc.left(now))} {when}")
+        row("first contact", f"due by {fmt_local(fc.deadline, now)}: {fmt_span(fc.left(now))} {when}")
     for followup in report.open_followups:
-        console.print(f"  follow-up      {followup.channel} {fmt_local(followup.due_at, now)} ({followup.rule})")
-    console.print(f"  cadence        next touch by {fmt_local(report.cadence_due_at, now)}")
+        row("follow-up", f"{followup.channel} {fmt_local(followup.due_at, now)} ({followup_words(followup.rule)})")
+    row("cadence", f"next touch by {fmt_local(report.cadence_due_at, now)}")
     for flag in report.flags:
-        console.print(f"  {flag.rule:<14} {_esc(flag.text)}")
+        row(flag.rule, _esc(flag.text))
     for label, text in report.timing:
-        console.print(f"  {label:<14} {_esc(text)}")
+        row(label, _esc(text))
     if report.item is not None:
-        place = f"#{report.position} of {report.queue_length}"
-        console.print(f"  queue          {place}: {_esc(report.item.action)} {report.item.when}")
+        row("queue", f"#{report.position} of {report.queue_length}: {_esc(report.item.action)} {report.item.when}")
         for reason in report.item.reasons:
-            console.print(f"                 - {_esc(reason.text)}")
+            row("", f"- {_esc(reason.text)}")
     else:
-        console.print("  queue          not due now")
-    console.print(f"  next           {_esc(report.next_step(now))}")
+        row("queue", "not due now")
+    row("next", _esc(report.next_step(now)))
 
 
-def _settings_table(title: str, settings: Sequence[dict[str, Any]]) -> Any:
-    table = _table(title, ["rule", "value", "from"])
+def _settings_list(console: Any, title: str, settings: Sequence[dict[str, Any]]) -> None:
+    """Each setting on its line (``name = value (source)``), its meaning indented under it."""
+    console.print(title)
     for row in settings:
         value = row["value"]
         if isinstance(value, dict):
@@ -278,23 +331,40 @@ def _settings_table(title: str, settings: Sequence[dict[str, Any]]) -> Any:
         elif isinstance(value, bool):
             value = str(value).lower()
         shown = _esc("none" if value is None else value)
-        table.add_row(f"{row['name']}\n[dim]  {_esc(row['meaning'])}[/]", shown, row["source"])
-    return table
+        console.print(f"  [bold]{row['name']}[/] = {shown}  [dim]({_esc(row['source'])})[/]")
+        _hang(console, "      ", _esc(row["meaning"]), style="dim")
 
 
-def rules_table(settings: Sequence[dict[str, Any]], config_file: object, timing: Sequence[dict[str, Any]] = ()) -> None:
+def rules_table(
+    settings: Sequence[dict[str, Any]],
+    config_file: object,
+    me: Me | None = None,
+    timing: Sequence[dict[str, Any]] = (),
+) -> None:
     console = _console()
-    console.print(_settings_table(f"Rules (set them in \\[rules] of {_esc(config_file)})", settings))
+    if me is not None:
+        unset = "[dim](not set)[/]"
+        console.print(f"You (set them in \\[me] of {_esc(config_file)})")
+        console.print(f"  [bold]name[/] = {_esc(me.name) if me.name else unset}")
+        console.print(f"  [bold]company[/] = {_esc(me.company) if me.company else unset}")
+        console.print(f"  [bold]language[/] = {me.language}  [dim]({me.language_from})[/]")
+        _hang(
+            console, "      ", "the call script's {my_name} and {my_company}; the wording (en | zh) of the seed "
+            "objections, replies, script and voicemail templates (default: the locale's)", style="dim",
+        )  # fmt: skip
+    _settings_list(console, f"Rules (set them in \\[rules] of {_esc(config_file)})", settings)
     if timing:
-        console.print(_settings_table(f"When to call (\\[timing] of {_esc(config_file)})", timing))
+        _settings_list(console, f"When to call (set them in \\[timing] of {_esc(config_file)})", timing)
     from salesdesk.lifecycle import STATE_WORDS
 
     console.print("Lead states (each change is kept with its time and cause):")
     for state, words in STATE_WORDS.items():
-        console.print(f"  {state:<15} {words}")
-    console.print(
-        "Queue flags: focus (reached, no deal) · review (reached, nothing won, no stage move lately) · "
-        "hard_to_reach (calls that reached nobody). Reached = a connected call, a visit or a meeting booked."
+        _hang(console, f"  {state:<15} ", _esc(words))
+    _hang(
+        console,
+        "Queue flags: ",
+        "focus (reached, no deal) · review (reached, nothing won, no stage move lately) · "
+        "hard_to_reach (calls that reached nobody). Reached = a connected call, a visit or a meeting booked.",
     )
 
 
@@ -303,22 +373,36 @@ def violations(found: Violations, now: datetime) -> None:
     if not found.total:
         console.print("No rule is broken.")
         return
+
+    def when(value: str) -> str:
+        return fmt_local(datetime.fromisoformat(value), now)
+
+    def ago(value: str) -> str:
+        return fmt_span(now - datetime.fromisoformat(value))
+
+    breaches = ("first-contact breach", "first-contact breaches")
+    closed = (
+        "lead closed as lost below the minimum, without override",
+        "leads closed as lost below the minimum, without override",
+    )
+    bare = ("reached touch without a benefit", "reached touches without a benefit")
     sections = [
-        ("first-contact breaches", found.first_contact_breaches, len(found.first_contact_breaches),
-         lambda v: f"#{v['lead_id']} {v['name']}: was due {v['deadline']}"),
-        ("closed as lost below the minimum, without override", found.closed_below_minimum,
-         len(found.closed_below_minimum), lambda v: f"#{v['lead_id']} {v['name']}: {v['touches']} touches"),
-        ("reached touches without a benefit", found.touches_without_benefit_recent, found.touches_without_benefit,
-         lambda v: f"#{v['lead_id']} {v['name']}: {v['channel']} {v['at']}"),
-        ("overdue follow-ups", found.overdue_followups_oldest, found.overdue_followups,
-         lambda v: f"#{v['lead_id']} {v['name']}: {v['channel']} due {v['due_at']} ({v['rule']})"),
+        (breaches, found.first_contact_breaches, len(found.first_contact_breaches),
+         lambda v: f"#{v['lead_id']} {v['name']}: was due {when(v['deadline'])}, {ago(v['deadline'])} over"),
+        (closed, found.closed_below_minimum, len(found.closed_below_minimum),
+         lambda v: f"#{v['lead_id']} {v['name']}: {_plural(v['touches'], 'touch')}"),
+        (bare, found.touches_without_benefit_recent, found.touches_without_benefit,
+         lambda v: f"#{v['lead_id']} {v['name']}: {v['channel']} {when(v['at'])}"),
+        (("overdue follow-up", "overdue follow-ups"), found.overdue_followups_oldest, found.overdue_followups,
+         lambda v: f"#{v['lead_id']} {v['name']}: {v['channel']} due {when(v['due_at'])}, {ago(v['due_at'])} overdue "
+                   f"({followup_words(v['rule'])})"),
     ]  # fmt: skip
     for title, rows, count, line in sections:
         if not count:
             continue
-        console.print(f"[bold]{count} {title}[/]")
+        console.print(f"[bold]{_plural(count, *title)}[/]")
         for row in rows:
-            console.print(f"  {_esc(line(row))}")
+            _hang(console, "  ", _esc(line(row)))
         if count > len(rows):
             console.print(f"  [dim]and {count - len(rows)} more[/]")
 
@@ -336,11 +420,11 @@ def checkup(result: Checkup) -> None:
 
 
 def _count(n: int, what: str) -> str:
-    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+    return plural(n, what)
 
 
 def _goals(dials: int | None, meetings: int | None) -> str:
-    parts = [f"{n} {what}" for n, what in ((dials, "dials"), (meetings, "meetings")) if n is not None]
+    parts = [_count(n, what) for n, what in ((dials, "dial"), (meetings, "meeting")) if n is not None]
     return ", ".join(parts) or "no goal"
 
 
@@ -357,7 +441,7 @@ def block_added(block: CallBlock, now: datetime) -> None:
 
 def _progress(done: int, goal: int | None, what: str) -> str:
     """Progress toward a goal ("3 of 5 meetings"), never a count of what failed."""
-    return f"{done} of {goal} {what}" if goal else f"{done} {what}"
+    return f"{done} of {_count(goal, what)}" if goal else _count(done, what)
 
 
 def occurrence_table(views: Sequence[OccurrenceView], first: date, last: date, now: datetime) -> None:
@@ -376,9 +460,9 @@ def occurrence_table(views: Sequence[OccurrenceView], first: date, last: date, n
         if view.activity is not None:
             act = view.activity
             done = ", ".join((
-                _progress(act.meetings, block.goal_meetings, "meetings"),
-                _progress(act.dials, block.goal_dials, "dials"),
-                f"{act.connects} connects",
+                _progress(act.meetings, block.goal_meetings, "meeting"),
+                _progress(act.dials, block.goal_dials, "dial"),
+                _count(act.connects, "connect"),
             ))  # fmt: skip
             if occurrence.end > now:
                 done += " [dim](under way)[/]"
@@ -410,11 +494,11 @@ def plan_report(plan: Plan, now: datetime) -> None:
     console = _console()
     rate = plan.rate
     console.print(
-        f"To book {plan.target_meetings} meetings at {float(rate.value):.3g} meetings per dial, "
-        f"call [bold]{plan.list_size}[/] leads."
+        f"To book {_count(plan.target_meetings, 'meeting')} at {float(rate.value):.3g} meetings per dial, "
+        f"call [bold]{plan.list_size}[/] {'lead' if plan.list_size == 1 else 'leads'}."
     )
-    console.print(f"  [dim]rate: {_esc(rate.explain())}[/]")
-    console.print(f"  [dim]list: {_mix(plan)}[/]")
+    _hang(console, "  [dim]rate:[/] ", _esc(rate.explain()), style="dim")
+    _hang(console, "  [dim]list:[/] ", _mix(plan), style="dim")
     if plan.leads:
         due_table(plan.leads, now)
     _short(plan)
@@ -435,21 +519,21 @@ def block_filled(filled: Filled, now: datetime) -> None:
 def _replies_text(view: ObjectionView) -> str:
     if not view.replies:
         return "[dim](no reply yet)[/]"
-    return "\n".join(f"{reply.position}. {_esc(reply.text)}" for reply in view.replies)
+    return "\n".join(f"{reply.position}. {_esc(view.reply_text(reply))}" for reply in view.replies)
 
 
 def objection_table(views: Sequence[ObjectionView]) -> None:
     table = _table(None, ["key", "objection", "replies"])
     for view in views:
-        table.add_row(view.objection.key, _esc(view.objection.text), _replies_text(view))
+        table.add_row(view.objection.key, _esc(view.text), _replies_text(view))
     _console().print(table)
 
 
 def objection_card(view: ObjectionView) -> None:
     console = _console()
-    console.print(f"[bold]{view.objection.key}[/]  {_esc(view.objection.text)}")
+    console.print(f"[bold]{view.objection.key}[/]  {_esc(view.text)}")
     for reply in view.replies:
-        console.print(f"  {reply.position}. {_esc(reply.text)}")
+        _hang(console, f"  {reply.position}. ", _esc(view.reply_text(reply)))
     if not view.replies:
         console.print(f"  no reply yet: salesdesk objection edit {view.objection.key} --add-reply TEXT")
 
@@ -463,7 +547,8 @@ def objection_stats(rows: Sequence[ObjectionStats]) -> None:
         for reply in row.replies:
             rate = reply.meeting_rate
             shown = "-" if rate is None else f"{rate:.0%}" + (" [dim](few)[/]" if reply.few else "")
-            text = reply.reply.text if len(reply.reply.text) <= 28 else reply.reply.text[:27] + "…"
+            words = reply.text or reply.reply.text
+            text = words if len(words) <= 28 else words[:27] + "…"
             table.add_row("", "", f"{reply.reply.position}. {_esc(text)}", str(reply.uses), str(reply.meetings), shown)
         unmarked = row.met - sum(reply.uses for reply in row.replies)
         if unmarked:
@@ -473,14 +558,24 @@ def objection_stats(rows: Sequence[ObjectionStats]) -> None:
     console.print(f"[dim](few): fewer than {FEW_USES} uses, too few to tell a good reply from luck.[/]")
 
 
-def script_table(scripts: Sequence[Script]) -> None:
+def script_table(scripts: Sequence[Worded]) -> None:
     table = _table(None, ["key", "kind", "title"])
     for script in scripts:
         table.add_row(script.key, script.kind, _esc(script.title))
     _console().print(table)
 
 
-def script_card(script: Script) -> None:
+def me_hint(me: Me, config_file: object) -> str | None:
+    """How to fill in the script's {my_name} / {my_company}, while ``[me]`` lacks them."""
+    missing = [key for key, value in (("name", me.name), ("company", me.company)) if not value]
+    if not missing:
+        return None
+    example = {"name": 'name = "Li Na"', "company": 'company = "Acme"'}
+    lines = ", ".join(example[key] for key in missing)
+    return f"{{my_{missing[0]}}} is not set: add [me] to {config_file} with {lines}"
+
+
+def script_card(script: Worded, me: Me | None = None, config_file: object = None) -> None:
     from salesdesk.services.scripts import placeholders
 
     console = _console()
@@ -489,6 +584,9 @@ def script_card(script: Script) -> None:
     names = placeholders(script.body)
     if names:
         console.print(f"[dim]placeholders: {', '.join('{' + name + '}' for name in names)}[/]")
+    hint = me_hint(me, config_file) if me is not None and {"my_name", "my_company"} & set(names) else None
+    if hint:
+        console.print(f"[dim]{_esc(hint)}[/]")
 
 
 # --- deals, the funnel, goals, plans, reviews, problems ---
@@ -604,6 +702,10 @@ def markdown(text: str) -> None:
     """A markdown page (summary, review) drawn for the terminal."""
     from rich.markdown import Markdown
 
+    if not sys.stdout.isatty():
+        # Piped or redirected, the markdown itself is the readable form (and pastes as is).
+        say(text.rstrip("\n"))
+        return
     _console().print(Markdown(text))
 
 
@@ -625,8 +727,7 @@ def row_progress(description: str) -> Iterator[Callable[[int], None] | None]:
         yield lambda done: progress.update(task, completed=done, description=f"{description}: {done:,} rows")
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
+_plural = plural
 
 
 def import_report(report: ImportReport) -> None:
@@ -656,7 +757,12 @@ def import_report(report: ImportReport) -> None:
         for bad in report.bad:
             warn(f"line {bad.line}: {bad.reason}")
         more = report.bad_count - len(report.bad)
-        skipped = "would stop the import (or be skipped with --skip-errors)" if report.dry_run else "skipped"
+        if not report.dry_run or report.skip_errors:
+            skipped = "would be skipped" if report.dry_run else "skipped"
+        elif report.imported:
+            skipped = "would stop the import (--skip-errors imports only the good rows)"
+        else:
+            skipped = "and no good one: nothing would be imported"
         warn(f"{_plural(report.bad_count, 'bad row')} {skipped}" + (f" ({more:,} not shown)" if more else ""))
 
 

@@ -46,6 +46,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("SALESDESK_DB", raising=False)
     monkeypatch.delenv("SALESDESK_NOW", raising=False)
     monkeypatch.setenv("TZ", TZ_NAME)
+    # The seed library's language follows the locale ([me] language): English, unless a test asks.
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
     return home
 
 

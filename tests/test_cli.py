@@ -132,7 +132,7 @@ def test_lead_show_lists_touches_newest_first(book: Path) -> None:
 def test_lead_show_text_has_the_card_and_timeline(book: Path) -> None:
     result = run("lead", "show", "Li Na")
     assert result.code == 0
-    assert "#1 Li Na (Acme)" in result.out and "call: no_answer" in result.out and "1 touch," in result.out
+    assert "#1 Li Na (Acme)" in result.out and "call: no answer" in result.out and "1 touch," in result.out
 
 
 def test_exact_name_wins_over_a_longer_one(book: Path) -> None:

@@ -81,7 +81,7 @@ def test_block_list_shows_occurrences_with_what_was_done_in_past_ones(
     assert [o["start"][:10] for o in ranged] == ["2026-11-20", "2026-11-23"]  # --to is inclusive
     assert len(run("block", "list", "--week", "next", "--json").json()) == 5
     table = ok("block", "list")
-    assert "1 of 2 meetings, 2 of 20 dials, 1 connects" in table and "Prospecting" in table
+    assert "1 of 2 meetings, 2 of 20 dials, 1 connect" in table and "Prospecting" in table
 
 
 def test_overlapping_block_is_refused_naming_the_other_and_changes_nothing(db: Path) -> None:
@@ -189,7 +189,7 @@ def test_next_inside_a_protected_block_warns_and_offers_two_slots(db: Path) -> N
 
 def test_objection_library_commands_and_json_shapes(db: Path) -> None:
     library = run("objection", "list", "--json").json()
-    assert library[0]["key"] == "no_time" and len(library) == 11
+    assert library[0]["key"] == "no_time" and len(library) == 12  # METHOD.md §3 and the price objection
     assert all(
         {"key", "text", "replies"} <= set(o) and all({"id", "text"} <= set(r) for r in o["replies"]) for o in library
     )

@@ -24,7 +24,7 @@ def test_a_shell_session_adds_a_lead_logs_calls_and_reads_them_back(isolated_hom
     assert added.code == 0, added.err
     lead_id = json.loads(added.out)["id"]
     first = run_process("log-call", str(lead_id), "--outcome", "no_answer", "--at", "1h ago", env=ENV)
-    assert first.code == 0 and "Logged call (no_answer)" in first.out
+    assert first.code == 0 and "Logged call (no answer)" in first.out
     second = run_process(
         "log-call", "oliver", "--outcome", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "case study",
         "--json",

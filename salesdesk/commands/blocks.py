@@ -193,7 +193,9 @@ def block_plan(
     rate: RateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """How many leads to call for a number of meetings, at your own rate, and which ones.
+    """Which leads to call, and how many, to book N meetings.
+
+    The list is sized at your own rate of meetings per dial.
 
     Example: salesdesk block plan --meetings 5 --json
     """

@@ -46,7 +46,7 @@ def import_leads(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import leads from a CSV, JSON Lines or vCard (.vcf) file, all or nothing.
+    """Import leads from CSV, JSON Lines or vCard; all or nothing.
 
     Exports of HubSpot, Salesforce (reports and Data Loader), Pipedrive, Google Contacts,
     Outlook, Chinese CRM sheets and salesdesk itself are recognised by their headers, as

@@ -116,7 +116,9 @@ def lead_list(
     if as_json:
         render.emit_json([view.as_dict() for view in views])
         return
-    footer = f"{len(views)} of {total} leads" + (" (--limit 0 shows all)" if total > len(views) else "")
+    footer = f"{len(views)} of {total} {'lead' if total == 1 else 'leads'}" + (
+        " (--limit 0 shows all)" if total > len(views) else ""
+    )
     render.lead_table(views, state.now, footer)
 
 

@@ -115,7 +115,7 @@ def meeting_export(
     ctx: typer.Context,
     ics_file: Annotated[Path, typer.Option("--ics", help="The iCalendar file to write, e.g. meetings.ics.")],
 ) -> None:
-    """Write the booked meetings from today on to an iCalendar file for your calendar app.
+    """Write booked meetings, from today on, to an iCalendar file.
 
     Example: salesdesk meeting export --ics ~/meetings.ics
     """

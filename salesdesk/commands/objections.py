@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,9 +14,7 @@ from salesdesk.commands.common import JsonOpt, state_of
 if TYPE_CHECKING:
     from salesdesk.services.objections import ObjectionView
 
-app = typer.Typer(
-    help="Objections customers raise, your replies, and which replies win meetings.", no_args_is_help=True
-)
+app = typer.Typer(help="Objections, your replies, and which replies win meetings.", no_args_is_help=True)
 
 KeyArg = Annotated[
     str, typer.Argument(metavar="KEY", help="The objection's key, e.g. no_time.", autocompletion=completion.objection)
@@ -43,8 +42,9 @@ def objection_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from salesdesk.db import read_session
     from salesdesk.services import objections
 
-    with read_session(state_of(ctx).engine) as session:
-        views = objections.list_objections(session)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        views = objections.list_objections(session, state.config.me.language)
     if as_json:
         render.emit_json([view.as_dict() for view in views])
     else:
@@ -53,15 +53,16 @@ def objection_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 @app.command("show")
 def objection_show(ctx: typer.Context, key: KeyArg, as_json: JsonOpt = False) -> None:
-    """One objection and its replies, numbered as log-call --reply N takes them.
+    """One objection and its numbered replies (log-call --reply N).
 
     Example: salesdesk objection show no_time
     """
     from salesdesk.db import read_session
     from salesdesk.services import objections
 
-    with read_session(state_of(ctx).engine) as session:
-        view = objections.get(session, key)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        view = objections.get(session, key, state.config.me.language)
     _print(view, as_json)
 
 
@@ -79,8 +80,9 @@ def objection_add(
     """
     from salesdesk.services import objections
 
-    with state_of(ctx).write() as session:
-        view = objections.add(session, key, text, reply)
+    state = state_of(ctx)
+    with state.write() as session:
+        view = replace(objections.add(session, key, text, reply), language=state.config.me.language)
         _print(view, as_json, "Added")
 
 
@@ -96,14 +98,18 @@ def objection_edit(
     reply_text: Annotated[str | None, typer.Option("--reply-text", help="Its new wording.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reword an objection or one of its replies, or add a reply variant to compare.
+    """Reword an objection or a reply, or add a reply to compare.
 
     Example: salesdesk objection edit no_time --add-reply "Two minutes now, or Tuesday at ten?"
     """
     from salesdesk.services import objections
 
-    with state_of(ctx).write() as session:
-        view = objections.edit(session, key, text=text, add_reply=add_reply, reply=reply, reply_text=reply_text)
+    state = state_of(ctx)
+    with state.write() as session:
+        view = objections.edit(
+            session, key, text=text, add_reply=add_reply, reply=reply, reply_text=reply_text,
+            language=state.config.me.language,
+        )  # fmt: skip
         _print(view, as_json, "Updated")
 
 
@@ -117,8 +123,9 @@ def objection_stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from salesdesk.db import read_session
     from salesdesk.services import objections
 
-    with read_session(state_of(ctx).engine) as session:
-        rows = objections.stats(session)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        rows = objections.stats(session, state.config.me.language)
     if as_json:
         render.emit_json([row.as_dict() for row in rows])
     else:

@@ -231,7 +231,9 @@ app.add_typer(problem_app, name="problem")
 
 @problem_app.command("list")
 def problem_list(ctx: typer.Context) -> None:
-    """Open problems (oldest first), then solved ones, with the days each was worked on.
+    """Open problems, oldest first, then solved ones.
+
+    Each shows the days it was worked on.
 
     Example: salesdesk problem list
     """

@@ -44,7 +44,7 @@ def why(
     lead: LeadArg,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every follow-up rule's state for one lead, and its place in the queue.
+    """One lead's follow-up rules, and its place in the queue.
 
     Example: salesdesk why "Li Na"
     """
@@ -84,7 +84,7 @@ def rules_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         render.emit_json([*settings, *timing])
     else:
-        render.rules_table(settings, config_path(), timing)
+        render.rules_table(settings, config_path(), config.me, timing)
 
 
 @rules_app.command("check")

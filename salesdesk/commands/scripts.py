@@ -24,8 +24,9 @@ def script_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from salesdesk.db import read_session
     from salesdesk.services import scripts
 
-    with read_session(state_of(ctx).engine) as session:
-        found = scripts.list_scripts(session)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        found = scripts.worded_scripts(session, state.config.me.language)
     if as_json:
         render.emit_json([scripts.script_dict(s) for s in found])
     else:
@@ -40,14 +41,16 @@ def script_show(ctx: typer.Context, key: KeyArg, as_json: JsonOpt = False) -> No
     """
     from salesdesk import render
     from salesdesk.db import read_session
+    from salesdesk.paths import config_path
     from salesdesk.services import scripts
 
-    with read_session(state_of(ctx).engine) as session:
-        script = scripts.get(session, key)
+    state = state_of(ctx)
+    with read_session(state.engine) as session:
+        script = scripts.worded(scripts.get(session, key), state.config.me.language)
     if as_json:
         render.emit_json(scripts.script_dict(script))
     else:
-        render.script_card(script)
+        render.script_card(script, state.config.me, config_path())
 
 
 @app.command("edit")
@@ -70,6 +73,7 @@ def script_edit(
     """
     from salesdesk import render
     from salesdesk.errors import InvalidInput
+    from salesdesk.paths import config_path
     from salesdesk.services import scripts
 
     if body is not None and file is not None:
@@ -78,10 +82,12 @@ def script_edit(
         from salesdesk import reading, validate
 
         body = reading.read_text(file, validate.TEXT_MAX)
-    with state_of(ctx).write() as session:
-        script = scripts.edit(session, key, title=title, body=body)
+    state = state_of(ctx)
+    language = state.config.me.language
+    with state.write() as session:
+        script = scripts.worded(scripts.edit(session, key, title=title, body=body, language=language), language)
         if as_json:
             render.emit_json(scripts.script_dict(script))
         else:
             render.say(f"Updated script {script.key}.")
-            render.script_card(script)
+            render.script_card(script, state.config.me, config_path())

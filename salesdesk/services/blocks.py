@@ -33,6 +33,7 @@ from salesdesk.rules import BusinessHours, Rules
 from salesdesk.services.queue import DueItem, due, prospects
 from salesdesk.store import pk
 from salesdesk.timing import Timing
+from salesdesk.words import plural
 
 REPEATS = {
     "daily": "FREQ=DAILY",
@@ -470,7 +471,8 @@ class Rate:
         if self.source == "given":
             return f"rate {float(self.value):.3g} as given"
         if self.source == "history":
-            return f"your own rate: {self.meetings} meetings in {self.dials} first calls to prospects over {window}"
+            met = plural(self.meetings, "meeting")
+            return f"your own rate: {met} in {self.dials} first calls to prospects over {window}"
         if self.dials >= MIN_HISTORY_DIALS:
             why = f"no meeting in {self.dials} first calls to prospects over {window} gives no rate to plan with"
         else:
@@ -576,6 +578,22 @@ class Filled:
         }
 
 
+def _empty_list(session: Session) -> str:
+    """Why a fill found nobody to call, and what would help: a book that has leads needs no
+    more of them to be told "add leads first"; it has nobody due yet."""
+    from salesdesk.lifecycle import ACTIVE
+
+    active = session.execute(select(func.count()).where(col(Lead.status).in_(ACTIVE))).scalar_one()
+    nobody = "no lead is due for a call and no prospect is waiting for a first call, so the list is empty"
+    if not active:
+        return f"{nobody}; add or import leads first (salesdesk lead add, salesdesk import leads FILE)"
+    leads = "lead you are working has" if active == 1 else f"{active:,} leads you are working have"
+    return (
+        f"{nobody}: the {leads} a next step later than now (salesdesk why LEAD says when); "
+        "fill the block nearer its time, or add or import new leads"
+    )
+
+
 def fill(
     session: Session,
     rules: Rules,
@@ -597,10 +615,7 @@ def fill(
         )
     proposed = plan(session, rules, now, goal, rate)
     if not proposed.leads:
-        raise Refused(
-            "no lead is due for a call and no prospect is waiting for a first call, so the list is empty; "
-            "add or import leads first"
-        )
+        raise Refused(_empty_list(session))
     _drop_fills(session, block_id, occurrence.start)
     record = BlockFill(
         block_id=block_id,

@@ -138,6 +138,7 @@ class ImportReport:
     new_accounts: int = 0
     bad_count: int = 0
     bad: list[BadRow] = field(default_factory=list)  # the first few, for the report
+    skip_errors: bool = False  # bad rows are skipped rather than stopping the import
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -642,6 +643,7 @@ def import_leads(
         columns=[(c.header, c.becomes(len([o for o in plan.columns if o.field == c.field]) > 1)) for c in plan.columns],
         notices=[f"{c.header}: {c.why}, so it goes to the notes" for c in plan.columns if c.why],
         delimiter=source.delimiter if source.kind == "csv" else source.kind,
+        skip_errors=skip_errors,
     )
     for parts, target in plan.combos:
         report.columns.append(("+".join(headers[i] for i in parts), target))
@@ -722,6 +724,9 @@ def bad_rows_message(report: ImportReport) -> str:
     if report.bad_count > len(report.bad):
         lines.append(f"... and {report.bad_count - len(report.bad)} more bad rows")
     bad = "1 bad row" if report.bad_count == 1 else f"{report.bad_count:,} bad rows"
+    if not report.imported:
+        lines.append(f"{bad} and no good one: nothing was imported; fix the file and run it again")
+        return "\n".join(lines)
     good = "the 1 good row" if report.imported == 1 else f"the {report.imported:,} good rows"
     lines.append(f"{bad}, so nothing was imported; fix the file, or pass --skip-errors to import {good}")
     return "\n".join(lines)

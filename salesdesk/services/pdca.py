@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from salesdesk import validate
 from salesdesk.config import Config
-from salesdesk.dates import iso, local_day_bounds
+from salesdesk.dates import fmt_local, iso, local_day_bounds
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import DayPlan, Lead, PlanItem, Problem, Review, ReviewEntry, Touch, TouchReflection
 from salesdesk.services import deals, goals, hours, metrics
@@ -290,7 +290,7 @@ def resolve_item(session: Session, ref: str, day: date) -> PlanItem:
 
 def set_done(session: Session, item: PlanItem, now: datetime, done: bool) -> PlanItem:
     if (item.done_at is not None) == done:
-        state = f"already done ({iso(item.done_at)})" if done else "not done"
+        state = f"already done ({fmt_local(item.done_at, now)})" if done else "not done"
         raise Refused(f"plan item #{item.id} {item.text!r} is {state}")
     item.done_at = now if done else None
     session.add(item)
@@ -350,7 +350,7 @@ def get_problem(session: Session, ref: str) -> Problem:
 
 def solve_problem(session: Session, problem: Problem, now: datetime, solution: str | None = None) -> ProblemView:
     if problem.solved_at is not None:
-        raise Refused(f"problem #{problem.id} was already solved ({iso(problem.solved_at)})")
+        raise Refused(f"problem #{problem.id} was already solved ({fmt_local(problem.solved_at, now)})")
     problem.solved_at = now
     problem.solution = validate.text(solution, "solution", max_len=LINE_MAX)
     session.add(problem)
@@ -372,7 +372,9 @@ def _problem_for(session: Session, text: str, key: str, now: datetime) -> Proble
             session.add(problem)
             session.flush()
     if problem.solved_at is not None:
-        raise Refused(f"problem #{problem.id} was solved ({iso(problem.solved_at)}); name it again as a new problem")
+        raise Refused(
+            f"problem #{problem.id} was solved ({fmt_local(problem.solved_at, now)}); name it again as a new problem"
+        )
     return problem
 
 

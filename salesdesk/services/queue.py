@@ -97,7 +97,11 @@ def first_contact_reason(lead: Lead, verdict: r.FirstContact, rules: r.Rules, no
 def _followup_reason(followup: FollowUp, source: Touch | None, now: datetime) -> Reason:
     late = f" ({fmt_span(now - followup.due_at)} overdue)" if now - followup.due_at >= timedelta(minutes=1) else ""
     if followup.rule == "fallback":
-        what = f"call {fmt_local(source.at, now)} didn't get through ({source.outcome})" if source else "a call failed"
+        what = (
+            f"call {fmt_local(source.at, now)} didn't get through ({lifecycle.outcome_words(source.outcome)})"
+            if source
+            else "a call failed"
+        )
         return Reason("fallback", f"{what} — {lifecycle.followup_phrase([followup.channel])}{late}")
     if followup.rule == "no_show":
         return Reason("scheduled", f"missed the meeting — {followup.channel} to set a new time{late}")

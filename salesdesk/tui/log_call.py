@@ -25,6 +25,7 @@ from salesdesk.config import Config, Outcome
 from salesdesk.dates import fmt_local, parse_duration, parse_when
 from salesdesk.db import write_session
 from salesdesk.errors import InvalidInput, SalesdeskError
+from salesdesk.lifecycle import BenefitMissing
 from salesdesk.models import Lead
 from salesdesk.services import touches
 from salesdesk.services.touches import Logged
@@ -140,7 +141,7 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
             return "#next"
         try:
             touches.check_call_benefit(self._config, outcome, self._value("benefit").strip() or None)
-        except InvalidInput:
+        except BenefitMissing:
             return "#benefit"
         return "#note"
 

@@ -18,8 +18,10 @@ from textual.widgets.option_list import Option
 
 from salesdesk.services.objections import ObjectionView
 
-# An option id: the objection's key, a reply as ``key:number``, or NONE to clear the mark.
+# An option id: the objection's key, a reply as ``key:number``, NONE to clear the mark, or
+# ADD to add what was typed to the library.
 NONE = "-"
+ADD = "+"
 
 
 def matches(library: Sequence[ObjectionView], query: str) -> list[ObjectionView]:
@@ -27,7 +29,7 @@ def matches(library: Sequence[ObjectionView], query: str) -> list[ObjectionView]
     words = query.casefold().split()
     found = []
     for view in library:
-        haystack = f"{view.objection.key.replace('_', ' ')} {view.objection.text}".casefold()
+        haystack = f"{view.objection.key.replace('_', ' ')} {view.objection.text} {view.text}".casefold()
         if all(word in haystack for word in words):
             found.append(view)
     return found
@@ -80,6 +82,13 @@ class ObjectionSearch(Vertical):
     class Closed(Message):
         """Closed without a pick."""
 
+    class AddRequested(Message):
+        """Add ``text`` (what the customer said, as typed in the search) as a new objection."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._library: list[ObjectionView] = []
@@ -128,7 +137,8 @@ class ObjectionSearch(Vertical):
         if key is not None:
             options.append(Option(Text(f"✕ no objection (marked: {mark_text(key, reply)})", style="dim"), id=NONE))
         first_reply = marked_at = None
-        for view in matches(self._library, query):
+        found_views = matches(self._library, query)
+        for view in found_views:
             objection = view.objection
             alone = key == objection.key and reply is None
             if alone:
@@ -139,7 +149,7 @@ class ObjectionSearch(Vertical):
                         ("● " if alone else "", "bold green"),
                         (objection.key, "bold"),
                         "  ",
-                        (objection.text, "italic"),
+                        (view.text, "italic"),
                         ("  (no reply yet: prepare your own)" if not view.replies else "", "dim"),
                     ),
                     id=objection.key,
@@ -152,11 +162,25 @@ class ObjectionSearch(Vertical):
                 if chosen:
                     marked_at = len(options)
                 options.append(
-                    Option(_reply_row(answer.position, answer.text, chosen), id=f"{objection.key}:{answer.position}")
+                    Option(
+                        _reply_row(answer.position, view.reply_text(answer), chosen),
+                        id=f"{objection.key}:{answer.position}",
+                    )
                 )
+        typed = " ".join(query.split())
+        add_at = None
+        if typed:
+            # What the customer said may be new: it can be added from here, named as typed.
+            if not found_views:
+                options.append(Option(Text(f"No objection matches “{typed}”.", style="dim"), disabled=True))
+            add_at = len(options)
+            enter = "" if found_views else " (Enter)"
+            options.append(Option(Text(f"+ Add “{typed}” to the library{enter}", style="bold"), id=ADD))
         found = self.query_one("#objection-matches", OptionList)
         found.set_options(options)
-        if marked_at is not None:
+        if add_at is not None and not found_views:
+            found.highlighted = add_at  # nothing matched: Enter adds what was typed
+        elif marked_at is not None:
             found.highlighted = marked_at
         elif options:
             # The first reply of the first match: what the rep most likely reads out.
@@ -187,6 +211,11 @@ class ObjectionSearch(Vertical):
     def _pick(self, option_id: str | None) -> None:
         if option_id is None or option_id == NONE:
             self.post_message(self.Picked(None, None))
+            return
+        if option_id == ADD:
+            typed = " ".join(self.query_one("#objection-query", Input).value.split())
+            if typed:
+                self.post_message(self.AddRequested(typed))
             return
         key, _, number = option_id.partition(":")
         self.post_message(self.Picked(key, int(number) if number else None))

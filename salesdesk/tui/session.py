@@ -9,6 +9,7 @@ keeps its own typing for when they return.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar, Literal
 
@@ -25,9 +26,12 @@ from textual.widgets import Footer, Input, Label, Static
 
 from salesdesk.config import Config
 from salesdesk.dates import parse_when
+from salesdesk.db import write_session
 from salesdesk.errors import InvalidInput, SalesdeskError
-from salesdesk.services import touches
+from salesdesk.lifecycle import BenefitMissing
+from salesdesk.services import objections, touches
 from salesdesk.services.blocks import span_text
+from salesdesk.services.objections import ObjectionView
 from salesdesk.services.touches import Logged
 from salesdesk.tui import session_data, session_view
 from salesdesk.tui.log_call import Clock, LogCallResult, missing_next, next_field, next_needed, record_call
@@ -43,6 +47,10 @@ UP_NEXT = 4
 
 LeadState = Literal["todo", "saving", "done", "skipped"]
 Pane = Literal["card", "script", "objections"]
+
+
+# The outcome that shows the voicemail templates instead of the call script.
+VOICEMAIL = "voicemail"
 
 
 class SessionScreen(Screen[None]):
@@ -221,8 +229,6 @@ class SessionScreen(Screen[None]):
         self.query_one("#objections", ObjectionSearch).show_library(library.objections)
         if calls.filled_now:
             self.notify(calls.filled_now, title="Call list planned", markup=False)
-        if library.me_problem:
-            self.notify(library.me_problem, title="Script", severity="warning", markup=False)
         self._advance(from_index=-1)
         self._tick()
 
@@ -281,11 +287,7 @@ class SessionScreen(Screen[None]):
             lead_id = ids[self.current]
             name = self._lead_name(lead_id)
             form.border_title = f"Lead {self.current + 1} of {len(ids)} · {name.label}"
-            assert self.library is not None
-            values = {**self.library.me, "lead": name.name}
-            if name.company:
-                values["lead_company"] = name.company
-            self.query_one("#script", Static).update(session_view.script_text(self.library.script, values))
+            self._show_script()
             later = [ids[i] for i in range(self.current + 1, len(ids)) if self.states[ids[i]] == "todo"]
             lines = (
                 ["Up next", *(f"· {self._lead_name(i).label}" for i in later[:UP_NEXT])]
@@ -296,6 +298,17 @@ class SessionScreen(Screen[None]):
                 lines.append(f"  +{len(later) - UP_NEXT} more")
             self.query_one("#up-next", Static).update(Text("\n".join(lines)))
         self._show_progress()
+
+    def _show_script(self) -> None:
+        """The call script for the lead up; on a voicemail outcome, the messages to leave."""
+        if self.library is None or self.current is None:
+            return
+        name = self._lead_name(self._lead_ids()[self.current])
+        values = {**self.library.me, "lead": name.name}
+        if name.company:
+            values["lead_company"] = name.company
+        steps = self.library.voicemail if self._outcome == VOICEMAIL and self.library.voicemail else self.library.script
+        self.query_one("#script", Static).update(session_view.script_text(steps, values, self.library.me_hint))
 
     def _list_done(self) -> None:
         self.current = None
@@ -361,12 +374,15 @@ class SessionScreen(Screen[None]):
         field = self.query_one("#next", Input)
         title, field.placeholder = next_field(outcome)
         field.parent.query_one(Label).update(title)  # type: ignore[union-attr]  # #next is always in its titled row
+        self._show_script()
+        if self._outcome == VOICEMAIL and self._pane == "card":
+            self._set_pane("script")  # METHOD.md §2: the message to leave, while the line is open
 
     def _benefit_needed(self, outcome: str) -> bool:
         found = self.config.outcome(outcome)
         try:
             touches.check_call_benefit(self.config, found, None)
-        except InvalidInput:
+        except BenefitMissing:
             return True
         return False
 
@@ -401,7 +417,8 @@ class SessionScreen(Screen[None]):
         return max(0, min(seconds, self.calls.occurrence.block.minutes * 60))
 
     def _checked(self, now: datetime) -> LogCallResult:
-        """The call ready to write, or an InvalidInput naming the field to fix (``field``)."""
+        """The call ready to write, or an InvalidInput (BenefitMissing for the benefit rule)
+        naming the field to fix (``field``)."""
         if self._outcome is None:
             raise InvalidInput("pick an outcome first: press its key in the list", field="outcomes")
         draft = self._draft()
@@ -432,7 +449,7 @@ class SessionScreen(Screen[None]):
         now = self.clock()
         try:
             call = self._checked(now)
-        except InvalidInput as exc:
+        except (InvalidInput, BenefitMissing) as exc:
             self.notify(str(exc), title="Not logged yet", severity="error", markup=False)
             self.query_one(f"#{exc.field or 'note'}").focus()
             return
@@ -504,6 +521,36 @@ class SessionScreen(Screen[None]):
     @on(ObjectionSearch.Picked)
     def _objection_picked(self, event: ObjectionSearch.Picked) -> None:
         self._objection = (event.key, event.reply)
+        self._show_objection()
+        self._focus_back()
+
+    @on(ObjectionSearch.AddRequested)
+    def _objection_add(self, event: ObjectionSearch.AddRequested) -> None:
+        self._add_objection(event.text)
+
+    @work(thread=True, group="write")
+    def _add_objection(self, text: str) -> None:
+        language = self.config.me.language
+        try:
+            with write_session(self.engine) as session:
+                added = objections.add_typed(session, text, language)
+                library = objections.list_objections(session, language)
+        except SalesdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Not added", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._objection_added, added.objection.key, library)
+
+    def _objection_added(self, key: str, library: list[ObjectionView]) -> None:
+        if self.library is not None:
+            self.library = replace(self.library, objections=library)
+        self.query_one("#objections", ObjectionSearch).show_library(library)
+        self.notify(
+            f"Added objection {key} and marked it for this call. Add your reply: "
+            f"salesdesk objection edit {key} --add-reply TEXT",
+            title="Objection added",
+            markup=False,
+        )
+        self._objection = (key, None)
         self._show_objection()
         self._focus_back()
 

@@ -10,11 +10,9 @@ middle of a block carries on where it stopped.
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
-from pathlib import Path
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
@@ -23,12 +21,15 @@ from salesdesk.config import Config
 from salesdesk.dates import to_local
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput
-from salesdesk.models import Account, Lead, Script, Touch
+from salesdesk.models import Account, Lead, Touch
+from salesdesk.paths import config_path
 from salesdesk.services import blocks, leads, objections, queue, scripts, touches
-from salesdesk.services.blocks import Occurrence
+from salesdesk.services.blocks import Occurrence, span_text
 from salesdesk.services.leads import LeadView
 from salesdesk.services.objections import ObjectionView
 from salesdesk.services.queue import LeadRules
+from salesdesk.services.scripts import Worded
+from salesdesk.words import plural
 
 # How far ahead a block named by its id is looked for: a year covers every repeat rule.
 AHEAD_DAYS = 366
@@ -91,6 +92,12 @@ def occurrence_to_start(session: Session, now: datetime, block_id: int | None = 
     ahead = _ahead(session, block_id, now, AHEAD_DAYS)
     if not ahead:
         raise InvalidInput(f"block #{block_id} has no occurrence under way or ahead; see salesdesk block list")
+    if to_local(ahead[0].start).date() > to_local(now).date():
+        # Calls made tonight would count for tomorrow's sitting, and its clock would run for hours.
+        raise InvalidInput(
+            f"block #{block_id}'s next sitting is {span_text(ahead[0], now)}, not today: start it then, or "
+            "add a block for now: salesdesk block add now --for 60m --goal-meetings 2"
+        )
     return ahead[0]
 
 
@@ -136,14 +143,16 @@ def open_list(engine: Engine, config: Config, now: datetime, start: SessionStart
         filled = blocks.fill(session, config.rules, now, start.block_id, day=day)
     plan = filled.plan
     found = len(plan.leads)
-    size = f"{found} leads" if found == plan.list_size else f"{found} leads (all that are due; {plan.list_size} wanted)"
+    size = plural(found, "lead")
+    if found != plan.list_size:
+        size += f" (all that are due; {plan.list_size} wanted)"
     return CallList(
         view.occurrence,
         [item.lead_id for item in plan.leads],
         plan.rate.value,
         plan.rate.source,
         plan.target_meetings,
-        f"Planned {size} for {plan.target_meetings} meetings at {plan.rate.explain()}",
+        f"Planned {size} for {plural(plan.target_meetings, 'meeting')} at {plan.rate.explain()}",
     )
 
 
@@ -154,30 +163,6 @@ def lead_names(session: Session, lead_ids: list[int]) -> dict[int, LeadName]:
         .where(col(Lead.id).in_(lead_ids))
     )
     return {lead_id: LeadName(name, company) for lead_id, name, company in session.execute(query)}
-
-
-def read_me(path: Path | None) -> dict[str, str]:
-    """``name`` and ``company`` from the ``[me]`` table of config.toml, for the call script.
-
-    The file was read once at start; it is read again here because the settings module
-    leaves tables it doesn't use alone."""
-    if path is None or not path.exists():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidInput(f"cannot read [me] from {path}: {exc}") from None
-    me = data.get("me", {})
-    if not isinstance(me, dict):
-        raise InvalidInput(f"{path}: [me] must be a table with name and company")
-    found = {}
-    for key in ("name", "company"):
-        value = me.get(key)
-        if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"{path}: [me] {key} must be a string")
-        if value and value.strip():
-            found[f"my_{key}"] = value.strip()
-    return found
 
 
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(scripts.PLACEHOLDERS) + r")\}")
@@ -201,23 +186,38 @@ def fill_script(body: str, values: dict[str, str]) -> list[tuple[str, bool | Non
 
 @dataclass(frozen=True)
 class Library:
-    """What the session shows whatever the lead: the call script, objections, the rep's name."""
+    """What the session shows whatever the lead: the call script and the voicemail templates
+    (in ``[me] language``), the objections, the rep's name and company."""
 
-    script: list[Script]
+    script: list[Worded]
     objections: list[ObjectionView]
     names: dict[int, LeadName]
     me: dict[str, str]
-    me_problem: str | None  # why [me] couldn't be read; the script then shows {my_name}
+    me_hint: str | None  # how to set [me] while the script would show {my_name}
+    voicemail: list[Worded] = field(default_factory=list)
+
+
+def me_hint(config: Config) -> str | None:
+    """One line on setting ``[me]``, while its name or company is missing."""
+    missing = [key for key in ("name", "company") if not getattr(config.me, key)]
+    if not missing:
+        return None
+    where = config.path or config_path()
+    keys = " and ".join(f'{key} = "…"' for key in missing)
+    return f"Set {keys} under [me] in {where} to fill in {{my_{missing[0]}}}"
 
 
 def read_library(engine: Engine, config: Config, lead_ids: list[int]) -> Library:
-    try:
-        me, problem = read_me(config.path), None
-    except InvalidInput as exc:
-        me, problem = {}, str(exc)
+    language = config.me.language
     with read_session(engine) as session:
-        script = [s for s in scripts.list_scripts(session) if s.kind == "call"]
-        return Library(script, objections.list_objections(session), lead_names(session, lead_ids), me, problem)
+        return Library(
+            scripts.worded_scripts(session, language, "call"),
+            objections.list_objections(session, language),
+            lead_names(session, lead_ids),
+            config.me.values(),
+            me_hint(config),
+            scripts.worded_scripts(session, language, "voicemail"),
+        )
 
 
 @dataclass(frozen=True)

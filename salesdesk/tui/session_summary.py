@@ -17,6 +17,7 @@ from textual.widgets import Footer, Label, Static
 
 from salesdesk.services.blocks import HISTORY_WEEKS
 from salesdesk.tui.session_view import bar
+from salesdesk.words import plural
 
 RATE_SOURCES = {
     "history": f"your own, over {HISTORY_WEEKS} weeks",
@@ -79,7 +80,7 @@ def result_table(result: BlockResult) -> Table:
     grid.add_row(
         "",
         "",
-        f"at that rate {result.dials} dials book {float(result.expected_meetings):.1f} meetings; "
+        f"at that rate {plural(result.dials, 'dial')} book {float(result.expected_meetings):.1f} meetings; "
         f"you booked {result.meetings} ({actual})",
     )
     grid.add_row("Call list", "", f"{result.called} of {result.listed} called · {result.skipped} skipped")

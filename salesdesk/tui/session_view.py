@@ -3,6 +3,7 @@ card and the call script. Pure functions of their data, so the screen only place
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rich.console import Group, RenderableType
@@ -11,8 +12,8 @@ from rich.text import Text
 
 from salesdesk.config import Config
 from salesdesk.dates import fmt_local, fmt_span
-from salesdesk.models import Script
 from salesdesk.services.blocks import Occurrence, span_text
+from salesdesk.services.scripts import Worded
 from salesdesk.services.touches import Logged
 from salesdesk.tui.session_data import LeadCard, fill_script
 from salesdesk.tui.widgets import outcome_label
@@ -112,9 +113,10 @@ def card(config: Config, found: LeadCard, now: datetime) -> RenderableType:
     return Group(heading, facts, grid)
 
 
-def script_text(script: list[Script], values: dict[str, str]) -> Text:
-    """The call script's steps with the placeholders filled in; one whose value is unknown
-    (no ``[me]`` in config.toml, a lead without a company) stays visible as ``{my_name}``."""
+def script_text(script: Sequence[Worded], values: dict[str, str], hint: str | None = None) -> Text:
+    """The call script's steps (or the voicemail templates) with the placeholders filled in;
+    one whose value is unknown (no ``[me]`` in config.toml, a lead without a company) stays
+    visible as ``{my_name}``, and ``hint`` (how to set ``[me]``) follows while it does."""
     text = Text()
     for index, step in enumerate(script):
         if index:
@@ -124,6 +126,11 @@ def script_text(script: list[Script], values: dict[str, str]) -> Text:
         for part, filled in fill_script(step.body, values):
             style = {True: "bold cyan", False: "bold yellow", None: ""}[filled]
             text.append(part, style=style)
+    unfilled = any(
+        f"{{my_{key}}}" in step.body for step in script for key in ("name", "company") if f"my_{key}" not in values
+    )
+    if hint and unfilled:
+        text.append(f"\n\n{hint}", style="dim italic")
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -21,7 +22,7 @@ from salesdesk.services.touches import log_call
 # METHOD.md §3, in its order.
 SEED_KEYS = [
     "no_time", "busy_now", "send_materials", "not_interested", "no_money", "think_it_over",
-    "no_need_yet", "consult_others", "will_call_you", "gatekeeper", "brush_off",
+    "no_need_yet", "consult_others", "will_call_you", "gatekeeper", "brush_off", "too_expensive",
 ]  # fmt: skip
 
 
@@ -154,3 +155,48 @@ def test_stats_count_met_uses_meetings_and_rate(session: Session, config: Config
     assert rows[2].replies[0].meeting_rate is None
     # Objections never met keep the library's order after the ones that were.
     assert [r.objection.key for r in rows[2:]] == [k for k in SEED_KEYS if k not in ("no_time", "send_materials")]
+
+
+def test_the_seed_speaks_chinese_too_and_keeps_the_reps_own_words(engine: Engine, now: datetime) -> None:
+    """Migration 0009: each seed row has its Chinese wording; [me] language picks the one shown;
+    in Chinese an edit rewords the Chinese, and a row the rep wrote reads the same in both."""
+    with read_session(engine) as session:
+        zh = {v.objection.key: v for v in objections.list_objections(session, "zh")}
+    assert zh["no_time"].text == "我没时间！" and zh["too_expensive"].text == "太贵了。"
+    assert zh["no_time"].reply_text(zh["no_time"].replies[0]).startswith("我理解。我也老是时间不够用")
+    assert zh["gatekeeper"].replies == [] and zh["gatekeeper"].text == "秘书或前台挡驾。"
+    with write_session(engine) as session:
+        objections.edit(session, "no_time", reply=1, reply_text="我理解。两分钟就好。", language="zh")
+        objections.add(session, "has_supplier", "We have a supplier.", ["Good: compare us."])
+    with read_session(engine) as session:
+        en = objections.get(session, "no_time")
+        mine = objections.get(session, "has_supplier", "zh")
+        chinese = objections.get(session, "no_time", "zh")
+    assert en.reply_text(en.replies[0]).startswith("I understand, time is short for me too")
+    assert chinese.reply_text(chinese.replies[0]) == "我理解。两分钟就好。"
+    assert mine.text == "We have a supplier." and mine.reply_text(mine.replies[0]) == "Good: compare us."
+
+
+def test_upgrading_adds_chinese_only_where_the_rep_kept_the_seed_and_the_price_objection_once(
+    tmp_path: Path, now: datetime
+) -> None:
+    """A book made before 0009, with one seed reply reworded and the rep's own too_expensive:
+    the upgrade leaves both as the rep wrote them."""
+    from sqlalchemy import text
+
+    from salesdesk.db import make_engine, migrate
+    from salesdesk.migrations import MIGRATIONS
+
+    engine = make_engine(tmp_path / "old.db")
+    migrate(engine, now, upto=[m.name for m in MIGRATIONS].index("0009_objections_zh"))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE objection_reply SET text = 'Two minutes now?' WHERE objection_key = 'no_time'"))
+        conn.execute(text("INSERT INTO objection (key, text, position) VALUES ('too_expensive', 'Pricey!', 12)"))
+    migrate(engine, now)
+    with read_session(engine) as session:
+        zh = {v.objection.key: v for v in objections.list_objections(session, "zh")}
+    assert zh["no_time"].text == "我没时间！"  # the objection was the seed's: it has its Chinese
+    assert zh["no_time"].reply_text(zh["no_time"].replies[0]) == "Two minutes now?"  # the rep's own words
+    assert zh["too_expensive"].text == "Pricey!" and zh["too_expensive"].replies == []
+    assert [v.objection.key for v in zh.values()].count("too_expensive") == 1
+    engine.dispose()

@@ -164,8 +164,8 @@ def test_fallbacks_appear_with_their_channel_as_the_action(session: Session) -> 
     (item,) = due(session, RULES, NOW)
     assert (item.action, item.due_at, rules_of(item)) == ("wechat", NOW - timedelta(minutes=30), ["fallback"] * 2)
     assert [r.text for r in item.reasons] == [
-        "call Mon 23 Nov 14:30 didn't get through (no_answer) — follow up by wechat (30m overdue)",
-        "call Mon 23 Nov 14:30 didn't get through (no_answer) — follow up by email (30m overdue)",
+        "call Mon 23 Nov 14:30 didn't get through (no answer) — follow up by wechat (30m overdue)",
+        "call Mon 23 Nov 14:30 didn't get through (no answer) — follow up by email (30m overdue)",
     ]
     log_touch(session, DEFAULT, who, NOW, channel="wechat", benefit="deck")
     (item,) = due(session, RULES, NOW)
@@ -466,7 +466,7 @@ def test_explain_a_lead_with_open_fallbacks(engine: Engine, book: dict[str, int]
     assert followups == [("wechat", "fallback"), ("email", "fallback")]
     assert report["flags"] == []
     assert (report["queue"]["position"], report["queue"]["of"]) == (2, 3)  # after Waiting's clock
-    reason = "call Mon 23 Nov 06:00 didn't get through (no_answer) — follow up by wechat (9h overdue)"
+    reason = "call Mon 23 Nov 06:00 didn't get through (no answer) — follow up by wechat (9h overdue)"
     assert next_step == f"wechat now — {reason}"
 
 

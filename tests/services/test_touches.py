@@ -14,7 +14,7 @@ from sqlmodel import Session
 from salesdesk.config import CHANNELS, Config
 from salesdesk.dates import local_day_bounds
 from salesdesk.db import read_session, write_session
-from salesdesk.errors import InvalidInput
+from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import FollowUp, Lead, Touch
 from salesdesk.rules import Rules
 from salesdesk.services.leads import add_lead
@@ -409,10 +409,10 @@ def _benefit(mode: str) -> Config:
 def test_require_refuses_a_reached_touch_without_benefit_and_writes_nothing(
     engine: Engine, lead_id: int, now: datetime, channel: str, outcome: str | None, benefit: str | None
 ) -> None:
-    with pytest.raises(InvalidInput) as info, write_session(engine) as s:
+    with pytest.raises(Refused) as info, write_session(engine) as s:
         _log(s, _benefit("require"), _lead(s, lead_id), now, channel, outcome, benefit=benefit)
     message = str(info.value)
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == 1  # refused by a rule, as the README's exit codes say
     assert "every touch offers a benefit" in message and "rules.benefit = require" in message
     assert "needs a benefit" in message and info.value.field == "benefit"
     assert (channel in message) if channel != "call" else ("a connected call" in message)

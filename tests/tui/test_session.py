@@ -13,14 +13,14 @@ from sqlalchemy import Engine, func, select
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from salesdesk.config import Config
+from salesdesk.config import Config, load_config
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput
 from salesdesk.models import BlockFill, Meeting, ObjectionReply, Touch
 from salesdesk.services import blocks
 from salesdesk.tui.app import SalesdeskApp
 from salesdesk.tui.session import TIMER_S, SessionScreen
-from salesdesk.tui.session_data import SessionStart, fill_script, read_me
+from salesdesk.tui.session_data import SessionStart, fill_script
 from salesdesk.tui.session_summary import BlockResultModal
 from salesdesk.tui.today import TodayScreen
 from tests.cli_helpers import run_process
@@ -357,7 +357,7 @@ async def test_the_script_names_me_and_the_lead(
     toml = tmp_path / "config.toml"
     toml.write_text('[me]\nname = "Li Lei"\ncompany = "Acme Software"\n', encoding="utf-8")
     start, _ = _block(demo_engine, config, now)
-    app = SalesdeskApp(demo_engine, replace(config, path=toml), lambda: now, session=start)
+    app = SalesdeskApp(demo_engine, replace(config, me=load_config(toml).me), lambda: now, session=start)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         session = _session(app)
@@ -370,13 +370,12 @@ async def test_the_script_names_me_and_the_lead(
 
 
 def test_a_placeholder_without_a_value_stays_visible(tmp_path: Path) -> None:
-    assert read_me(None) == {}
     parts = fill_script("This is {my_name} for {lead}.", {"lead": "Li Na"})
     assert parts == [("This is ", None), ("{my_name}", False), (" for ", None), ("Li Na", True), (".", None)]
     bad = tmp_path / "config.toml"
     bad.write_text("[me]\nname = 3\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="name must be a string"):
-        read_me(bad)
+    with pytest.raises(InvalidInput, match=r"\[me\] name must be text"):
+        load_config(bad)
 
 
 async def test_palette_says_when_there_is_no_block(demo_app: SalesdeskApp, settle: Settle, notes: Notes) -> None:
