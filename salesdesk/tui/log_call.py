@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Footer, Input, Label, Static
 
 from salesdesk.config import Config, Outcome
 from salesdesk.dates import fmt_local, parse_duration, parse_when
@@ -30,6 +30,8 @@ from salesdesk.models import Lead
 from salesdesk.services import touches
 from salesdesk.services.touches import Logged
 from salesdesk.terminal import visible
+from salesdesk.tui.session_data import Voicemail, read_voicemail
+from salesdesk.tui.session_view import script_text
 from salesdesk.tui.widgets import HotkeyList, as_plain, outcome_label, titled_input
 
 Clock = Callable[[], datetime]
@@ -49,6 +51,10 @@ class LogCallResult:
     objection: str | None = None  # the objection's key
     reply: int | None = None  # the reply's number within that objection
 
+
+HINT = "Press an outcome's key, then type. Enter on Next call saves."
+# The outcome whose dialog shows the messages to leave (the seeded voicemail templates).
+VOICEMAIL = "voicemail"
 
 # The fields of the dialog a refusal's ``field`` can name; a meeting's time is typed in Next.
 FAULT_FIELDS = {
@@ -77,6 +83,9 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
     LogCallModal Input { border: round $secondary; }
     LogCallModal Input:focus { border: round $accent; }
     LogCallModal #hint { color: $text-muted; margin-top: 1; }
+    LogCallModal #voicemail {
+        display: none; height: auto; max-height: 8; border: round $secondary; border-title-color: $accent;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -92,15 +101,18 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
         draft: LogCallResult | None = None,
         *,
         fault: str | None = None,
+        voicemail: Voicemail | None = None,
     ) -> None:
         """``fault`` names the field a refusal blamed (``SalesdeskError.field``), to put the
-        cursor there rather than where the fix is merely likely."""
+        cursor there rather than where the fix is merely likely. ``voicemail``: the messages
+        to leave, shown when the outcome is a voicemail (METHOD.md §2)."""
         super().__init__()
         self._config = config
         self._clock = clock
         self._lead_label = lead_label
         self._draft = draft
         self._fault = fault
+        self._voicemail = voicemail
         self._outcome: str | None = draft.outcome if draft else None
 
     def compose(self) -> ComposeResult:
@@ -115,16 +127,15 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
                     yield titled_input("benefit", "Benefit offered", "the value you gave them", draft.benefit)
                     yield titled_input("duration", "Duration", "4m30s, 90s, 4:30", draft.duration_text)
                     yield titled_input("next", "Next call", "tomorrow 10am, tue 14:00, in 3 days", draft.next_text)
-            yield Label(
-                "Press an outcome's key, then type. Enter on Next call saves.",
-                id="hint",
-                markup=False,
-            )
+            yield Label(HINT, id="hint", markup=False)
+            with VerticalScroll(id="voicemail"):
+                yield Static(id="voicemail-text")
         yield Footer()
 
     def on_mount(self) -> None:
         outcomes = self.query_one("#outcomes", HotkeyList)
         outcomes.border_title = "Outcome"
+        self.query_one("#voicemail").border_title = "Leave a message"
         if self._outcome is None:
             outcomes.focus()
             return
@@ -154,6 +165,13 @@ class LogCallModal(ModalScreen[LogCallResult | None]):
         self.query_one("#outcomes", HotkeyList).border_subtitle = as_plain(outcome.label)
         field = self.query_one("#next", Input)
         field.border_title, field.placeholder = next_field(outcome)
+        messages = self._voicemail
+        leave = outcome.name == VOICEMAIL and messages is not None and bool(messages.templates)
+        self.query_one("#voicemail").display = leave
+        self.query_one("#hint").display = not leave  # room for the message at 80x24
+        if leave and messages is not None:
+            text = script_text(messages.templates, messages.values, messages.me_hint)
+            self.query_one("#voicemail-text", Static).update(text)
 
     @on(HotkeyList.Picked, "#outcomes")
     def _picked(self, event: HotkeyList.Picked) -> None:
@@ -268,7 +286,10 @@ class CallLoggingScreen(Screen[None]):
             if call is not None:
                 self._save_call(lead_id, lead_label, call)
 
-        self.app.push_screen(LogCallModal(self.config, self.clock, lead_label, draft, fault=fault), saved)
+        # A few script rows and one lead's name, by their keys: read here, not in a worker.
+        voicemail = read_voicemail(self.engine, self.config, lead_id)
+        modal = LogCallModal(self.config, self.clock, lead_label, draft, fault=fault, voicemail=voicemail)
+        self.app.push_screen(modal, saved)
 
     @work(thread=True, group="write")
     def _save_call(self, lead_id: int, lead_label: str, call: LogCallResult) -> None:

@@ -34,9 +34,17 @@ from salesdesk.services.blocks import span_text
 from salesdesk.services.objections import ObjectionView
 from salesdesk.services.touches import Logged
 from salesdesk.tui import session_data, session_view
-from salesdesk.tui.log_call import Clock, LogCallResult, missing_next, next_field, next_needed, record_call
+from salesdesk.tui.log_call import (
+    VOICEMAIL,
+    Clock,
+    LogCallResult,
+    missing_next,
+    next_field,
+    next_needed,
+    record_call,
+)
 from salesdesk.tui.objection_search import ObjectionSearch, mark_text
-from salesdesk.tui.session_data import CallList, LeadCard, LeadName, Library, Progress, SessionStart
+from salesdesk.tui.session_data import CallList, LeadCard, LeadName, Library, Progress, SessionStart, script_values
 from salesdesk.tui.session_summary import BlockResult, BlockResultModal
 from salesdesk.tui.widgets import HotkeyList, as_plain
 
@@ -47,10 +55,6 @@ UP_NEXT = 4
 
 LeadState = Literal["todo", "saving", "done", "skipped"]
 Pane = Literal["card", "script", "objections"]
-
-
-# The outcome that shows the voicemail templates instead of the call script.
-VOICEMAIL = "voicemail"
 
 
 class SessionScreen(Screen[None]):
@@ -303,10 +307,7 @@ class SessionScreen(Screen[None]):
         """The call script for the lead up; on a voicemail outcome, the messages to leave."""
         if self.library is None or self.current is None:
             return
-        name = self._lead_name(self._lead_ids()[self.current])
-        values = {**self.library.me, "lead": name.name}
-        if name.company:
-            values["lead_company"] = name.company
+        values = script_values(self.library.me, self._lead_name(self._lead_ids()[self.current]))
         steps = self.library.voicemail if self._outcome == VOICEMAIL and self.library.voicemail else self.library.script
         self.query_one("#script", Static).update(session_view.script_text(steps, values, self.library.me_hint))
 

@@ -207,6 +207,33 @@ def me_hint(config: Config) -> str | None:
     return f"Set {keys} under [me] in {where} to fill in {{my_{missing[0]}}}"
 
 
+def script_values(me: dict[str, str], lead: LeadName | None) -> dict[str, str]:
+    """What a script's placeholders are filled with for ``lead``: ``[me]``, the lead's name
+    and company (a lead without a company leaves ``{lead_company}`` showing)."""
+    values = dict(me)
+    if lead is not None:
+        values["lead"] = lead.name
+        if lead.company:
+            values["lead_company"] = lead.company
+    return values
+
+
+@dataclass(frozen=True)
+class Voicemail:
+    """The messages to leave on a voicemail, for one lead, in ``[me] language``."""
+
+    templates: list[Worded]
+    values: dict[str, str]
+    me_hint: str | None
+
+
+def read_voicemail(engine: Engine, config: Config, lead_id: int) -> Voicemail:
+    with read_session(engine) as session:
+        templates = scripts.worded_scripts(session, config.me.language, "voicemail")
+        lead = lead_names(session, [lead_id]).get(lead_id)
+    return Voicemail(templates, script_values(config.me.values(), lead), me_hint(config))
+
+
 def read_library(engine: Engine, config: Config, lead_ids: list[int]) -> Library:
     language = config.me.language
     with read_session(engine) as session:

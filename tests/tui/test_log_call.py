@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from salesdesk.config import Config
+from salesdesk.config import Config, Me
 from salesdesk.dates import parse_when
 from salesdesk.db import read_session
 from salesdesk.models import FollowUp, Lead, Meeting, Touch
@@ -16,7 +17,7 @@ from salesdesk.tui.lead import LeadScreen
 from salesdesk.tui.leads import LeadsScreen
 from salesdesk.tui.log_call import LogCallModal
 from salesdesk.tui.widgets import FitTable
-from tests.tui.conftest import Notes, Settle
+from tests.tui.conftest import Notes, Settle, text_of
 
 
 def _count(engine: Engine, table: type[Touch] | type[FollowUp]) -> int:
@@ -302,3 +303,33 @@ async def test_a_touch_refused_for_want_of_a_benefit_waits_on_the_benefit_field(
         assert isinstance(demo_app.screen, LeadScreen)
     touch = _newest_touch(demo_engine)
     assert (touch.channel, touch.note, touch.benefit) == ("wechat", "added them on wechat", "sent the case study")
+
+
+async def test_a_voicemail_in_the_log_call_dialog_shows_the_message_to_leave(
+    demo_engine: Engine, config: Config, now: datetime, settle: Settle
+) -> None:
+    lead, part = _unique_part_of_a_name(demo_engine)
+    me = Me(name="Li Lei", company="Acme Software", language="en")
+    app = SalesdeskApp(demo_engine, replace(config, me=me), lambda: now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("slash", *part, "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogCallModal)
+        assert not modal.query_one("#voicemail").display, "no message before an outcome is picked"
+        await pilot.press("n")  # no answer: nothing to leave
+        await settle(pilot)
+        assert not modal.query_one("#voicemail").display
+        modal.query_one("#outcomes").focus()
+        await pilot.press("v")
+        await settle(pilot)
+        assert modal.query_one("#voicemail").display
+        message = " ".join(text_of(modal.query_one("#voicemail-text")).split())
+        assert f"Hello {lead.name}, this is Li Lei from Acme Software." in message
+        assert "{my_name}" not in message
