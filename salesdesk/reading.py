@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 from salesdesk.errors import InvalidInput
 from salesdesk.signals import terminated
@@ -41,26 +41,6 @@ def read_text(source: Path, max_chars: int) -> str:
     if len(text) > max_chars:
         raise InvalidInput(f"{source} is longer than {max_chars:,} characters; the limit is {max_chars:,}")
     return text
-
-
-def capped_lines(stream: TextIO, max_chars: int, max_total: int) -> Iterator[str]:
-    """The lines of ``stream``, refusing one longer than ``max_chars``, or more than
-    ``max_total`` characters in all, as soon as it is seen."""
-    number = total = 0
-    while True:
-        number += 1
-        try:
-            line = stream.readline(max_chars + 1)
-        except UnicodeDecodeError:
-            raise InvalidInput(f"line {number}: not UTF-8 text; save the file as UTF-8") from None
-        if not line:
-            return
-        if len(line.rstrip("\r\n")) > max_chars:
-            raise InvalidInput(f"line {number} is longer than {max_chars:,} characters; the limit is {max_chars:,}")
-        total += len(line)
-        if total > max_total:
-            raise InvalidInput(f"the input is longer than {max_total:,} characters; split it into smaller batches")
-        yield line
 
 
 def utf16_encoding(head: bytes) -> str | None:
@@ -90,8 +70,8 @@ def _nul_at(chunk: bytes, offset: int, utf16: bool) -> int | None:
 
 
 def utf8_lines(stream: BinaryIO, shown: str, max_chars: int, max_total: int) -> Iterator[str]:
-    """The lines of a UTF-8 ``stream`` (a UTF-8 BOM is skipped), as ``capped_lines`` bounds
-    them; bytes that are not UTF-8 are refused with their line and byte offset in it, and a
+    """The lines of a UTF-8 ``stream`` (a UTF-8 BOM is skipped), refusing one longer than
+    ``max_chars`` or more than ``max_total`` characters in all as soon as it is seen; bytes that are not UTF-8 are refused with their line and byte offset in it, and a
     UTF-16 input (which JSON Lines never is) as that, whether it comes from a file or a pipe."""
     limit = 4 * max_chars + 2  # a character is at most 4 bytes; then "\r\n"
     number = total = 0
