@@ -71,7 +71,8 @@ def _nul_at(chunk: bytes, offset: int, utf16: bool) -> int | None:
 
 def utf8_lines(stream: BinaryIO, shown: str, max_chars: int, max_total: int) -> Iterator[str]:
     """The lines of a UTF-8 ``stream`` (a UTF-8 BOM is skipped), refusing one longer than
-    ``max_chars`` or more than ``max_total`` characters in all as soon as it is seen; bytes that are not UTF-8 are refused with their line and byte offset in it, and a
+    ``max_chars`` or more than ``max_total`` characters in all as soon as it is seen; bytes
+    that are not UTF-8 are refused with their line and byte offset in it, and a
     UTF-16 input (which JSON Lines never is) as that, whether it comes from a file or a pipe."""
     limit = 4 * max_chars + 2  # a character is at most 4 bytes; then "\r\n"
     number = total = 0
