@@ -2,7 +2,8 @@
 
 It reads with ``sqlite3`` through the store layer only (``ranking`` for the queue, the
 block reads in ``store``), so it answers in the time a prompt can wait. The counts are the
-due queue's own: the status line and ``salesdesk due`` can't disagree.
+due queue's own (``ranking.counts`` counts ``ranking``'s queries in SQL): the status line and
+``salesdesk due`` can't disagree.
 """
 
 from __future__ import annotations
@@ -74,8 +75,6 @@ def next_block(conn: sqlite3.Connection, now: datetime) -> Occurrence | None:
 
 
 def status(conn: sqlite3.Connection, rules: Rules, now: datetime) -> Status:
-    keys = ranking.ranked(conn, rules, now, None)
-    # A breach ranks (0, 0, -deadline): the largest third part is the oldest deadline.
-    breached = [key[2] for key in keys.values() if key[:2] == (0, 0)]
-    worst = now - datetime.fromtimestamp(-max(breached), now.tzinfo) if breached else None
-    return Status(len(keys), len(breached), worst, next_block(conn, now), now)
+    counted = ranking.counts(conn, rules, now)
+    worst = now - counted.oldest_deadline if counted.oldest_deadline is not None else None
+    return Status(counted.due, counted.breaches, worst, next_block(conn, now), now)

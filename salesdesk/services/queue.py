@@ -267,8 +267,8 @@ def first_contact_due(session: Session, rules: r.Rules, now: datetime) -> list[D
 
 
 def count_due(session: Session, rules: r.Rules, now: datetime) -> int:
-    """How many leads are due now (the whole queue's length)."""
-    return len(_ranked(session, rules, now, None))
+    """How many leads are due now (the whole queue's length), counted in SQL."""
+    return ranking.counts(store.dbapi(session), rules, now).due
 
 
 def due(session: Session, rules: r.Rules, now: datetime, limit: int | None = None) -> list[DueItem]:
