@@ -61,3 +61,30 @@ def test_the_hot_path_and_the_orm_path_are_the_same_command(tmp_path: Path, monk
     assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2]
     assert "inside call block #1" in hot[6].err and "inside call block #1" in hot[9].err
     assert db_fingerprint(hot_db) == db_fingerprint(orm_db)
+
+
+LEAD_CASES = (
+    ("lead", "add", "Emma Smith"),
+    ("lead", "add", "王芳", "--company", "华为", "--phone", "+86 139 0013 8000", "--grade", "b", "--json"),
+    ("lead", "add", "Oliver", "--company", "ACME", "--source", "inbound", "--at", "2h ago", "--coach", "--json"),
+    ("lead", "add", "Mia", "--email", "Mia@Example.org", "--title", "CTO", "--role", "user", "--note", "met at fair"),
+    ("lead", "add", "Li Na 2", "--phone", "13800138000"),  # a known number: refused
+    ("lead", "add", "Li Na 2", "--phone", "13800138000", "--allow-duplicate"),
+    ("lead", "add", "Noah", "--email", "wang@example.org"),  # a known email: refused
+    ("lead", "add", "   "),
+    ("lead", "add", "Emma", "--grade", "E"),
+    ("lead", "add", "Emma", "--at", "tomorrow"),
+)
+
+
+def test_lead_add_is_the_same_command_on_both_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESDESK_NOW", "2026-11-23T15:00:00+08:00")
+    hot_db = _book(monkeypatch, tmp_path / "hot")
+    hot = [run(*case) for case in LEAD_CASES]
+    monkeypatch.setattr(State, "current_conn", lambda self: None)
+    orm_db = _book(monkeypatch, tmp_path / "orm")
+    orm = [run(*case) for case in LEAD_CASES]
+    for case, a, b in zip(LEAD_CASES, hot, orm, strict=True):
+        assert (a.code, a.out, a.err) == (b.code, b.out, b.err), case
+    assert [r.code for r in hot] == [0, 0, 0, 0, 1, 0, 1, 2, 2, 2]
+    assert db_fingerprint(hot_db) == db_fingerprint(orm_db)

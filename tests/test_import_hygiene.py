@@ -58,7 +58,7 @@ HEAVY = {"sqlalchemy", "sqlmodel", "pydantic", "rich", "textual"}
 
 
 def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None:  # type: ignore[no-untyped-def]
-    """log-call, log-touch and status on a current store: sqlite3, the store layer, the pure
+    """log-call, log-touch, status and lead add on a current store: sqlite3, the store layer, the pure
     rules, Typer; none of the heavy packages (about 0.3 s of imports) in sys.modules."""
     setup = subprocess.run(
         [sys.executable, "-m", "salesdesk", "lead", "add", "Emma Smith"],
@@ -76,6 +76,8 @@ def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None: 
         ["log-call", "Emma", "-o", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "agenda", "--json"],
         ["status"],
         ["status", "--json"],
+        ["lead", "add", "Oliver Chen", "--company", "Acme", "--phone", "+86 139 0013 8000", "--grade", "A"],
+        ["lead", "add", "Mia Wong", "--email", "mia@example.org", "--json"],
     ):
         code = (
             "from salesdesk.cli import main\n"
@@ -92,7 +94,8 @@ def test_a_refused_hot_command_imports_nothing_heavy_either(isolated_home) -> No
     )
     code = (
         "from salesdesk.cli import main\n"
-        "for argv in (['log-call', 'Nobody', '-o', 'busy'], ['log-touch', 'Emma', '-c', 'email']):\n"
+        "for argv in (['log-call', 'Nobody', '-o', 'busy'], ['log-touch', 'Emma', '-c', 'email'], "
+        "['lead', 'add', 'Emma', '--grade', 'E']):\n"
         "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code == 2, e.code\n"
     )
     loaded = _loaded_after(code, env)

@@ -34,17 +34,26 @@ def lead_add(
 
     Example: salesdesk lead add "王芳" --company 华为 --phone "+86 138 0013 8000" --source inbound --grade B
     """
-    from salesdesk.services import leads
+    from salesdesk import lead_store
 
     state = state_of(ctx)
+    fields = {
+        "name": name, "company": company, "title": title, "phone": phone, "email": email, "wechat": wechat,
+        "source": source, "grade": grade, "is_coach": coach, "role": role, "notes": note,
+        "created_at": state.when(at), "allow_duplicate": allow_duplicate,
+    }  # fmt: skip
+    # The hot path (no SQLAlchemy) on a current store; the engine's connection otherwise
+    # (the demo, a store to migrate or to create): the same store-layer write either way.
+    conn = state.current_conn()
+    if conn is not None:
+        with state.write_conn(conn):
+            _print_lead(lead_store.view(conn, lead_store.add(conn, state.now, **fields)), as_json, "Added")
+        return
+    from salesdesk.services import leads
+
     with state.write() as session:
-        lead = leads.add_lead(
-            session, state.now, name=name, company=company, title=title, phone=phone, email=email,
-            wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
-            created_at=state.when(at), allow_duplicate=allow_duplicate,
-        )  # fmt: skip
-        view = leads.lead_view(session, lead.id)  # type: ignore[arg-type]
-        _print_lead(view, as_json, "Added")
+        lead = leads.add_lead(session, state.now, **fields)
+        _print_lead(leads.lead_view(session, lead.id), as_json, "Added")  # type: ignore[arg-type]
 
 
 def _print_lead(view: object, as_json: bool, verb: str) -> None:

@@ -1,0 +1,216 @@
+"""Leads in the store layer: adding one and reading one back, written once against the
+DB-API connection (``sqlite3``).
+
+``services.leads.add_lead`` (the ORM command path, the TUI's dialog) adds through ``add``
+over its session's connection and the hot ``lead add`` over a bare one; the duplicate check
+and the account lookup are the ones ``services.leads.edit_lead`` uses too. Rows read here
+have the ``Lead`` model's columns as attributes, so ``LeadView`` and ``render`` take either.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from salesdesk import lead_lookup, validate
+from salesdesk.config import GRADES, SOURCES
+from salesdesk.dates import iso
+from salesdesk.errors import InvalidInput, Refused
+from salesdesk.store import from_db, to_db
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    """A ``lead`` row, shaped like the ``Lead`` model for the code that shows it."""
+
+    id: int
+    name: str
+    name_key: str
+    account_id: int | None
+    title: str | None
+    phone: str | None
+    email: str | None
+    wechat: str | None
+    source: str
+    grade: str | None
+    status: str
+    is_coach: bool
+    role: str | None
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+    touch_count: int
+    call_count: int
+    connect_count: int
+    meeting_count: int
+    first_touch_at: datetime | None
+    last_touch_at: datetime | None
+    reach_count: int
+    first_attempt_at: datetime | None
+    nurture_until: datetime | None
+    timezone: str | None
+    best_time: str | None
+    private_phone: bool
+
+
+_COLUMNS = tuple(f.name for f in fields(LeadRow))
+_TIMES = {"created_at", "updated_at", "closed_at", "first_touch_at", "last_touch_at", "first_attempt_at"}
+_TIMES |= {"nurture_until"}
+_FLAGS = {"is_coach", "private_phone"}
+
+
+def _row(values: tuple[Any, ...]) -> LeadRow:
+    return LeadRow(
+        *(
+            from_db(v) if name in _TIMES else bool(v) if name in _FLAGS else v
+            for name, v in zip(_COLUMNS, values, strict=True)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """A lead as people and scripts see it: with its company and touch counts. ``lead`` is a
+    ``Lead`` (ORM paths) or a ``LeadRow`` (the store layer): the same attributes."""
+
+    lead: Any
+    company: str | None
+    touch_count: int
+    last_touch_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        lead = self.lead
+        return {
+            "id": lead.id,
+            "name": lead.name,
+            "company": self.company,
+            "title": lead.title,
+            "phone": lead.phone,
+            "email": lead.email,
+            "wechat": lead.wechat,
+            "source": lead.source,
+            "grade": lead.grade,
+            "status": lead.status,
+            "is_coach": lead.is_coach,
+            "role": lead.role,
+            "notes": lead.notes,
+            "created_at": iso(lead.created_at),
+            "closed_at": iso(lead.closed_at),
+            "close_reason": lead.close_reason,
+            "touch_count": self.touch_count,
+            "last_touch_at": iso(self.last_touch_at),
+        }
+
+
+def view(conn: sqlite3.Connection, lead_id: int) -> LeadView:
+    """One lead with its company, read fresh (the counters are kept by triggers)."""
+    found = conn.execute(
+        f"SELECT {', '.join(f'lead.{c}' for c in _COLUMNS)}, account.name FROM lead "
+        "LEFT JOIN account ON account.id = lead.account_id WHERE lead.id = ?",
+        (lead_id,),
+    ).fetchone()
+    if found is None:
+        raise InvalidInput(f"no lead has id {lead_id}")
+    lead = _row(found[:-1])
+    return LeadView(lead, found[-1], lead.touch_count, lead.last_touch_at)
+
+
+def duplicate_of(
+    conn: sqlite3.Connection, phone: str | None, email: str | None, exclude: int | None
+) -> tuple[int, str] | None:
+    """The id and name of a lead with this phone (with or without its country code, as
+    lookups treat it) or this email, other than ``exclude``."""
+    clauses, bound = [], {"exclude": exclude}
+    if phone:
+        digits = phone.lstrip("+")
+        clauses.append(lead_lookup.SAME_PHONE if len(digits) >= 7 else "lead.phone = :phone")
+        bound.update(digits=digits, phone=phone)  # type: ignore[call-arg]
+    if email:
+        clauses.append("lead.email = :email")
+        bound["email"] = email  # type: ignore[assignment]
+    if not clauses:
+        return None
+    other = " AND lead.id != :exclude" if exclude is not None else ""
+    return conn.execute(f"SELECT id, name FROM lead WHERE ({' OR '.join(clauses)}){other} LIMIT 1", bound).fetchone()
+
+
+def account_for(conn: sqlite3.Connection, company: str | None, now: datetime) -> int | None:
+    """The account named ``company`` (whatever its case), made on first use."""
+    if company is None:
+        return None
+    key = validate.name_key(company)
+    found = conn.execute("SELECT id FROM account WHERE name_key = ?", (key,)).fetchone()
+    if found is not None:
+        return found[0]
+    cur = conn.execute("INSERT INTO account (name, name_key, created_at) VALUES (?, ?, ?)", (company, key, to_db(now)))
+    return cur.lastrowid
+
+
+def add(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    name: str,
+    company: str | None = None,
+    title: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    wechat: str | None = None,
+    source: str = "outbound",
+    grade: str | None = None,
+    is_coach: bool = False,
+    role: str | None = None,
+    notes: str | None = None,
+    created_at: datetime | None = None,
+    allow_duplicate: bool = False,
+) -> int:
+    """Add a lead and return its id; ``created_at`` is when it arrived (defaults to ``now``).
+
+    A lead with the same phone or email as an existing one is refused unless
+    ``allow_duplicate``: two records of one person split their touch history.
+    """
+    clean_phone = validate.phone(phone)
+    clean_email = validate.email(email)
+    clean_name = validate.required(name, "name")
+    values = {
+        "name": clean_name,
+        "name_key": validate.name_key(clean_name),
+        "title": validate.text(title, "title"),
+        "phone": clean_phone,
+        "email": clean_email,
+        "wechat": validate.wechat(wechat),
+        "source": validate.choice(source, "source", SOURCES) or "outbound",
+        "grade": validate.choice(grade, "grade", GRADES, upper=True),
+        "status": "new",
+        "is_coach": bool(is_coach),
+        "role": validate.text(role, "role"),
+        "notes": validate.text(notes, "notes", max_len=validate.NOTES_MAX, multiline=True),
+        "created_at": created_at or now,
+        "updated_at": now,
+    }
+    if values["created_at"] > now:
+        raise InvalidInput("a lead cannot arrive in the future; give --at now or a past time")
+    company = validate.text(company, "company")
+    if not allow_duplicate and (dup := duplicate_of(conn, clean_phone, clean_email, None)):
+        raise Refused(
+            f"lead #{dup[0]} {dup[1]} already has this phone or email; "
+            "edit it, or pass --allow-duplicate to add a second record",
+            # The check can't say which of the two matched; a front end points at one of them.
+            field="phone" if clean_phone else "email",
+        )
+    values["account_id"] = account_for(conn, company, now)
+    cur = conn.execute(
+        f"INSERT INTO lead ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+        [to_db(v) if isinstance(v, datetime) else v for v in values.values()],
+    )
+    lead_id: int = cur.lastrowid  # type: ignore[assignment]
+    if values["grade"]:
+        conn.execute(
+            "INSERT INTO grade_change (lead_id, at, old_grade, new_grade) VALUES (?, ?, NULL, ?)",
+            (lead_id, to_db(values["created_at"]), values["grade"]),
+        )
+    return lead_id
