@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import ConfigDict
-from sqlalchemy import DateTime, Index
+from sqlalchemy import DateTime, Index, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -67,6 +67,8 @@ class Lead(Table, table=True):
         Index("ix_lead_status_grade", "status", "grade"),
         Index("ix_lead_status_first_touch", "status", "first_touch_at"),
         Index("ix_lead_status_last_touch", "status", "last_touch_at"),
+        # Leads never attempted, by arrival (migration 0010): first contact and the prospects.
+        Index("ix_lead_unattempted", "created_at", sqlite_where=text("first_attempt_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

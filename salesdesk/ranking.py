@@ -17,15 +17,16 @@ from salesdesk import lifecycle
 from salesdesk import rules as r
 from salesdesk.store import from_db, to_db
 
-# The lead is being worked now: an active state, or parked and due back (:now).
+# The lead is being worked now: an active state, or parked and due back (:now). The unary
+# + keeps SQLite off the status indexes here: the active states are most of the book, and a
+# lookup per row through them made the queue's scans three times slower than reading the table.
 WORKED = (
-    f"(lead.status IN ({', '.join(repr(s) for s in lifecycle.ACTIVE)}) "
-    "OR (lead.status = 'nurture' AND lead.nurture_until <= :now))"
+    f"(+lead.status IN ({', '.join(repr(s) for s in lifecycle.ACTIVE)}) "
+    "OR (+lead.status = 'nurture' AND lead.nurture_until <= :now))"
 )
-# The lead has a booked meeting still to come (:now); until then, no calls are due.
-MEETING_AHEAD = (
-    "EXISTS (SELECT 1 FROM meeting WHERE meeting.lead_id = lead.id AND meeting.status = 'booked' AND meeting.at > :now)"
-)
+# The lead has a booked meeting still to come (:now); until then, no calls are due. A set
+# built once per query (few meetings are booked ahead), not a probe per lead.
+MEETING_AHEAD = "lead.id IN (SELECT meeting.lead_id FROM meeting WHERE meeting.status = 'booked' AND meeting.at > :now)"
 # An open follow-up that still asks for something: a fallback lapses at :lapse_cutoff.
 LIVE_FOLLOWUP = "(followup.done_at IS NULL AND (followup.rule != 'fallback' OR followup.due_at > :lapse_cutoff))"
 # One of the lead's deals was opened or moved since :quiet_since.
@@ -82,11 +83,16 @@ class Groups:
     first_contact: str
     # 2-3. Open follow-ups that are due (index on done_at, due_at); calls wait for a booked meeting.
     followups: str
-    # 4-7. Cadence, focus, review and hard to reach, from the per-lead counters kept by triggers.
-    cadence_flags: str
+    # 4-7. Cadence, focus, review and hard to reach, from the per-lead counters kept by triggers:
+    # the condition on ``lead`` alone (a scan of the book; see ``cadence_flags``).
+    cadence_flags_where: str
     # The cadence and flag group of a lead (3 to 6) and the order within the cadence group.
     group: str
     within: str
+
+    @property
+    def cadence_flags(self) -> str:
+        return f"FROM lead WHERE {self.cadence_flags_where}"
 
 
 def groups(rules: r.Rules, now: datetime) -> Groups:
@@ -111,9 +117,7 @@ def groups(rules: r.Rules, now: datetime) -> Groups:
         bound=bound,
         first_contact=first_contact,
         followups=followups,
-        cadence_flags=(
-            f"FROM lead WHERE {WORKED} AND NOT {MEETING_AHEAD} AND ({cadence} OR {focus} OR {review} OR {hard})"
-        ),
+        cadence_flags_where=f"{WORKED} AND NOT {MEETING_AHEAD} AND ({cadence} OR {focus} OR {review} OR {hard})",
         group=f"(CASE WHEN {cadence} THEN 3 WHEN {focus} THEN 4 WHEN {review} THEN 5 ELSE 6 END)",
         within=f"(CASE WHEN {cadence} THEN {due_day} ELSE 0.0 END)",
     )
@@ -175,9 +179,10 @@ class Counts:
 def counts(conn: sqlite3.Connection, rules: r.Rules, now: datetime) -> Counts:
     """How many leads ``ranked`` would rank, and how many of them are first-contact breaches."""
     g = groups(rules, now)
+    # One scan of the book for the largest group; the two small ones are sets built once.
     (due,) = conn.execute(
-        f"SELECT count(*) FROM (SELECT lead.id {g.first_contact} UNION SELECT followup.lead_id {g.followups} "
-        f"UNION SELECT lead.id {g.cadence_flags})",
+        f"SELECT count(*) FROM lead WHERE ({g.cadence_flags_where}) OR lead.id IN (SELECT lead.id {g.first_contact}) "
+        f"OR lead.id IN (SELECT followup.lead_id {g.followups})",
         g.bound,
     ).fetchone()
     window, hours = rules.first_contact_window, rules.business_hours
