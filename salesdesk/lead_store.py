@@ -10,12 +10,12 @@ have the ``Lead`` model's columns as attributes, so ``LeadView`` and ``render`` 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from salesdesk import lead_lookup, validate
-from salesdesk.config import GRADES, SOURCES
+from salesdesk.config import DEAL_CLOSES, GRADES, SOURCES, STATUSES
 from salesdesk.dates import iso
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.store import from_db, to_db
@@ -108,15 +108,78 @@ class LeadView:
 
 def view(conn: sqlite3.Connection, lead_id: int) -> LeadView:
     """One lead with its company, read fresh (the counters are kept by triggers)."""
-    found = conn.execute(
-        f"SELECT {', '.join(f'lead.{c}' for c in _COLUMNS)}, account.name FROM lead "
-        "LEFT JOIN account ON account.id = lead.account_id WHERE lead.id = ?",
-        (lead_id,),
-    ).fetchone()
+    found = conn.execute(f"{_VIEW} WHERE lead.id = ?", (lead_id,)).fetchone()
     if found is None:
         raise InvalidInput(f"no lead has id {lead_id}")
+    return _view(found)
+
+
+def lead_filter(
+    grade: str | None, status: str | None, source: str | None, search: str | None
+) -> tuple[str, dict[str, str]]:
+    """SQL over ``lead`` (and ``account``, joined) for ``lead list``'s filters, with its values:
+    the CLI's list, over sqlite3, and the TUI's, through the ORM (``services.leads``)."""
+    clauses, bound = [], {}
+    if grade:
+        clauses.append("lead.grade = :grade")
+        bound["grade"] = validate.choice(grade, "grade", GRADES, upper=True)
+    if status:
+        clauses.append("lead.status = :status")
+        bound["status"] = validate.choice(status, "status", STATUSES)
+    if source:
+        clauses.append("lead.source = :source")
+        bound["source"] = validate.choice(source, "source", SOURCES)
+    needle = validate.text(search, "search")
+    if needle:
+        bound["like"] = lead_lookup.like(validate.name_key(needle))
+        fields = ("lead.name_key", "account.name_key", "lead.email", "lead.wechat")
+        found = [f"{name} LIKE :like ESCAPE '\\'" for name in fields]
+        phone = lead_lookup.phone_key(needle)
+        if phone:
+            found.append("lead.phone LIKE :phone_like")
+            bound["phone_like"] = f"%{phone}%"
+        clauses.append(f"({' OR '.join(found)})")
+    return " AND ".join(clauses) or "1", bound  # type: ignore[return-value]
+
+
+_VIEW = (
+    f"SELECT {', '.join(f'lead.{c}' for c in _COLUMNS)}, account.name FROM lead "
+    "LEFT JOIN account ON account.id = lead.account_id"
+)
+
+
+def _view(found: tuple[Any, ...]) -> LeadView:
     lead = _row(found[:-1])
     return LeadView(lead, found[-1], lead.touch_count, lead.last_touch_at)
+
+
+def leads(
+    conn: sqlite3.Connection,
+    *,
+    grade: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[LeadView]:
+    """Leads matching every filter given, newest arrivals first."""
+    where, bound = lead_filter(grade, status, source, search)
+    cut = f" LIMIT {int(limit)}" if limit is not None else ""
+    rows = conn.execute(f"{_VIEW} WHERE {where} ORDER BY lead.created_at DESC, lead.id DESC{cut}", bound)
+    return [_view(found) for found in rows]
+
+
+def count(
+    conn: sqlite3.Connection,
+    *,
+    grade: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    search: str | None = None,
+) -> int:
+    where, bound = lead_filter(grade, status, source, search)
+    query = f"SELECT count(*) FROM lead LEFT JOIN account ON account.id = lead.account_id WHERE {where}"
+    return conn.execute(query, bound).fetchone()[0]
 
 
 def duplicate_of(
@@ -214,3 +277,86 @@ def add(
             (lead_id, to_db(values["created_at"]), values["grade"]),
         )
     return lead_id
+
+
+# --- a lead's deals --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DealView:
+    """A deal with its lead's name and its stage history, oldest first. ``deal`` and the
+    changes are ORM rows (``services.deals``) or the rows below: the same attributes."""
+
+    deal: Any
+    lead_name: str
+    history: list[Any] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.deal.stage not in DEAL_CLOSES
+
+    def as_dict(self) -> dict[str, Any]:
+        deal = self.deal
+        return {
+            "id": deal.id,
+            "lead_id": deal.lead_id,
+            "lead": self.lead_name,
+            "title": deal.title,
+            "value": deal.value,
+            "stage": deal.stage,
+            "open": self.is_open,
+            "expected_close": iso(deal.expected_close),
+            "created_at": iso(deal.created_at),
+            "closed_at": iso(deal.closed_at),
+            "reason": deal.reason,
+            "history": [{"at": iso(c.at), "from": c.from_stage, "to": c.to_stage} for c in self.history],
+        }
+
+
+@dataclass(frozen=True)
+class DealRow:
+    id: int
+    lead_id: int
+    title: str
+    value: int | None
+    stage: str
+    expected_close: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class StageChangeRow:
+    deal_id: int
+    at: datetime
+    from_stage: str | None
+    to_stage: str
+
+
+def deals(conn: sqlite3.Connection, lead_id: int) -> list[DealView]:
+    """A lead's deals, newest first, each with its stage history."""
+    rows = conn.execute(
+        "SELECT deal.id, deal.lead_id, deal.title, deal.value, deal.stage, deal.expected_close, deal.created_at, "
+        "deal.updated_at, deal.closed_at, deal.reason, lead.name FROM deal JOIN lead ON lead.id = deal.lead_id "
+        "WHERE deal.lead_id = ? ORDER BY deal.id DESC",
+        (lead_id,),
+    ).fetchall()
+    history: dict[int, list[StageChangeRow]] = {r[0]: [] for r in rows}
+    if history:
+        changes = conn.execute(
+            "SELECT deal_stage_change.deal_id, deal_stage_change.at, from_stage, to_stage FROM deal_stage_change "
+            "JOIN deal ON deal.id = deal_stage_change.deal_id WHERE deal.lead_id = ? ORDER BY deal_stage_change.id",
+            (lead_id,),
+        )
+        for deal_id, at, old, new in changes:
+            history[deal_id].append(StageChangeRow(deal_id, from_db(at), old, new))  # type: ignore[arg-type]
+    return [
+        DealView(
+            DealRow(r[0], r[1], r[2], r[3], r[4], from_db(r[5]), from_db(r[6]), from_db(r[7]), from_db(r[8]), r[9]),  # type: ignore[arg-type]
+            r[10],
+            history[r[0]],
+        )
+        for r in rows
+    ]

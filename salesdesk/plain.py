@@ -96,7 +96,8 @@ def _plain_width() -> int | None:
 
 def _fits(text: str, width: int) -> int | None:
     """The text's width when it is one line Rich would print unchanged, else None."""
-    if "\n" in text or "\t" in text or _EMOJI_CODE.search(text):
+    # Rich expands tabs, and shows a backslash that ends a markup-escaped value twice.
+    if "\n" in text or "\t" in text or "\\" in text or _EMOJI_CODE.search(text):
         return None
     found = cell_len(text)
     return found if found is not None and found <= width else None
@@ -128,10 +129,10 @@ def _plain_table(table: Table, width: int) -> list[str] | None:
         return None
     columns = [max(row[i] for row in widths) for i in range(len(table.columns))]  # type: ignore[type-var]
     total = sum(columns) + 2 * (len(columns) - 1)  # type: ignore[arg-type]
-    if total > width:
-        return None  # Rich would shrink and fold the columns
+    if total > width or 0 in columns:
+        return None  # Rich would shrink and fold the columns; an empty column is its own case
     lines = []
-    if table.title is not None:
+    if table.title:  # Rich draws no title for an empty one
         title = visible(table.title)
         title_width = _fits(title, total)
         if title_width is None:

@@ -88,3 +88,57 @@ def test_lead_add_is_the_same_command_on_both_paths(tmp_path: Path, monkeypatch:
         assert (a.code, a.out, a.err) == (b.code, b.out, b.err), case
     assert [r.code for r in hot] == [0, 0, 0, 0, 1, 0, 1, 2, 2, 2]
     assert db_fingerprint(hot_db) == db_fingerprint(orm_db)
+
+
+def _shown(*args: str) -> tuple[int, str, str]:
+    result = run(*args)
+    return result.code, result.out, result.err
+
+
+SHOW_CASES = (
+    ("lead", "show", "Li Na"),
+    ("lead", "show", "Li Na", "--json"),
+    ("lead", "show", "王芳"),
+    ("lead", "show", "王芳", "--json"),
+    ("lead", "show", "Li Nan"),
+    ("lead", "show", "li"),  # ambiguous
+    ("lead", "show", "#99"),
+    ("lead", "list"),
+    ("lead", "list", "--search", "li", "--limit", "1"),
+    ("lead", "list", "--search", "华为"),
+    ("lead", "list", "--grade", "a", "--json"),
+    ("lead", "list", "--status", "bogus"),
+)
+
+
+def test_lead_show_and_list_print_the_same_plain_through_rich_and_through_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lead show`` and ``lead list`` read through the store layer either way, and print
+    without Rich only what Rich would print."""
+    from salesdesk import plain
+
+    monkeypatch.setenv("SALESDESK_NOW", "2026-11-23T15:00:00+08:00")
+    _book(monkeypatch, tmp_path / "book")
+    for args in (
+        ("log-call", "Li Na", "-o", "connected", "--benefit", "case study", "--duration", "4m", "--note", "asked [x]"),
+        ("log-call", "Li Na", "-o", "callback", "--next", "tomorrow 10:00", "--benefit", "deck"),
+        ("log-touch", "王芳", "-c", "wechat", "--benefit", "行业报告", "--meeting", "fri 10:00", "--place", "华为"),
+        ("lead", "edit", "Li Na", "--grade", "A", "--title", "CTO", "--note", "two lines\nof notes", "--coach"),
+        ("deal", "add", "Li Na", "--title", "50 seats", "--value", "12000"),
+        ("log-call", "Li Nan", "-o", "no_answer"),
+    ):
+        assert run(*args).code == 0, args
+    real = plain._plain
+    printed: list[bool] = []
+    monkeypatch.setattr(plain, "_plain", lambda doc, width: printed.append(bool(found := real(doc, width))) or found)
+    plain_out = [_shown(*case) for case in SHOW_CASES]
+    assert printed == [True] * 6  # the three cards and three tables printed plain
+    assert "★ coach" in plain_out[0][1] and "50 seats" in plain_out[0][1] and "newest first" in plain_out[0][1]
+    assert [code for code, _, _ in plain_out] == [0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2]
+    assert "1 of 2 leads (--limit 0 shows all)" in plain_out[8][1]
+    monkeypatch.setattr(plain, "_plain", lambda doc, width: None)  # Rich prints every card
+    assert [_shown(*case) for case in SHOW_CASES] == plain_out
+    monkeypatch.setattr(plain, "_plain", real)
+    monkeypatch.setattr(State, "current_conn", lambda self: None)  # the engine's connection
+    assert [_shown(*case) for case in SHOW_CASES] == plain_out

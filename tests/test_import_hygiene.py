@@ -58,7 +58,7 @@ HEAVY = {"sqlalchemy", "sqlmodel", "pydantic", "rich", "textual"}
 
 
 def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None:  # type: ignore[no-untyped-def]
-    """log-call, log-touch, status and lead add on a current store: sqlite3, the store layer, the pure
+    """log-call, log-touch, status, lead add, show and list on a current store: sqlite3, the store layer, the pure
     rules, Typer; none of the heavy packages (about 0.3 s of imports) in sys.modules."""
     setup = subprocess.run(
         [sys.executable, "-m", "salesdesk", "lead", "add", "Emma Smith"],
@@ -78,6 +78,10 @@ def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None: 
         ["status", "--json"],
         ["lead", "add", "Oliver Chen", "--company", "Acme", "--phone", "+86 139 0013 8000", "--grade", "A"],
         ["lead", "add", "Mia Wong", "--email", "mia@example.org", "--json"],
+        ["lead", "show", "Oliver"],
+        ["lead", "show", "Emma", "--json"],
+        ["lead", "list"],
+        ["lead", "list", "--search", "acme", "--json"],
     ):
         code = (
             "from salesdesk.cli import main\n"

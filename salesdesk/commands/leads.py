@@ -85,16 +85,14 @@ def lead_list(
 
     Example: salesdesk lead list --grade A --status working --search acme
     """
-    from salesdesk import render
-    from salesdesk.db import read_session
-    from salesdesk.services import leads
+    from salesdesk import lead_store, render
 
     state = state_of(ctx)
     limit = (None if as_json else 50) if limit is None else (limit or None)
     filters = {"grade": grade, "status": status, "source": source, "search": search}
-    with read_session(state.engine) as session:
-        views = leads.list_leads(session, limit=limit, **filters)
-        total = leads.count_leads(session, **filters) if limit and len(views) == limit else len(views)
+    with state.read_conn() as conn:
+        views = lead_store.leads(conn, limit=limit, **filters)
+        total = lead_store.count(conn, **filters) if limit and len(views) == limit else len(views)
     if as_json:
         render.emit_json([view.as_dict() for view in views])
         return
@@ -112,30 +110,30 @@ def lead_show(
 
     Example: salesdesk lead show "Li Na" --json
     """
-    from salesdesk import render
+    from salesdesk import lead_lookup, lead_store, render, store
     from salesdesk.dates import iso
-    from salesdesk.db import read_session
-    from salesdesk.services import deals, leads, meetings, touches
+    from salesdesk.touch_log import followup_dict, meeting_dict, touch_dict
 
     state = state_of(ctx)
-    with read_session(state.engine) as session:
-        found = leads.resolve_lead(session, lead)
-        view = leads.lead_view(session, found.id)  # type: ignore[arg-type]
-        history = touches.timeline(session, found.id)  # type: ignore[arg-type]
-        followups = touches.open_followups(session, found.id)  # type: ignore[arg-type]
-        grades = leads.grade_history(session, found.id)  # type: ignore[arg-type]
-        lead_deals = deals.lead_deals(session, found.id)  # type: ignore[arg-type]
-        lead_meetings = meetings.lead_meetings(session, found.id)  # type: ignore[arg-type]
+    # Store-layer reads: over sqlite3 alone on a current store, else the engine's connection.
+    with state.read_conn() as conn:
+        lead_id = lead_lookup.resolve_id(conn, lead)
+        view = lead_store.view(conn, lead_id)
+        history = store.lead_touches(conn, lead_id)
+        followups = store.lead_open_followups(conn, lead_id)
+        grades = store.lead_grades(conn, lead_id)
+        lead_deals = lead_store.deals(conn, lead_id)
+        lead_meetings = store.lead_meetings(conn, lead_id)
     if as_json:
         data = view.as_dict()
-        data["touches"] = [touches.touch_dict(t) for t in history]
-        data["followups"] = [touches.followup_dict(f) for f in followups]
+        data["touches"] = [touch_dict(t) for t in history]
+        data["followups"] = [followup_dict(f) for f in followups]
         data["grade_history"] = [{"at": iso(g.at), "old_grade": g.old_grade, "new_grade": g.new_grade} for g in grades]
         data["deals"] = [d.as_dict() for d in lead_deals]
-        data["meetings"] = [touches.meeting_dict(m) for m in lead_meetings]
+        data["meetings"] = [meeting_dict(m) for m in lead_meetings]
         render.emit_json(data)
     else:
-        render.lead_card(view, history, followups, grades, state.now, lead_deals, lead_meetings)
+        render.lead_card(view, history, followups, grades, state.now, lead_deals, lead_meetings)  # type: ignore[arg-type]
 
 
 @app.command("edit")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, func, select, text, type_coerce
 from sqlmodel import Session
 
 from salesdesk import lead_lookup, lead_store, store, validate
-from salesdesk.config import GRADES, SOURCES, STATUSES
+from salesdesk.config import GRADES, SOURCES
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Account, GradeChange, Lead
 
@@ -75,27 +75,9 @@ def _views(session: Session, query) -> list[LeadView]:  # type: ignore[no-untype
 def _filtered(
     grade: str | None, status: str | None, source: str | None, search: str | None
 ) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if grade:
-        where.append(Lead.grade == validate.choice(grade, "grade", GRADES, upper=True))
-    if status:
-        where.append(Lead.status == validate.choice(status, "status", STATUSES))
-    if source:
-        where.append(Lead.source == validate.choice(source, "source", SOURCES))
-    needle = validate.text(search, "search")
-    if needle:
-        like = _like(validate.name_key(needle))
-        phone = _phone_key(needle)
-        where.append(
-            or_(
-                Lead.name_key.like(like, escape="\\"),  # type: ignore[attr-defined]
-                Account.name_key.like(like, escape="\\"),  # type: ignore[attr-defined]
-                Lead.email.like(like, escape="\\"),  # type: ignore[union-attr]
-                Lead.wechat.like(like, escape="\\"),  # type: ignore[union-attr]
-                *([Lead.phone.like(f"%{phone}%")] if phone else []),  # type: ignore[union-attr]
-            )
-        )
-    return where
+    """``lead_store.lead_filter``'s SQL (the CLI's ``lead list`` runs it over sqlite3)."""
+    where, bound = lead_store.lead_filter(grade, status, source, search)
+    return [type_coerce(text(where).bindparams(**bound), Boolean)]
 
 
 def list_leads(

@@ -1,0 +1,89 @@
+"""``plain``: a card or table printed without Rich is exactly what Rich prints, or Rich prints it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesdesk import plain
+
+# ASCII, CJK and full-width, Latin letters with accents, the ★ and … render uses, markup and
+# emoji-code look-alikes, and a combining mark (width unknown: Rich prints those).
+ALPHABET = st.sampled_from(list("ab Z09-:[]/\\#.,()") + list("王芳华为，。（）") + list("éßŁÄ★…·—") + ["\u0301"])
+TEXT = st.text(ALPHABET, max_size=30)
+STYLE = st.sampled_from([None, "dim", "bold", "bold yellow", "red"])
+LINE = st.lists(st.tuples(TEXT, STYLE), max_size=4)
+TABLE = st.tuples(
+    st.none() | TEXT,
+    st.integers(1, 4).flatmap(
+        lambda n: st.tuples(
+            st.lists(TEXT, min_size=n, max_size=n), st.lists(st.lists(TEXT, min_size=n, max_size=n), max_size=4)
+        )
+    ),
+)
+
+
+def _doc(items: list) -> plain.Doc:  # type: ignore[type-arg]
+    doc = plain.Doc()
+    for item in items:
+        if isinstance(item, list):
+            doc.line(*item)
+        else:
+            title, (columns, rows) = item
+            doc.table(title, columns).rows.extend(rows)
+    return doc
+
+
+def _rich_text(doc: plain.Doc, width: int, monkeypatch: pytest.MonkeyPatch) -> str:
+    out = io.StringIO()
+    with monkeypatch.context() as m, contextlib.redirect_stdout(out):
+        m.setenv("COLUMNS", str(width))
+        plain._rich(doc)
+    return out.getvalue()
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(LINE | TABLE, max_size=5), width=st.integers(20, 120))
+def test_plain_text_is_what_rich_prints(items, width) -> None:  # type: ignore[no-untyped-def]
+    doc = _doc(items)
+    text = plain._plain(doc, width)
+    if text is not None:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            assert text == _rich_text(doc, width, monkeypatch)
+
+
+def test_a_simple_card_and_table_print_plain() -> None:
+    doc = _doc(
+        [
+            [("#1 王芳 (华为)", "bold"), ("  ", None), ("★ coach", "bold yellow")],
+            [],
+            (None, (["id", "name"], [["1", "Li Na"]])),
+        ]
+    )
+    assert plain._plain(doc, 80) == "#1 王芳 (华为)  ★ coach\n\nid  name \n1   Li Na\n"
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [[("x" * 81, None)]],  # Rich would wrap it
+        [[("see :smile: here", None)]],  # Rich would draw an emoji
+        [(None, (["note"], [["a\tb"]]))],  # a tab: Rich expands it
+        [(None, (["a", "b"], [["x" * 50, "y" * 40]]))],  # too wide: Rich folds the columns
+    ],
+)
+def test_what_only_rich_can_print_is_left_to_it(items) -> None:  # type: ignore[no-untyped-def]
+    assert plain._plain(_doc(items), 80) is None
+
+
+def test_a_terminal_or_forced_colour_gets_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert plain._plain_width() is None
+    monkeypatch.delenv("FORCE_COLOR")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert plain._plain_width() == 100
