@@ -13,7 +13,6 @@ hot commands (``lead show``, ``lead list``) print plain whenever they can.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -23,15 +22,29 @@ from salesdesk.terminal import visible
 
 Segment = tuple[str, str | None]  # text, and its Rich style (None: unstyled)
 
-# Rich replaces ``:name:`` with an emoji; text that could hold one is left to Rich.
-_EMOJI_CODE = re.compile(r":\S*?:")
+
+# A table cell: text, or styled segments. A line break in it makes the row taller.
+Cell = str | list[Segment]
 
 
 @dataclass
 class Table:
     title: str | None
     columns: Sequence[str]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+def _text(cell: Cell) -> str:
+    return visible(cell if isinstance(cell, str) else "".join(text for text, _ in cell))
+
+
+def _rich_text(cell: Cell):  # type: ignore[no-untyped-def]
+    """A Rich ``Text``, never markup: what was typed is printed as typed (no ``[tag]`` or
+    ``:emoji:`` read in it)."""
+    from rich.text import Text
+
+    segments = [(cell, None)] if isinstance(cell, str) else cell
+    return Text.assemble(*((visible(text), style or "") for text, style in segments))
 
 
 @dataclass
@@ -96,8 +109,7 @@ def _plain_width() -> int | None:
 
 def _fits(text: str, width: int) -> int | None:
     """The text's width when it is one line Rich would print unchanged, else None."""
-    # Rich expands tabs, and shows a backslash that ends a markup-escaped value twice.
-    if "\n" in text or "\t" in text or "\\" in text or _EMOJI_CODE.search(text):
+    if "\n" in text or "\t" in text:  # Rich expands tabs
         return None
     found = cell_len(text)
     return found if found is not None and found <= width else None
@@ -123,11 +135,12 @@ def _plain(doc: Doc, width: int | None) -> str | None:
 
 
 def _plain_table(table: Table, width: int) -> list[str] | None:
-    grid = [[visible(c) for c in table.columns], *([visible(c) for c in row] for row in table.rows)]
-    widths = [[_fits(cell, width) if cell else 0 for cell in row] for row in grid]
-    if any(w is None for row in widths for w in row):
+    # Each cell as its lines: a row is as tall as its tallest cell, the others padded below.
+    grid = [[[c] for c in table.columns], *([_text(c).split("\n") for c in row] for row in table.rows)]
+    widths = [[[_fits(part, width) if part else 0 for part in cell] for cell in row] for row in grid]
+    if any(w is None for row in widths for cell in row for w in cell):
         return None
-    columns = [max(row[i] for row in widths) for i in range(len(table.columns))]  # type: ignore[type-var]
+    columns = [max(max(cell_widths) for cell_widths in (row[i] for row in widths)) for i in range(len(table.columns))]  # type: ignore[type-var]
     total = sum(columns) + 2 * (len(columns) - 1)  # type: ignore[arg-type]
     if total > width or 0 in columns:
         return None  # Rich would shrink and fold the columns; an empty column is its own case
@@ -139,26 +152,28 @@ def _plain_table(table: Table, width: int) -> list[str] | None:
             return None
         lines.append(title + " " * (total - title_width))
     for row, row_widths in zip(grid, widths, strict=True):
-        cells = (cell + " " * (columns[i] - row_widths[i]) for i, cell in enumerate(row))  # type: ignore[operator]
-        lines.append("  ".join(cells))
+        for n in range(max(len(cell) for cell in row)):
+            parts = (
+                (cell[n], cell_widths[n]) if n < len(cell) else ("", 0)
+                for cell, cell_widths in zip(row, row_widths, strict=True)
+            )
+            lines.append("  ".join(part + " " * (columns[i] - w) for i, (part, w) in enumerate(parts)))  # type: ignore[operator]
     return lines
 
 
 def _rich(doc: Doc) -> None:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table as RichTable
 
     console = Console(highlight=False, soft_wrap=False)
     for item in doc.items:
         if isinstance(item, Table):
-            table = RichTable(title=item.title, title_justify="left", header_style="bold", box=None, pad_edge=False)
+            title = _rich_text(item.title) if item.title else None
+            table = RichTable(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
             for column in item.columns:
                 table.add_column(column, overflow="fold")
             for row in item.rows:
-                table.add_row(*(escape(visible(cell)) for cell in row))
+                table.add_row(*(_rich_text(cell) for cell in row))
             console.print(table)
-            continue
-        console.print(
-            "".join(f"[{style}]{escape(visible(text))}[/]" if style else escape(visible(text)) for text, style in item)
-        )
+        else:
+            console.print(_rich_text(item))

@@ -15,6 +15,9 @@ from salesdesk import plain
 # emoji-code look-alikes, and a combining mark (width unknown: Rich prints those).
 ALPHABET = st.sampled_from(list("ab Z09-:[]/\\#.,()") + list("王芳华为，。（）") + list("éßŁÄ★…·—") + ["\u0301"])
 TEXT = st.text(ALPHABET, max_size=30)
+CELL = st.text(st.sampled_from(list("ab 0:[]\\\n") + list("王芳★é")), max_size=20) | st.lists(
+    st.tuples(TEXT, st.sampled_from([None, "dim"])), max_size=3
+)
 STYLE = st.sampled_from([None, "dim", "bold", "bold yellow", "red"])
 LINE = st.lists(st.tuples(TEXT, STYLE), max_size=4)
 TABLE = st.tuples(
@@ -71,7 +74,6 @@ def test_a_simple_card_and_table_print_plain() -> None:
     "items",
     [
         [[("x" * 81, None)]],  # Rich would wrap it
-        [[("see :smile: here", None)]],  # Rich would draw an emoji
         [(None, (["note"], [["a\tb"]]))],  # a tab: Rich expands it
         [(None, (["a", "b"], [["x" * 50, "y" * 40]]))],  # too wide: Rich folds the columns
     ],
@@ -87,3 +89,16 @@ def test_a_terminal_or_forced_colour_gets_rich(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setattr("sys.stdout", io.StringIO())
     assert plain._plain_width() == 100
+
+
+def test_a_row_with_a_line_break_is_as_tall_as_its_tallest_cell() -> None:
+    doc = _doc([(None, (["#", "why"], [["1", "first\nsecond reason"], ["2", [("x", None), (" B", "dim")]]]))])
+    assert plain._plain(doc, 80) == "#  why          \n1  first        \n   second reason\n2  x B          \n"
+
+
+def test_what_was_typed_is_printed_as_typed_by_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No markup, emoji code or escape is read in a value, plain or through Rich."""
+    doc = _doc([[("[bold]x[/] :smile: a\\", None)], (None, (["note"], [["[red]y :+1: b\\"]]))])
+    text = plain._plain(doc, 80)
+    assert text == "[bold]x[/] :smile: a\\\nnote          \n[red]y :+1: b\\\n"
+    assert _rich_text(doc, 80, monkeypatch) == text
