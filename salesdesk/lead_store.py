@@ -114,6 +114,12 @@ def view(conn: sqlite3.Connection, lead_id: int) -> LeadView:
     return _view(found)
 
 
+def views(conn: sqlite3.Connection, ids: list[int]) -> list[LeadView]:
+    """The leads ``ids`` (a few hundred at most: the caller chunks), in no particular order."""
+    marks = ", ".join("?" * len(ids))
+    return [_view(found) for found in conn.execute(f"{_VIEW} WHERE lead.id IN ({marks})", ids)]
+
+
 def lead_filter(
     grade: str | None, status: str | None, source: str | None, search: str | None
 ) -> tuple[str, dict[str, str]]:

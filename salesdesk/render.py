@@ -229,17 +229,18 @@ def outcome_table(outcomes: Iterable[Outcome]) -> None:
 
 
 def due_table(items: Sequence[DueItem], now: datetime) -> None:
-    console = _console()
+    doc = Doc()
     if not items:
-        console.print("Nothing is due. Good time to prospect.")
+        doc.line("Nothing is due. Good time to prospect.")
+        doc.print()
         return
-    table = _table(None, ["#", "lead", "do", "why"])
+    table = doc.table(None, ["#", "lead", "do", "why"])
     for position, item in enumerate(items, 1):
-        grade = f" [dim]{item.grade}[/]" if item.grade else ""
-        coach = " ★" if item.is_coach else ""
-        reasons = "\n".join(_esc(reason.text) for reason in item.reasons)
-        table.add_row(str(position), f"#{item.lead_id} {_esc(item.name)}{grade}{coach}", item.action, reasons)
-    console.print(table)
+        grade = [(" ", None), (item.grade, "dim")] if item.grade else []
+        coach = [(" ★", None)] if item.is_coach else []
+        lead = [(f"#{item.lead_id} {item.name}", None), *grade, *coach]
+        table.rows.append([str(position), lead, item.action, "\n".join(reason.text for reason in item.reasons)])
+    doc.print()
 
 
 def why_card(report: LeadRules, now: datetime) -> None:

@@ -297,7 +297,11 @@ class LeadHead:
 
 
 _TOUCH = "SELECT id, lead_id, at, channel, outcome, connected, meeting, duration_s, note, benefit, objection, reply_id "
-_FOLLOWUP = "SELECT id, lead_id, channel, due_at, rule, note, done_at, resolution "
+FOLLOWUP_COLUMNS = (
+    "SELECT followup.id, followup.lead_id, followup.channel, followup.due_at, followup.rule, followup.note, "
+    "followup.done_at, followup.resolution"
+)
+_FOLLOWUP = f"{FOLLOWUP_COLUMNS} "
 _MEETING = "SELECT id, lead_id, at, place, status, touch_id, moved_from, note "
 
 
@@ -305,7 +309,8 @@ def _touch(r: tuple[Any, ...]) -> TouchRow:
     return TouchRow(r[0], r[1], from_db(r[2]), r[3], r[4], bool(r[5]), bool(r[6]), *r[7:])  # type: ignore[arg-type]
 
 
-def _followup(r: tuple[Any, ...]) -> FollowUpRow:
+def followup_from(r: tuple[Any, ...]) -> FollowUpRow:
+    """A follow-up from the columns of ``FOLLOWUP_COLUMNS``."""
     return FollowUpRow(*r[:3], from_db(r[3]), r[4], r[5], from_db(r[6]), r[7])  # type: ignore[arg-type]
 
 
@@ -320,7 +325,7 @@ def touch_row(conn: sqlite3.Connection, touch_id: int) -> TouchRow:
 def followup_rows(conn: sqlite3.Connection, ids: Collection[int]) -> list[FollowUpRow]:
     """The follow-ups ``ids`` (a touch opens a few), in the order given."""
     rows = conn.execute(f"{_FOLLOWUP} FROM followup WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids))
-    found = {r[0]: _followup(r) for r in rows}
+    found = {r[0]: followup_from(r) for r in rows}
     return [found[i] for i in ids]
 
 
@@ -342,7 +347,7 @@ def lead_open_followups(conn: sqlite3.Connection, lead_id: int) -> list[FollowUp
     rows = conn.execute(
         f"{_FOLLOWUP} FROM followup WHERE lead_id = ? AND done_at IS NULL ORDER BY due_at, id", (lead_id,)
     )
-    return [_followup(r) for r in rows]
+    return [followup_from(r) for r in rows]
 
 
 def lead_meetings(conn: sqlite3.Connection, lead_id: int) -> list[MeetingRow]:

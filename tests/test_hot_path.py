@@ -108,17 +108,21 @@ SHOW_CASES = (
     ("lead", "list", "--search", "华为"),
     ("lead", "list", "--grade", "a", "--json"),
     ("lead", "list", "--status", "bogus"),
+    ("due",),
+    ("due", "--limit", "1"),
+    ("due", "--json"),
 )
 
 
-def test_lead_show_and_list_print_the_same_plain_through_rich_and_through_the_engine(
+def test_lead_show_list_and_due_print_the_same_plain_through_rich_and_through_the_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``lead show`` and ``lead list`` read through the store layer either way, and print
+    """``lead show``, ``lead list`` and ``due`` read through the store layer either way, and print
     without Rich only what Rich would print."""
     from salesdesk import plain
 
     monkeypatch.setenv("SALESDESK_NOW", "2026-11-23T15:00:00+08:00")
+    monkeypatch.setenv("COLUMNS", "160")  # the queue's reasons fit: no column to wrap
     _book(monkeypatch, tmp_path / "book")
     for args in (
         ("log-call", "Li Na", "-o", "connected", "--benefit", "case study", "--duration", "4m", "--note", "asked [x]"),
@@ -133,9 +137,10 @@ def test_lead_show_and_list_print_the_same_plain_through_rich_and_through_the_en
     printed: list[bool] = []
     monkeypatch.setattr(plain, "_plain", lambda doc, width: printed.append(bool(found := real(doc, width))) or found)
     plain_out = [_shown(*case) for case in SHOW_CASES]
-    assert printed == [True] * 6  # the three cards and three tables printed plain
+    assert printed == [True] * 8  # the three cards and five tables printed plain
     assert "★ coach" in plain_out[0][1] and "50 seats" in plain_out[0][1] and "newest first" in plain_out[0][1]
-    assert [code for code, _, _ in plain_out] == [0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2]
+    assert [code for code, _, _ in plain_out] == [0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0]
+    assert "王芳" in plain_out[12][1] and "\n" in plain_out[12][1].split("王芳")[1]
     assert "1 of 2 leads (--limit 0 shows all)" in plain_out[8][1]
     monkeypatch.setattr(plain, "_plain", lambda doc, width: None)  # Rich prints every card
     assert [_shown(*case) for case in SHOW_CASES] == plain_out
