@@ -26,6 +26,12 @@ CASES = (
     ("log-call", "Li Na", "-o", "callback"),  # needs --next
     ("log-call", "Li Na", "-o", "bogus"),
     ("log-touch", "Li Na", "-c", "call"),
+    ("log-call", "Li Na", "-o", "connected", "--benefit", "x", "--objection", "no_time", "--reply", "1", "--json"),
+    ("log-call", "Li Na", "-o", "connected", "--benefit", "x", "--objection", "NO_TIME"),
+    ("log-call", "Li Na", "-o", "connected", "--benefit", "x", "--objection", "no_tme"),  # did you mean
+    ("log-call", "Li Na", "-o", "connected", "--benefit", "x", "--objection", "no_time", "--reply", "9"),
+    ("log-call", "Li Na", "-o", "connected", "--benefit", "x", "--reply", "1"),  # a reply needs its objection
+    ("log-call", "Li Na", "-o", "bogus", "--objection", "nope"),  # the outcome is reported first
 )
 
 
@@ -58,7 +64,8 @@ def test_the_hot_path_and_the_orm_path_are_the_same_command(tmp_path: Path, monk
     orm = [run(*case) for case in CASES]
     for case, a, b in zip(CASES, hot, orm, strict=True):
         assert (a.code, a.out, a.err) == (b.code, b.out, b.err), case
-    assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2]
+    assert [r.code for r in hot] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 0, 0, 2, 2, 2, 2]
+    assert '"objection": "no_time"' in hot[15].out and "did you mean no_time" in hot[17].err
     assert "inside call block #1" in hot[6].err and "inside call block #1" in hot[9].err
     assert db_fingerprint(hot_db) == db_fingerprint(orm_db)
 

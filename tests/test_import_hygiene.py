@@ -74,6 +74,7 @@ def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None: 
         ["log-touch", "Emma", "--channel", "email", "--benefit", "price list", "--note", "sent"],
         ["log-call", "Emma", "-o", "callback", "--next", "tomorrow 10:00", "--benefit", "deck"],
         ["log-call", "Emma", "-o", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "agenda", "--json"],
+        ["log-call", "Emma", "-o", "connected", "--benefit", "x", "--objection", "no_time", "--reply", "1"],
         ["status"],
         ["status", "--json"],
         ["lead", "add", "Oliver Chen", "--company", "Acme", "--phone", "+86 139 0013 8000", "--grade", "A"],
