@@ -15,6 +15,7 @@ from typing import Any
 
 from salesdesk import protected_time, ranking
 from salesdesk.dates import fmt_span, iso, to_local
+from salesdesk.errors import InvalidInput
 from salesdesk.recurrence import Occurrence
 from salesdesk.rules import Rules
 
@@ -39,6 +40,38 @@ class Status:
         if self.block is not None:
             parts.append(_block_words(self.block, self.now))
         return " · ".join(parts)
+
+    def fields(self) -> dict[str, str]:
+        """What ``--format`` can name: each as the line says it, "" when there is none."""
+        block = self.block
+        return {
+            "due": str(self.due),
+            "breaches": str(self.breaches),
+            "worst": fmt_span(self.worst_breach) if self.worst_breach else "",
+            "block": _block_words(block, self.now) if block is not None else "",
+            "block_start": f"{to_local(block.start):%H:%M}" if block is not None else "",
+            "block_end": f"{to_local(block.end):%H:%M}" if block is not None else "",
+            "line": self.line(),
+        }
+
+    def formatted(self, template: str) -> str:
+        """``template`` with ``{due}``, ``{breaches}``... filled in (``--format``)."""
+        import string
+
+        found = self.fields()
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        except ValueError as exc:
+            raise InvalidInput(
+                f"can't read --format {template!r}: {exc}; write {{due}} for a field, {{{{ for a brace"
+            ) from None
+        for name in names:
+            if name not in found:
+                raise InvalidInput(f"--format has no field {{{name}}}; known: {', '.join(f'{{{n}}}' for n in found)}")
+        try:
+            return template.format_map(found)
+        except (ValueError, IndexError) as exc:
+            raise InvalidInput(f"can't fill --format {template!r}: {exc}") from None
 
     def as_dict(self) -> dict[str, Any]:
         block = self.block

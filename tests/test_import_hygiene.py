@@ -77,6 +77,7 @@ def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None: 
         ["log-call", "Emma", "-o", "connected", "--benefit", "x", "--objection", "no_time", "--reply", "1"],
         ["status"],
         ["status", "--json"],
+        ["status", "--format", "{due}/{breaches}"],
         ["lead", "add", "Oliver Chen", "--company", "Acme", "--phone", "+86 139 0013 8000", "--grade", "A"],
         ["lead", "add", "Mia Wong", "--email", "mia@example.org", "--json"],
         ["lead", "show", "Oliver"],
