@@ -1,18 +1,22 @@
 """What a card or a table prints, said once, and printed without Rich when Rich would print
 exactly that text.
 
-``render`` builds a ``Doc`` (lines of styled segments, tables of plain cells) for ``lead show``
-and ``lead list``. When the output is not a terminal (no styles to draw), every line fits
-the width and every character's width is known, the text Rich would print is plain: each
-line as is; a table's columns two spaces apart, each as wide as its widest cell, every cell
-padded to it. Otherwise Rich renders the same ``Doc`` (styles, wrapping, folding), so the
-output never depends on which of the two printed it. Importing Rich costs about 40 ms: the
-hot commands (``lead show``, ``lead list``) print plain whenever they can.
+``render`` builds a ``Doc`` (lines of styled segments, tables of cells) for ``lead show``,
+``lead list`` and ``due``. When the output is not a terminal (no styles to draw) and every
+character's width is known, the text Rich would print is laid out here the way Rich lays it
+out: lines wrapped at word boundaries, long words folded; a box-less table's columns two
+spaces apart, as wide as their widest line, narrowed as Rich narrows them when the table is
+wider than the console, each cell wrapped and padded. A property test holds this to Rich's
+own output. Otherwise (a terminal, forced colour, a tab, a character of unsure width) Rich
+renders the same ``Doc``. Importing Rich costs about 40 ms: the hot commands print plain
+whenever they can.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -115,6 +119,61 @@ def _fits(text: str, width: int) -> int | None:
     return found if found is not None and found <= width else None
 
 
+# Rich's words: a run of non-space with the spaces around it (rich._wrap).
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _chop(word: str, width: int) -> list[str]:
+    """A word longer than the width, folded into pieces that fit (rich.cells.chop_cells)."""
+    pieces, start, size = [], 0, 0
+    for index, ch in enumerate(word):
+        cells = _cell_width(ch) or 0
+        if size + cells > width:
+            pieces.append(word[start:index])
+            start, size = index, 0
+        size += cells
+    if size:
+        pieces.append(word[start:])
+    return pieces
+
+
+def _wrap(line: str, width: int) -> list[str] | None:
+    """One line of text broken to ``width`` cells as Rich breaks it (rich._wrap.divide_line,
+    folding words longer than a line), each piece with the trailing spaces that still fit.
+    None when a width is not surely known."""
+    if "\t" in line or cell_len(line) is None:
+        return None
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD.finditer(line):
+        start, word = match.start(), match.group()
+        length = cell_len(word.rstrip()) or 0
+        if width - offset >= length:
+            offset += cell_len(word) or 0
+        elif length > width:
+            pieces = _chop(word, width)
+            for n, piece in enumerate(pieces):
+                if start:
+                    breaks.append(start)
+                if n == len(pieces) - 1:
+                    offset = cell_len(piece) or 0
+                else:
+                    start += len(piece)
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(word) or 0
+    bounds = [0, *breaks, len(line)]
+    out = []
+    for a, b in itertools.pairwise(bounds):
+        piece = line[a:b]
+        while (cell_len(piece) or 0) > width and piece.endswith(" "):
+            piece = piece[:-1]  # Rich crops the spaces that overflow the line
+        if (cell_len(piece) or 0) > width:
+            return None
+        out.append(piece)
+    return out
+
+
 def _plain(doc: Doc, width: int | None) -> str | None:
     if width is None:
         return None
@@ -122,28 +181,90 @@ def _plain(doc: Doc, width: int | None) -> str | None:
     for item in doc.items:
         if isinstance(item, Table):
             lines = _plain_table(item, width)
-            if lines is None:
-                return None
-            out.extend(lines)
-            continue
-        text = visible("".join(text for text, _ in item))
-        for part in text.split("\n"):  # a multi-line value prints as its lines
-            if part and _fits(part, width) is None:
-                return None
-        out.append(text)
+        else:
+            lines = _plain_lines(visible("".join(text for text, _ in item)), width, pad=False)
+        if lines is None:
+            return None
+        out.extend(lines)
     return "".join(f"{line}\n" for line in out)
 
 
+def _plain_lines(text: str, width: int, *, pad: bool) -> list[str] | None:
+    """Text as Rich lays it out in ``width`` cells: its lines, each wrapped (and padded to the
+    width in a table cell)."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        pieces = _wrap(line, width)
+        if pieces is None:
+            return None
+        lines.extend(piece + " " * (width - (cell_len(piece) or 0)) if pad else piece for piece in pieces)
+    return lines
+
+
+def _measure(text: str) -> tuple[int, int] | None:
+    """Rich's measurement of a cell: its longest word, its longest line (in cells)."""
+    longest = 0
+    for line in text.split("\n"):
+        found = cell_len(line)
+        if found is None:
+            return None
+        longest = max(longest, found)
+    words = [cell_len(word) or 0 for word in text.split()]
+    return (max(words) if words else longest), longest
+
+
+def _reduce(total: int, ratios: list[int], maximums: list[int], values: list[int]) -> list[int]:
+    """rich._ratio.ratio_reduce."""
+    ratios = [ratio if most else 0 for ratio, most in zip(ratios, maximums, strict=True)]
+    total_ratio = sum(ratios)
+    if not total_ratio:
+        return values[:]
+    remaining, result = total, []
+    for ratio, most, value in zip(ratios, maximums, values, strict=True):
+        if ratio and total_ratio > 0:
+            distributed = min(most, round(ratio * remaining / total_ratio))
+            result.append(value - distributed)
+            remaining -= distributed
+            total_ratio -= ratio
+        else:
+            result.append(value)
+    return result
+
+
+def _collapse(widths: list[int], width: int) -> list[int]:
+    """Rich's Table._collapse_widths (every column may wrap), then its even last resort."""
+    excess = sum(widths) - width
+    while sum(widths) and excess > 0:
+        widest = max(widths)
+        second = max((w if w != widest else 0) for w in widths)
+        ratios = [1 if w == widest else 0 for w in widths]
+        if not widest - second:
+            break
+        widths = _reduce(excess, ratios, [min(excess, widest - second)] * len(widths), widths)
+        excess = sum(widths) - width
+    if sum(widths) > width:
+        widths = _reduce(sum(widths) - width, [1] * len(widths), widths, widths)
+    return widths
+
+
 def _plain_table(table: Table, width: int) -> list[str] | None:
-    # Each cell as its lines: a row is as tall as its tallest cell, the others padded below.
-    grid = [[[c] for c in table.columns], *([_text(c).split("\n") for c in row] for row in table.rows)]
-    widths = [[[_fits(part, width) if part else 0 for part in cell] for cell in row] for row in grid]
-    if any(w is None for row in widths for cell in row for w in cell):
+    """A box-less Rich table (cells padded one space each side, none at the outer edges),
+    laid out as Rich lays it out: columns as wide as their widest line, narrowed when the
+    table is wider than the console, and each cell wrapped to its column."""
+    grid = [[visible(c) for c in table.columns], *([_text(c) for c in row] for row in table.rows)]
+    n = len(table.columns)
+    pads = [(1 if i else 0) + (1 if i < n - 1 else 0) for i in range(n)]
+    measured = [[_measure(cell) for cell in row] for row in grid]
+    if any(m is None for row in measured for m in row):
         return None
-    columns = [max(max(cell_widths) for cell_widths in (row[i] for row in widths)) for i in range(len(table.columns))]  # type: ignore[type-var]
-    total = sum(columns) + 2 * (len(columns) - 1)  # type: ignore[arg-type]
-    if total > width or 0 in columns:
-        return None  # Rich would shrink and fold the columns; an empty column is its own case
+    natural = [max(row[i][1] for row in measured) + pads[i] for i in range(n)]  # type: ignore[index]
+    widths = [min(w, width) or 1 for w in natural]
+    if sum(widths) > width:
+        widths = [min(natural[i], w) for i, w in enumerate(_collapse(widths, width))]
+    inner = [w - pads[i] for i, w in enumerate(widths)]
+    if min(inner) < 1 or 0 in [max(row[i][1] for row in measured) for i in range(n)]:  # type: ignore[index]
+        return None  # a column too narrow for its padding, or an empty one: Rich's own cases
+    total = sum(widths)
     lines = []
     if table.title:  # Rich draws no title for an empty one
         title = visible(table.title)
@@ -151,13 +272,15 @@ def _plain_table(table: Table, width: int) -> list[str] | None:
         if title_width is None:
             return None
         lines.append(title + " " * (total - title_width))
-    for row, row_widths in zip(grid, widths, strict=True):
-        for n in range(max(len(cell) for cell in row)):
-            parts = (
-                (cell[n], cell_widths[n]) if n < len(cell) else ("", 0)
-                for cell, cell_widths in zip(row, row_widths, strict=True)
-            )
-            lines.append("  ".join(part + " " * (columns[i] - w) for i, (part, w) in enumerate(parts)))  # type: ignore[operator]
+    for number, row in enumerate(grid):
+        cells = [_plain_lines(cell, inner[i], pad=True) for i, cell in enumerate(row)]
+        if any(cell is None for cell in cells):
+            return None
+        height = max(len(cell) for cell in cells)  # type: ignore[arg-type]
+        # Rich aligns body cells to the top of their row, and header cells to the bottom.
+        blank = [[" " * inner[i]] * (height - len(cell)) for i, cell in enumerate(cells)]  # type: ignore[arg-type]
+        shaped = [[*b, *c] if number == 0 else [*c, *b] for b, c in zip(blank, cells, strict=True)]  # type: ignore[misc]
+        lines.extend("  ".join(cell[k] for cell in shaped) for k in range(height))
     return lines
 
 
@@ -171,7 +294,7 @@ def _rich(doc: Doc) -> None:
             title = _rich_text(item.title) if item.title else None
             table = RichTable(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
             for column in item.columns:
-                table.add_column(column, overflow="fold")
+                table.add_column(_rich_text(column), overflow="fold")
             for row in item.rows:
                 table.add_row(*(_rich_text(cell) for cell in row))
             console.print(table)

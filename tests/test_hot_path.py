@@ -129,7 +129,7 @@ def test_lead_show_list_and_due_print_the_same_plain_through_rich_and_through_th
     from salesdesk import plain
 
     monkeypatch.setenv("SALESDESK_NOW", "2026-11-23T15:00:00+08:00")
-    monkeypatch.setenv("COLUMNS", "160")  # the queue's reasons fit: no column to wrap
+    monkeypatch.setenv("COLUMNS", "80")  # the queue table is wider: its why column wraps
     _book(monkeypatch, tmp_path / "book")
     for args in (
         ("log-call", "Li Na", "-o", "connected", "--benefit", "case study", "--duration", "4m", "--note", "asked [x]"),

@@ -50,7 +50,7 @@ def _rich_text(doc: plain.Doc, width: int, monkeypatch: pytest.MonkeyPatch) -> s
 
 
 @settings(max_examples=300, deadline=None)
-@given(items=st.lists(LINE | TABLE, max_size=5), width=st.integers(20, 120))
+@given(items=st.lists(LINE | TABLE, max_size=5), width=st.integers(4, 60))
 def test_plain_text_is_what_rich_prints(items, width) -> None:  # type: ignore[no-untyped-def]
     doc = _doc(items)
     text = plain._plain(doc, width)
@@ -73,13 +73,19 @@ def test_a_simple_card_and_table_print_plain() -> None:
 @pytest.mark.parametrize(
     "items",
     [
-        [[("x" * 81, None)]],  # Rich would wrap it
-        [(None, (["note"], [["a\tb"]]))],  # a tab: Rich expands it
-        [(None, (["a", "b"], [["x" * 50, "y" * 40]]))],  # too wide: Rich folds the columns
+        [[("x" * 81, None)]],  # folded
+        [[("a few words " * 9, None)]],  # wrapped at a word
+        [(None, (["a", "b"], [["x" * 50, "y" * 40]]))],  # too wide: the widest column narrowed first
+        [(None, (["#", "why"], [["1", "inbound 2d21h ago — first contact was due within 5h, 2d16h over " * 2]]))],
     ],
 )
-def test_what_only_rich_can_print_is_left_to_it(items) -> None:  # type: ignore[no-untyped-def]
-    assert plain._plain(_doc(items), 80) is None
+def test_what_rich_would_wrap_is_wrapped_the_same(items, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    text = plain._plain(_doc(items), 80)
+    assert text is not None and text == _rich_text(_doc(items), 80, monkeypatch)
+
+
+def test_a_tab_is_left_to_rich() -> None:
+    assert plain._plain(_doc([(None, (["note"], [["a\tb"]]))]), 80) is None
 
 
 def test_a_terminal_or_forced_colour_gets_rich(monkeypatch: pytest.MonkeyPatch) -> None:
