@@ -128,7 +128,8 @@ def ranked(
 ) -> dict[int, Key]:
     """Every due lead's rank, as light tuples (no row objects: at 50,000 leads most are due).
 
-    With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL.
+    With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL,
+    or not read at all when the first groups already fill the limit.
     ``first_contact_only`` stops after the first group, which always ranks first.
     """
     keys: dict[int, Key] = {}
@@ -156,6 +157,9 @@ def ranked(
         group = 1 if rule != "fallback" else 2
         offer(lead_id, (group, 0, from_db(due_at).timestamp(), *tiebreak(grade, bool(is_coach))))  # type: ignore[union-attr]
 
+    if limit is not None and len(keys) >= limit:
+        # Groups 0-2 rank before every cadence or flag key: the head is among those already.
+        return keys
     query = (
         f"SELECT lead.id, {g.group} AS grp, {g.within} AS within, {GRADE_RANK} AS grade_rank, {COACH_RANK} AS coach "
         f"{g.cadence_flags} ORDER BY grp, within, grade_rank, coach, lead.id"

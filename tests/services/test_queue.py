@@ -593,3 +593,16 @@ def test_first_contact_due_is_the_head_of_the_queue(demo_engine, config, now) ->
     assert head and [i.lead_id for i in head] == [i.lead_id for i in full[: len(head)]]
     assert full[len(head)].reasons[0].rule != "first_contact"
     assert [i.reasons for i in head] == [i.reasons for i in full[: len(head)]]
+
+
+def test_a_limited_queue_is_the_head_of_the_whole_queue(demo_engine, config, now) -> None:  # type: ignore[no-untyped-def]
+    """However the limit falls (inside the first groups, or past them into cadence), the rows
+    are the whole queue's first rows."""
+    from salesdesk.db import read_session
+    from salesdesk.services import queue
+
+    with read_session(demo_engine) as session:
+        whole = [item.lead_id for item in queue.due(session, config.rules, now)]
+        head = sum(1 for item in queue.due(session, config.rules, now) if item.key[0] < 3)
+        for limit in sorted({1, 2, max(head - 1, 1), head, head + 1, head + 5, len(whole)}):
+            assert [item.lead_id for item in queue.due(session, config.rules, now, limit)] == whole[:limit], limit
