@@ -566,7 +566,13 @@ _TIMING = (
 # The hot reads (issue 13). Leads never attempted, by arrival: first contact (the queue's
 # head, the status line's breaches: a range of created_at) and the prospect pool read
 # these few thousand rows, not the book.
-_HOT_INDEXES = ("CREATE INDEX ix_lead_unattempted ON lead (created_at) WHERE first_attempt_at IS NULL",)
+# Open follow-ups by rule: every logged touch first lapses the open fallbacks past their
+# expiry, which by (done_at, due_at) alone read every overdue scheduled follow-up too (2.3 ms
+# a touch on the 50k book, 0.01 ms with this; a 100,000-call batch spent minutes there).
+_HOT_INDEXES = (
+    "CREATE INDEX ix_lead_unattempted ON lead (created_at) WHERE first_attempt_at IS NULL",
+    "CREATE INDEX ix_followup_rule_open_due ON followup (rule, done_at, due_at)",
+)
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),

@@ -299,6 +299,13 @@ Index(
     FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]
     FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]
 )
+# Migration 0010: the open fallbacks past their expiry, lapsed before every logged touch.
+Index(
+    "ix_followup_rule_open_due",
+    FollowUp.__table__.c.rule,  # type: ignore[attr-defined]
+    FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]
+    FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]
+)
 
 
 class TouchReflection(Table, table=True):
