@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Script, Touch
     from salesdesk.services.batch import BatchResult
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
-    from salesdesk.services.compliance import Violations
     from salesdesk.services.deals import DealView
     from salesdesk.services.imports import ImportReport
     from salesdesk.services.leads import LeadView
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from salesdesk.services.objections import ObjectionStats, ObjectionView
     from salesdesk.services.queue import DueItem, LeadRules
     from salesdesk.services.touches import Logged
+    from salesdesk.violations import Violations
 
 
 def emit_json(data: Any) -> None:
@@ -295,9 +295,10 @@ def rules_table(settings: Sequence[dict[str, Any]], config_file: object) -> None
 
 
 def violations(found: Violations, now: datetime) -> None:
-    console = _console()
+    doc = Doc()
     if not found.total:
-        console.print("No rule is broken.")
+        doc.line("No rule is broken.")
+        doc.print()
         return
     sections = [
         ("first-contact breaches", found.first_contact_breaches, len(found.first_contact_breaches),
@@ -312,11 +313,12 @@ def violations(found: Violations, now: datetime) -> None:
     for title, rows, count, line in sections:
         if not count:
             continue
-        console.print(f"[bold]{count} {title}[/]")
+        doc.line((f"{count} {title}", "bold"))
         for row in rows:
-            console.print(f"  {_esc(line(row))}")
+            doc.line(f"  {line(row)}")
         if count > len(rows):
-            console.print(f"  [dim]and {count - len(rows)} more[/]")
+            doc.line("  ", (f"and {count - len(rows)} more", "dim"))
+    doc.print()
 
 
 def checkup(result: Checkup) -> None:

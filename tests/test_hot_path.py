@@ -118,6 +118,8 @@ SHOW_CASES = (
     ("due",),
     ("due", "--limit", "1"),
     ("due", "--json"),
+    ("rules", "check"),
+    ("rules", "check", "--json"),
 )
 
 
@@ -144,9 +146,10 @@ def test_lead_show_list_and_due_print_the_same_plain_through_rich_and_through_th
     printed: list[bool] = []
     monkeypatch.setattr(plain, "_plain", lambda doc, width: printed.append(bool(found := real(doc, width))) or found)
     plain_out = [_shown(*case) for case in SHOW_CASES]
-    assert printed == [True] * 8  # the three cards and five tables printed plain
+    assert printed == [True] * 9  # the three cards, five tables and the rules check printed plain
     assert "★ coach" in plain_out[0][1] and "50 seats" in plain_out[0][1] and "newest first" in plain_out[0][1]
-    assert [code for code, _, _ in plain_out] == [0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0]
+    assert [code for code, _, _ in plain_out][:15] == [0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0]
+    assert plain_out[15][0] == plain_out[16][0] and plain_out[15][1].strip()  # rules check: 0 or 1, said
     assert "\n                      call Mon 23 Nov" in plain_out[12][1]  # a row of two reasons, two lines
     assert "1 of 2 leads (--limit 0 shows all)" in plain_out[8][1]
     monkeypatch.setattr(plain, "_plain", lambda doc, width: None)  # Rich prints every card

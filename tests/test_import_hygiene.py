@@ -108,3 +108,18 @@ def test_a_refused_hot_command_imports_nothing_heavy_either(isolated_home) -> No
     )
     loaded = _loaded_after(code, env)
     assert not loaded & HEAVY, loaded & HEAVY
+
+
+def test_rules_check_imports_nothing_heavy(isolated_home) -> None:  # type: ignore[no-untyped-def]
+    """rules check exits 1 when a rule is broken (for cron), still without the heavy packages."""
+    env = {"SALESDESK_HOME": str(isolated_home)}
+    argv = ["lead", "add", "Emma", "--source", "inbound", "--at", "3 days ago"]
+    setup = f"from salesdesk.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+    _loaded_after(setup, env)
+    for argv in (["rules", "check"], ["rules", "check", "--json"]):
+        code = (
+            f"from salesdesk.cli import main\ntry:\n    main({argv!r})\n"
+            "except SystemExit as e:\n    assert e.code == 1, e.code\n"
+        )
+        loaded = _loaded_after(code, env)
+        assert "salesdesk" in loaded and not loaded & HEAVY, (argv, loaded & HEAVY)

@@ -90,13 +90,12 @@ def rules_check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     Example: salesdesk rules check || notify-send "salesdesk: rules broken"
     """
-    from salesdesk import render
-    from salesdesk.db import read_session
-    from salesdesk.services import compliance
+    from salesdesk import render, violations
 
     state = state_of(ctx)
-    with read_session(state.engine) as session:
-        found = compliance.check(session, state.config, state.now)
+    # Store-layer reads: over sqlite3 alone on a current store, else the engine's connection.
+    with state.read_conn() as conn:
+        found = violations.check(conn, state.config, state.now)
     if as_json:
         render.emit_json(found.as_dict())
     else:
