@@ -572,6 +572,11 @@ _TIMING = (
 _HOT_INDEXES = (
     "CREATE INDEX ix_lead_unattempted ON lead (created_at) WHERE first_attempt_at IS NULL",
     "CREATE INDEX ix_followup_rule_open_due ON followup (rule, done_at, due_at)",
+    # Touches with no benefit written down, by time, with what says whether they reached the
+    # customer: `rules check` counts them and the daily figures count a day's (a third of
+    # the touches; a scan of all of them took 40 ms on the 50k book, this 8 ms).
+    "CREATE INDEX ix_touch_no_benefit ON touch (at, channel, connected, outcome) "
+    "WHERE (touch.benefit IS NULL OR touch.benefit = '')",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -299,6 +299,15 @@ Index(
     FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]
     FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]
 )
+# Migration 0010: touches with no benefit written down (rules check, the daily figures).
+Index(
+    "ix_touch_no_benefit",
+    Touch.__table__.c.at,  # type: ignore[attr-defined]
+    Touch.__table__.c.channel,  # type: ignore[attr-defined]
+    Touch.__table__.c.connected,  # type: ignore[attr-defined]
+    Touch.__table__.c.outcome,  # type: ignore[attr-defined]
+    sqlite_where=text("(touch.benefit IS NULL OR touch.benefit = '')"),
+)
 # Migration 0010: the open fallbacks past their expiry, lapsed before every logged touch.
 Index(
     "ix_followup_rule_open_due",

@@ -27,7 +27,8 @@ SHOWN = 20
 # the customer: it never stops the first-contact clock. Every other channel is an attempt,
 # including channels added in config.toml (whatsapp).
 NOT_ATTEMPTS = frozenset({"other"})
-# A reached touch with no benefit written down (METHOD.md §4 rule 3).
+# A touch with no benefit written down (METHOD.md §4 rule 3). Written exactly as the partial
+# index ix_touch_no_benefit's condition (migration 0010), so SQLite can use it.
 NO_BENEFIT = "(touch.benefit IS NULL OR touch.benefit = '')"
 
 

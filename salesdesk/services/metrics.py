@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, and_, case, func, or_, select, text, type_coerce
+from sqlalchemy import Boolean, and_, case, func, select, text, type_coerce
 from sqlmodel import Session
 
 from salesdesk import rules as r
@@ -212,7 +212,7 @@ def figures(session: Session, config: Config, start: datetime, end: datetime, no
             Touch.at >= start,
             Touch.at < end,
             reached_clause(config),
-            or_(Touch.benefit.is_(None), Touch.benefit == ""),  # type: ignore[union-attr]
+            type_coerce(text(violations.NO_BENEFIT), Boolean),
         )
     ).scalar_one()
     forced = session.execute(
