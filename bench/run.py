@@ -309,7 +309,7 @@ def main() -> None:
     hot("completion of lead names (bash, log-call wan<Tab>)", [], 2.5, extra_env=completion)
     # Reports: 1.5x the ORM floor, or 3x the fast floor where they moved to the hot path.
     hot("due --limit 50", ["due", "--limit", "50"], 3.0)
-    command("rules check", ["rules", "check"], 1.5)
+    hot("rules check", ["rules", "check"], 3.0)
     command("summary 2026-11-20", ["summary", "2026-11-20"], 1.5)
     command("export week 2026-W47", ["export", "week", "2026-W47", "-o", str(DATA / "week.md")], 1.5)
     day = (
