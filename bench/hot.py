@@ -1,17 +1,19 @@
-"""Hot commands (issue 13): whole-process wall time and peak RSS on the 50k book of run.py.
+"""Hot commands (issue 13), before and after: whole-process wall time and peak RSS on the 50k
+book of run.py (``run.py`` has the targets; this compares with an older checkout).
 
     python bench/hot.py [--repeat 9] [--before DIR] [--sqlite-utils PATH]
 
 ``--before DIR``: a checkout of salesdesk's package from before (``git archive <commit>
 salesdesk | tar -x -C DIR``), run as ``python -m salesdesk`` with PYTHONPATH=DIR in the same
-environment, beside this checkout run the same way. ``--sqlite-utils``: its command, to time
-``sqlite-utils insert`` of one row as the peer named in the issue. Runs by hand, never in tests.
+environment, beside this checkout run the same way. It reads its own copy of the book without
+migration 0010 (its index dropped), which an older checkout would refuse as too new.
+``--sqlite-utils``: its command, to time ``sqlite-utils insert`` of one row as the peer named
+in the issue. Runs by hand, never in tests.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -20,32 +22,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run
 
 SCRATCH = run.DATA / "hot.db"
+BEFORE = run.DATA / "hot-before.db"
 
 
 def scratch() -> None:
-    """A copy of the book per run set, so writes don't drift the book the others read."""
-    for suffix in ("-wal", "-shm"):
-        Path(f"{SCRATCH}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(run.DB, SCRATCH)
+    """A copy of the book per run set, so writes don't drift the book the others read; and one
+    for the older checkout, as it was before migration 0010."""
+    import sqlite3
+
+    for db in (SCRATCH, BEFORE):
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(run.DB, db)
+    conn = sqlite3.connect(BEFORE)
+    conn.execute("DROP INDEX IF EXISTS ix_lead_unattempted")
+    conn.execute("DELETE FROM salesdesk_migration WHERE name = '0010_hot_indexes'")
+    conn.commit()
+    conn.close()
 
 
-def timed(argv: list[str], repeat: int, extra_env: dict[str, str] | None = None) -> tuple[float, float]:
-    saved = dict(os.environ)
-    os.environ.update(extra_env or {})
-    try:
-        return run.measure(argv, repeat, db=SCRATCH)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+def timed(
+    argv: list[str], repeat: int, extra_env: dict[str, str] | None = None, db: Path = SCRATCH
+) -> tuple[float, float]:
+    return run.measure(argv, repeat, db=db, extra_env=extra_env)
 
 
 COMMANDS = {
     "log-call (one call)": ["log-call", "12345", "--outcome", "no_answer"],
-    "log-call by name, --json": ["log-call", "Bulk Lead 7", "--outcome", "busy", "--json"],
+    "log-call --objection --reply": ["log-call", "12345", "-o", "connected", "--benefit", "x", "--objection",
+                                     "no_time", "--reply", "1"],
     "log-touch": ["log-touch", "12345", "--channel", "email", "--benefit", "price list"],
+    "lead add": ["lead", "add", "Bench Person", "--source", "event"],
+    "lead show 12345": ["lead", "show", "12345"],
+    "lead list --search wong": ["lead", "list", "--search", "wong"],
     "status": ["status"],
     "due --limit 20": ["due", "--limit", "20"],
-}
+    "why 12345": ["why", "12345"],
+}  # fmt: skip
 COMPLETION = {"_SALESDESK_COMPLETE": "complete_bash", "COMP_WORDS": "salesdesk log-call wan", "COMP_CWORD": "2"}
 
 
@@ -72,7 +85,7 @@ def main() -> None:
         before = ""
         if args.before is not None:
             seconds, _ = timed(
-                [python, "-m", "salesdesk", *argv], args.repeat, {**extra, "PYTHONPATH": str(args.before)}
+                [python, "-m", "salesdesk", *argv], args.repeat, {**extra, "PYTHONPATH": str(args.before)}, BEFORE
             )
             before = f"{seconds:.3f} s"
         seconds, peak = timed([python, "-m", "salesdesk", *argv], args.repeat, extra)
@@ -86,8 +99,9 @@ def main() -> None:
             f"| peer: sqlite-utils insert (one row) | | {seconds:.3f} s | {seconds / fast_floor:.2f}x "
             f"| {peak:.0f} MiB |"
         )
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{SCRATCH}{suffix}").unlink(missing_ok=True)
+    for db in (SCRATCH, BEFORE):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

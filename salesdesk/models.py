@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import ConfigDict
-from sqlalchemy import DateTime, Index
+from sqlalchemy import DateTime, Index, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -67,6 +67,8 @@ class Lead(Table, table=True):
         Index("ix_lead_status_grade", "status", "grade"),
         Index("ix_lead_status_first_touch", "status", "first_touch_at"),
         Index("ix_lead_status_last_touch", "status", "last_touch_at"),
+        # Leads never attempted, by arrival (migration 0010): first contact and the prospects.
+        Index("ix_lead_unattempted", "created_at", sqlite_where=text("first_attempt_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -295,6 +297,22 @@ Index("ix_followup_due_at", FollowUp.__table__.c.due_at)  # type: ignore[attr-de
 Index(
     "ix_followup_lead_open",
     FollowUp.__table__.c.lead_id,  # type: ignore[attr-defined]  # as above
+    FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]  # as above
+    FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]  # as above
+)
+# Migration 0010: touches with no benefit written down (rules check, the daily figures).
+Index(
+    "ix_touch_no_benefit",
+    Touch.__table__.c.at,  # type: ignore[attr-defined]  # as above
+    Touch.__table__.c.channel,  # type: ignore[attr-defined]  # as above
+    Touch.__table__.c.connected,  # type: ignore[attr-defined]  # as above
+    Touch.__table__.c.outcome,  # type: ignore[attr-defined]  # as above
+    sqlite_where=text("(touch.benefit IS NULL OR touch.benefit = '')"),
+)
+# Migration 0010: the open fallbacks past their expiry, lapsed before every logged touch.
+Index(
+    "ix_followup_rule_open_due",
+    FollowUp.__table__.c.rule,  # type: ignore[attr-defined]  # as above
     FollowUp.__table__.c.done_at,  # type: ignore[attr-defined]  # as above
     FollowUp.__table__.c.due_at,  # type: ignore[attr-defined]  # as above
 )

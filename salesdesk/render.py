@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from salesdesk.dates import fmt_duration, fmt_local, fmt_span
 from salesdesk.lifecycle import followup_phrase, followup_words, outcome_words
+from salesdesk.plain import Cell, Doc
 from salesdesk.terminal import visible
 from salesdesk.words import plural
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Touch
     from salesdesk.services.batch import BatchResult
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
-    from salesdesk.services.compliance import Violations
     from salesdesk.services.deals import DealView
     from salesdesk.services.imports import ImportReport
     from salesdesk.services.leads import LeadView
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from salesdesk.services.queue import DueItem, LeadRules
     from salesdesk.services.scripts import Worded
     from salesdesk.services.touches import Logged
+    from salesdesk.store import FollowUpRow, GradeRow, MeetingRow, TouchRow
+    from salesdesk.violations import Violations
 
 
 def emit_json(data: Any) -> None:
@@ -131,21 +133,21 @@ def lead_line(view: LeadView) -> str:
 
 
 def lead_table(views: Iterable[LeadView], now: datetime, footer: str | None = None) -> None:
-    table = _table(None, ["id", "name", "company", "grade", "status", "source", "touches", "last touch"])
+    doc = Doc()
+    table = doc.table(None, ["id", "name", "company", "grade", "status", "source", "touches", "last touch"])
     for view in views:
         lead = view.lead
         coach = " ★" if lead.is_coach else ""
-        table.add_row(
-            str(lead.id), _esc(lead.name) + coach, _esc(view.company), lead.grade or "-", lead.status,
+        table.rows.append([
+            str(lead.id), lead.name + coach, view.company or "", lead.grade or "-", lead.status,
             lead.source, str(view.touch_count), fmt_local(view.last_touch_at, now),
-        )  # fmt: skip
-    console = _console()
-    console.print(table)
+        ])  # fmt: skip
     if footer:
-        console.print(footer, style="dim")
+        doc.line((footer, "dim"))
+    doc.print()
 
 
-def _touch_row(touch: Touch, now: datetime) -> list[str]:
+def _touch_cells(touch: Touch | TouchRow, now: datetime) -> list[Cell]:
     what = touch.channel if touch.outcome is None else f"call: {outcome_words(touch.outcome)}"
     detail = "; ".join(
         part
@@ -157,62 +159,71 @@ def _touch_row(touch: Touch, now: datetime) -> list[str]:
         if part
     )
     duration = fmt_duration(touch.duration_s) if touch.duration_s is not None else ""
-    return [fmt_local(touch.at, now), _esc(what), duration, _esc(detail)]
+    return [fmt_local(touch.at, now), what, duration, detail]
 
 
 def lead_card(
     view: LeadView,
-    touches: Sequence[Touch],
-    followups: Sequence[FollowUp],
-    grades: Sequence[GradeChange],
+    touches: Sequence[Touch | TouchRow],
+    followups: Sequence[FollowUp | FollowUpRow],
+    grades: Sequence[GradeChange | GradeRow],
     now: datetime,
     deals: Sequence[DealView] = (),
-    meetings: Sequence[Meeting] = (),
+    meetings: Sequence[Meeting | MeetingRow] = (),
     timing: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """``timing``: the when-to-call lines (``timing_advice.when_to_call``)."""
+    """The lead, its open business and its touches, newest first (``lead show``). ``view``
+    and the rows are ORM objects or the store layer's rows: the same attributes. ``timing``: the when-to-call lines
+    (``timing_advice.when_to_call``)."""
     lead = view.lead
-    console = _console()
-    coach = "  [bold yellow]★ coach[/]" if lead.is_coach else ""
-    console.print(f"[bold]{_esc(lead_line(view))}[/]{coach}")
+    doc = Doc()
+    doc.line((lead_line(view), "bold"), *([("  ", None), ("★ coach", "bold yellow")] if lead.is_coach else []))
+
+    def field_line(label: str, value: str) -> None:
+        doc.line("  ", (f"{label:>12}", "dim"), "  ", value)
+
     fields = [
         ("title", lead.title), ("role", lead.role), ("phone", lead.phone), ("email", lead.email),
         ("wechat", lead.wechat), ("source", lead.source), ("grade", lead.grade), ("status", lead.status),
         ("arrived", fmt_local(lead.created_at, now)), ("closed", lead.closed_at and fmt_local(lead.closed_at, now)),
         ("close reason", lead.close_reason), ("notes", lead.notes),
+        # When to call (migration 0008), shown once set.
+        ("timezone", getattr(lead, "timezone", None)), ("best time", getattr(lead, "best_time", None)),
+        ("private phone", "no calls at dinner time" if getattr(lead, "private_phone", False) else None),
     ]  # fmt: skip
     for label, value in fields:
         if value:
-            console.print(f"  [dim]{label:>12}[/]  {_esc(value)}")
+            field_line(label, value)
     for label, value in timing:
-        console.print(f"  [dim]{label:>12}[/]  {_esc(value)}")
+        field_line(label, value)
     if len(grades) > 1:
-        history = " <- ".join(f"{g.new_grade or '-'} ({fmt_local(g.at, now)})" for g in grades)
-        console.print(f"  [dim]{'grades':>12}[/]  {_esc(history)}")
+        field_line("grades", " <- ".join(f"{g.new_grade or '-'} ({fmt_local(g.at, now)})" for g in grades))
     if lead.nurture_until is not None:
-        console.print(f"  [dim]{'back on':>12}[/]  {fmt_local(lead.nurture_until, now)} (parked)")
+        field_line("back on", f"{fmt_local(lead.nurture_until, now)} (parked)")
     for deal in deals:
         d = deal.deal
         value = f", {d.value:,}" if d.value is not None else ""
-        console.print(f"  [dim]{'deal':>12}[/]  #{d.id} {_esc(d.title)} ({d.stage}{value})")
+        field_line("deal", f"#{d.id} {d.title} ({d.stage}{value})")
     for meeting in meetings:
-        place = f" at {_esc(meeting.place)}" if meeting.place else ""
+        place = f" at {meeting.place}" if meeting.place else ""
         status = meeting.status.replace("_", "-")
-        console.print(f"  [dim]{'meeting':>12}[/]  #{meeting.id} {fmt_local(meeting.at, now)}{place} ({status})")
+        field_line("meeting", f"#{meeting.id} {fmt_local(meeting.at, now)}{place} ({status})")
     for followup in followups:
-        overdue = " [red](overdue)[/]" if followup.due_at < now else ""
-        console.print(
-            f"  [dim]{'next':>12}[/]  {followup.channel} {fmt_local(followup.due_at, now)}{overdue}"
-            f" [dim]({followup.rule})[/]"
+        overdue = [(" ", None), ("(overdue)", "red")] if followup.due_at < now else []
+        doc.line(
+            "  ", (f"{'next':>12}", "dim"), f"  {followup.channel} {fmt_local(followup.due_at, now)}", *overdue,
+            " ", (f"({followup.rule})", "dim"),
+        )  # fmt: skip
+    doc.line()
+    if touches:
+        table = doc.table(
+            f"{view.touch_count} touch{'' if view.touch_count == 1 else 'es'}, newest first",
+            ["when", "what", "time", "note"],
         )
-    table = _table(
-        f"{view.touch_count} touch{'' if view.touch_count == 1 else 'es'}, newest first",
-        ["when", "what", "time", "note"],
-    )
-    for touch in touches:
-        table.add_row(*_touch_row(touch, now))
-    console.print()
-    console.print(table if touches else "  no touches yet")
+        table.rows.extend(_touch_cells(touch, now) for touch in touches)
+    else:
+        doc.line("  no touches yet")
+    doc.print()
 
 
 def touch_logged(view: LeadView, logged: Logged, now: datetime) -> None:
@@ -272,17 +283,18 @@ def outcome_table(outcomes: Iterable[Outcome]) -> None:
 
 
 def due_table(items: Sequence[DueItem], now: datetime) -> None:
-    console = _console()
+    doc = Doc()
     if not items:
-        console.print("Nothing is due. Good time to prospect.")
+        doc.line("Nothing is due. Good time to prospect.")
+        doc.print()
         return
-    table = _table(None, ["#", "lead", "do", "why"])
+    table = doc.table(None, ["#", "lead", "do", "why"])
     for position, item in enumerate(items, 1):
-        grade = f" [dim]{item.grade}[/]" if item.grade else ""
-        coach = " ★" if item.is_coach else ""
-        reasons = "\n".join(_esc(reason.text) for reason in item.reasons)
-        table.add_row(str(position), f"#{item.lead_id} {_esc(item.name)}{grade}{coach}", _esc(item.do), reasons)
-    console.print(table)
+        grade = [(" ", None), (item.grade, "dim")] if item.grade else []
+        coach = [(" ★", None)] if item.is_coach else []
+        lead = [(f"#{item.lead_id} {item.name}", None), *grade, *coach]
+        table.rows.append([str(position), lead, item.do, "\n".join(reason.text for reason in item.reasons)])
+    doc.print()
 
 
 def why_card(report: LeadRules, now: datetime) -> None:
@@ -369,9 +381,10 @@ def rules_table(
 
 
 def violations(found: Violations, now: datetime) -> None:
-    console = _console()
+    doc = Doc()
     if not found.total:
-        console.print("No rule is broken.")
+        doc.line("No rule is broken.")
+        doc.print()
         return
 
     def when(value: str) -> str:
@@ -400,11 +413,12 @@ def violations(found: Violations, now: datetime) -> None:
     for title, rows, count, line in sections:
         if not count:
             continue
-        console.print(f"[bold]{_plural(count, *title)}[/]")
+        doc.line((_plural(count, *title), "bold"))
         for row in rows:
-            _hang(console, "  ", _esc(line(row)))
+            doc.line(f"  {line(row)}")
         if count > len(rows):
-            console.print(f"  [dim]and {count - len(rows)} more[/]")
+            doc.line("  ", (f"and {count - len(rows)} more", "dim"))
+    doc.print()
 
 
 def checkup(result: Checkup) -> None:

@@ -2,7 +2,8 @@
 
 It reads with ``sqlite3`` through the store layer only (``ranking`` for the queue, the
 block reads in ``store``), so it answers in the time a prompt can wait. The counts are the
-due queue's own: the status line and ``salesdesk due`` can't disagree.
+due queue's own (``ranking.counts`` counts ``ranking``'s queries in SQL): the status line and
+``salesdesk due`` can't disagree.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from salesdesk import protected_time, ranking
 from salesdesk.dates import fmt_span, iso, to_local
+from salesdesk.errors import InvalidInput
 from salesdesk.recurrence import Occurrence
 from salesdesk.rules import Rules
 
@@ -38,6 +40,38 @@ class Status:
         if self.block is not None:
             parts.append(_block_words(self.block, self.now))
         return " · ".join(parts)
+
+    def fields(self) -> dict[str, str]:
+        """What ``--format`` can name: each as the line says it, "" when there is none."""
+        block = self.block
+        return {
+            "due": str(self.due),
+            "breaches": str(self.breaches),
+            "worst": fmt_span(self.worst_breach) if self.worst_breach else "",
+            "block": _block_words(block, self.now) if block is not None else "",
+            "block_start": f"{to_local(block.start):%H:%M}" if block is not None else "",
+            "block_end": f"{to_local(block.end):%H:%M}" if block is not None else "",
+            "line": self.line(),
+        }
+
+    def formatted(self, template: str) -> str:
+        """``template`` with ``{due}``, ``{breaches}``... filled in (``--format``)."""
+        import string
+
+        found = self.fields()
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        except ValueError as exc:
+            raise InvalidInput(
+                f"can't read --format {template!r}: {exc}; write {{due}} for a field, {{{{ for a brace"
+            ) from None
+        for name in names:
+            if name not in found:
+                raise InvalidInput(f"--format has no field {{{name}}}; known: {', '.join(f'{{{n}}}' for n in found)}")
+        try:
+            return template.format_map(found)
+        except (ValueError, IndexError) as exc:
+            raise InvalidInput(f"can't fill --format {template!r}: {exc}") from None
 
     def as_dict(self) -> dict[str, Any]:
         block = self.block
@@ -74,8 +108,6 @@ def next_block(conn: sqlite3.Connection, now: datetime) -> Occurrence | None:
 
 
 def status(conn: sqlite3.Connection, rules: Rules, now: datetime) -> Status:
-    keys = ranking.ranked(conn, rules, now, None)
-    # A breach ranks (0, 0, -deadline): the largest third part is the oldest deadline.
-    breached = [key[2] for key in keys.values() if key[:2] == (0, 0)]
-    worst = now - datetime.fromtimestamp(-max(breached), now.tzinfo) if breached else None
-    return Status(len(keys), len(breached), worst, next_block(conn, now), now)
+    counted = ranking.counts(conn, rules, now)
+    worst = now - counted.oldest_deadline if counted.oldest_deadline is not None else None
+    return Status(counted.due, counted.breaches, worst, next_block(conn, now), now)

@@ -324,31 +324,79 @@ class LeadHead:
         return self
 
 
-def touch_row(conn: sqlite3.Connection, touch_id: int) -> TouchRow:
-    r = conn.execute(
-        "SELECT id, lead_id, at, channel, outcome, connected, meeting, duration_s, note, benefit, objection, reply_id "
-        "FROM touch WHERE id = ?",
-        (touch_id,),
-    ).fetchone()
+_TOUCH = "SELECT id, lead_id, at, channel, outcome, connected, meeting, duration_s, note, benefit, objection, reply_id "
+FOLLOWUP_COLUMNS = (
+    "SELECT followup.id, followup.lead_id, followup.channel, followup.due_at, followup.rule, followup.note, "
+    "followup.done_at, followup.resolution"
+)
+_FOLLOWUP = f"{FOLLOWUP_COLUMNS} "
+_MEETING = "SELECT id, lead_id, at, place, status, touch_id, moved_from, note "
+
+
+def _touch(r: tuple[Any, ...]) -> TouchRow:
     return TouchRow(r[0], r[1], from_db(r[2]), r[3], r[4], bool(r[5]), bool(r[6]), *r[7:])
+
+
+def followup_from(r: tuple[Any, ...]) -> FollowUpRow:
+    """A follow-up from the columns of ``FOLLOWUP_COLUMNS``."""
+    return FollowUpRow(r[0], r[1], r[2], from_db(r[3]), r[4], r[5], from_db(r[6]), r[7])
+
+
+def _meeting(r: tuple[Any, ...]) -> MeetingRow:
+    return MeetingRow(r[0], r[1], from_db(r[2]), *r[3:])
+
+
+def touch_row(conn: sqlite3.Connection, touch_id: int) -> TouchRow:
+    return _touch(conn.execute(f"{_TOUCH} FROM touch WHERE id = ?", (touch_id,)).fetchone())
 
 
 def followup_rows(conn: sqlite3.Connection, ids: Collection[int]) -> list[FollowUpRow]:
     """The follow-ups ``ids`` (a touch opens a few), in the order given."""
-    rows = conn.execute(
-        f"SELECT id, lead_id, channel, due_at, rule, note, done_at, resolution FROM followup "
-        f"WHERE id IN ({', '.join('?' * len(ids))})",
-        tuple(ids),
-    )
-    found = {r[0]: FollowUpRow(r[0], r[1], r[2], from_db(r[3]), r[4], r[5], from_db(r[6]), r[7]) for r in rows}
+    rows = conn.execute(f"{_FOLLOWUP} FROM followup WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids))
+    found = {r[0]: followup_from(r) for r in rows}
     return [found[i] for i in ids]
 
 
 def meeting_row(conn: sqlite3.Connection, meeting_id: int) -> MeetingRow:
-    r = conn.execute(
-        "SELECT id, lead_id, at, place, status, touch_id, moved_from, note FROM meeting WHERE id = ?", (meeting_id,)
-    ).fetchone()
-    return MeetingRow(r[0], r[1], from_db(r[2]), *r[3:])
+    return _meeting(conn.execute(f"{_MEETING} FROM meeting WHERE id = ?", (meeting_id,)).fetchone())
+
+
+# --- one lead's history, for ``lead show`` ---------------------------------------------------
+
+
+def lead_touches(conn: sqlite3.Connection, lead_id: int) -> list[TouchRow]:
+    """A lead's touches, newest first."""
+    rows = conn.execute(f"{_TOUCH} FROM touch WHERE lead_id = ? ORDER BY at DESC, id DESC", (lead_id,))
+    return [_touch(r) for r in rows]
+
+
+def lead_open_followups(conn: sqlite3.Connection, lead_id: int) -> list[FollowUpRow]:
+    """A lead's open follow-ups, the soonest first."""
+    rows = conn.execute(
+        f"{_FOLLOWUP} FROM followup WHERE lead_id = ? AND done_at IS NULL ORDER BY due_at, id", (lead_id,)
+    )
+    return [followup_from(r) for r in rows]
+
+
+def lead_meetings(conn: sqlite3.Connection, lead_id: int) -> list[MeetingRow]:
+    """A lead's meetings, the latest first."""
+    rows = conn.execute(f"{_MEETING} FROM meeting WHERE lead_id = ? ORDER BY at DESC, id DESC", (lead_id,))
+    return [_meeting(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    at: datetime
+    old_grade: str | None
+    new_grade: str | None
+
+
+def lead_grades(conn: sqlite3.Connection, lead_id: int) -> list[GradeRow]:
+    """A lead's grade changes, newest first."""
+    rows = conn.execute(
+        "SELECT at, old_grade, new_grade FROM grade_change WHERE lead_id = ? ORDER BY at DESC, id DESC", (lead_id,)
+    )
+    return [GradeRow(from_db(at), old, new) for at, old, new in rows]
 
 
 def lead_head(conn: sqlite3.Connection, lead_id: int) -> LeadHead:

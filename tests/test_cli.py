@@ -262,12 +262,44 @@ def test_a_database_from_a_newer_salesdesk_is_refused_untouched(book: Path) -> N
 
 def test_only_the_commands_module_is_mounted() -> None:
     """Typer builds every mounted command on each run; a scripted log-call must not pay for 46."""
-    from salesdesk.cli import COMMAND_MODULES, build_app
-    from salesdesk.commands import touches
+    from salesdesk.cli import COMMAND_MODULES, build_app, command_app
+    from salesdesk.commands import leads, touches
 
     def mounted(argv: list[str]) -> list[object]:
         return [info.typer_instance for info in build_app(argv).registered_groups]
 
     assert mounted(["log-call", "Li Na", "--outcome", "busy"]) == [touches.app]
-    assert mounted(["--demo", "lead", "list"]) == [COMMAND_MODULES[0][0]]
+    assert mounted(["--demo", "lead", "list"]) == [leads.app]
     assert len(mounted(["--help"])) == len(mounted([])) == len(mounted(["frob"])) == len(COMMAND_MODULES)
+    assert len({command_app(module) for module, _, _ in COMMAND_MODULES}) == len(COMMAND_MODULES)
+
+
+def test_the_command_words_written_in_cli_are_the_ones_each_module_registers() -> None:
+    """cli.py names each module's top-level words so that a run imports one module only."""
+    from salesdesk.cli import COMMAND_MODULES, _names, command_app
+
+    for module, group, words in COMMAND_MODULES:
+        assert _names(command_app(module)) == (set(words) if group is None else _names(command_app(module))), module
+        assert (group is None) == bool(words), module
+    everywhere = [w for _, group, words in COMMAND_MODULES for w in (words or (group,))]
+    assert len(everywhere) == len(set(everywhere))  # no word is owned twice
+
+
+def test_a_hot_command_imports_only_its_own_command_module(isolated_home) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\nfrom salesdesk.cli import main\ntry:\n    main(['status'])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('salesdesk.commands.'))))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert loaded <= {
+        "salesdesk.commands.status",
+        "salesdesk.commands.common",
+        "salesdesk.commands.completion",
+        "salesdesk.commands.coercion",
+    }, loaded

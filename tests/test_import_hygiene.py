@@ -58,7 +58,7 @@ HEAVY = {"sqlalchemy", "sqlmodel", "pydantic", "rich", "textual"}
 
 
 def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None:  # type: ignore[no-untyped-def]
-    """log-call, log-touch and status on a current store: sqlite3, the store layer, the pure
+    """log-call, log-touch, status, due, lead add, show and list on a current store: sqlite3, the store layer, the pure
     rules, Typer; none of the heavy packages (about 0.3 s of imports) in sys.modules."""
     setup = subprocess.run(
         [sys.executable, "-m", "salesdesk", "lead", "add", "Emma Smith"],
@@ -74,8 +74,18 @@ def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None: 
         ["log-touch", "Emma", "--channel", "email", "--benefit", "price list", "--note", "sent"],
         ["log-call", "Emma", "-o", "callback", "--next", "tomorrow 10:00", "--benefit", "deck"],
         ["log-call", "Emma", "-o", "meeting_booked", "--meeting", "fri 10:00", "--benefit", "agenda", "--json"],
+        ["log-call", "Emma", "-o", "connected", "--benefit", "x", "--objection", "no_time", "--reply", "1"],
         ["status"],
         ["status", "--json"],
+        ["status", "--format", "{due}/{breaches}"],
+        ["lead", "add", "Oliver Chen", "--company", "Acme", "--phone", "+86 139 0013 8000", "--grade", "A"],
+        ["lead", "add", "Mia Wong", "--email", "mia@example.org", "--json"],
+        ["lead", "show", "Oliver"],
+        ["lead", "show", "Emma", "--json"],
+        ["lead", "list"],
+        ["lead", "list", "--search", "acme", "--json"],
+        ["due"],
+        ["due", "--limit", "5", "--json"],
     ):
         code = (
             "from salesdesk.cli import main\n"
@@ -92,10 +102,26 @@ def test_a_refused_hot_command_imports_nothing_heavy_either(isolated_home) -> No
     )
     code = (
         "from salesdesk.cli import main\n"
-        "for argv in (['log-call', 'Nobody', '-o', 'busy'], ['log-touch', 'Emma', '-c', 'email']):\n"
-        # An unknown lead is invalid input (2); a touch without a benefit is refused by a rule (1).
+        "for argv in (['log-call', 'Nobody', '-o', 'busy'], ['log-touch', 'Emma', '-c', 'email'], "
+        "['lead', 'add', 'Emma', '--grade', 'E']):\n"
+        # An unknown lead and a bad grade are invalid input (2); a touch without a benefit is refused by a rule (1).
         "    try:\n        main(argv)\n    except SystemExit as e:\n"
-        "        assert e.code == (2 if argv[1] == 'Nobody' else 1), e.code\n"
+        "        assert e.code == (1 if argv[0] == 'log-touch' else 2), e.code\n"
     )
     loaded = _loaded_after(code, env)
     assert not loaded & HEAVY, loaded & HEAVY
+
+
+def test_rules_check_imports_nothing_heavy(isolated_home) -> None:  # type: ignore[no-untyped-def]
+    """rules check exits 1 when a rule is broken (for cron), still without the heavy packages."""
+    env = {"SALESDESK_HOME": str(isolated_home)}
+    argv = ["lead", "add", "Emma", "--source", "inbound", "--at", "3 days ago"]
+    setup = f"from salesdesk.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+    _loaded_after(setup, env)
+    for argv in (["rules", "check"], ["rules", "check", "--json"]):
+        code = (
+            f"from salesdesk.cli import main\ntry:\n    main({argv!r})\n"
+            "except SystemExit as e:\n    assert e.code == 1, e.code\n"
+        )
+        loaded = _loaded_after(code, env)
+        assert "salesdesk" in loaded and not loaded & HEAVY, (argv, loaded & HEAVY)

@@ -176,6 +176,8 @@ def test_rep_text_comes_out_of_the_weekly_page_as_typed(
         except InvalidInput:
             assume(False)  # refused input (a name too long): nothing reaches the page
         tokens = parser.parse(page)
+        # Read before the rollback, which expires the leads it undid.
+        added_ids = [lead.id for lead in added]
     finally:
         session.rollback()
     try:
@@ -194,14 +196,14 @@ def test_rep_text_comes_out_of_the_weekly_page_as_typed(
     for table in tables:
         assert len({len(row) for row in table}) == 1, table  # no row gained or lost a cell
     focus = next(t for t in tables if t[0] == ["Lead", "Company", "Touches", "Last touch"])
-    assert len(focus) == 1 + len(added)
+    assert len(focus) == 1 + len(added_ids)
     # Leads at one company (the same name, any case or width) share its first spelling.
     accounts: dict[str, str] = {}
     for _, company in people:
         accounts.setdefault(validate.name_key(company.strip()), company.strip())
     assert sorted(row[:2] for row in focus[1:]) == sorted(
-        [f"#{lead.id} {_one_line(name)}", _one_line(accounts[validate.name_key(company.strip())])]
-        for lead, (name, company) in zip(added, people, strict=True)
+        [f"#{lead_id} {_one_line(name)}", _one_line(accounts[validate.name_key(company.strip())])]
+        for lead_id, (name, company) in zip(added_ids, people, strict=True)
     )
     items = [inline_text(tokens[i + 2]) for i, t in enumerate(tokens) if t.type == "list_item_open"]
     # A day keeps each act item once (case, width and spacing folded), in its first spelling.

@@ -83,3 +83,22 @@ class TestCadenceFocusReview:
     @pytest.mark.parametrize(("calls", "reached", "hard"), [(2, 0, False), (3, 0, True), (9, 1, False)])
     def test_hard_to_reach_when_calls_reach_nobody(self, calls: int, reached: int, hard: bool) -> None:
         assert rules.hard_to_reach(calls, reached, 3) is hard
+
+
+class TestLatestBreachedArrival:
+    """The cut between breaches and the rest, found without a deadline per lead."""
+
+    @pytest.mark.parametrize("hours", [None, OFFICE], ids=["wall clock", "office hours"])
+    @pytest.mark.parametrize("now", [at(23, 15), at(23, 9, 30), at(21, 12), at(20, 18, 30)])
+    def test_every_arrival_up_to_it_is_a_breach_and_none_after(self, hours, now) -> None:  # type: ignore[no-untyped-def]
+        earliest = at(16, 0)
+        cut = rules.latest_breached_arrival(earliest, now, FIVE_HOURS, hours)
+        assert cut is not None
+        breached = lambda arrival: rules.first_contact(arrival, None, now, FIVE_HOURS, hours).state == "breach"  # noqa: E731
+        assert breached(cut) and not breached(cut + timedelta(microseconds=1))
+        arrivals = [earliest + timedelta(minutes=17 * i) for i in range(800)]
+        assert all(breached(a) == (a <= cut) for a in arrivals if a <= now)
+
+    def test_none_when_the_earliest_arrival_is_still_in_time(self) -> None:
+        assert rules.latest_breached_arrival(at(23, 11), at(23, 15), FIVE_HOURS, None) is None
+        assert rules.latest_breached_arrival(at(23, 10), at(23, 15), FIVE_HOURS, None) is None  # exactly at it

@@ -68,3 +68,24 @@ def test_through_the_engine_it_says_the_same(isolated_home: Path, monkeypatch) -
     monkeypatch.setattr(State, "current_conn", lambda self: None)
     slow = run("status", "--json")
     assert fast.code == slow.code == 0 and fast.out == slow.out and json.loads(slow.out)["breaches"] == 1
+
+
+def test_format_writes_the_fields_into_your_own_line(isolated_home: Path) -> None:
+    _ok("lead", "add", "Oliver Chen", "--source", "inbound", "--at", "3 days ago")
+    _ok("lead", "add", "王芳", "--source", "inbound", "--at", "1h ago")
+    _ok("block", "add", "tomorrow 9:30", "--for", "60m", "--repeat", "weekdays")
+    assert _ok("status", "--format", "{due}⚑{breaches} {worst}|{block_start}-{block_end}") == "2⚑1 2d19h|09:30-10:30\n"
+    assert _ok("status", "--format", "[{block}] {{literal}} {line}") == (
+        "[block Tue 09:30] {literal} 2 due · 1 breach (2d19h over) · block Tue 09:30\n"
+    )
+    assert _ok("status", "--format", "{due:>4}") == "   2\n"
+
+
+def test_format_with_nothing_to_say_leaves_a_field_empty(isolated_home: Path) -> None:
+    assert _ok("status", "--format", "{due}|{breaches}|{worst}|{block}") == "0|0||\n"
+
+
+def test_a_bad_format_is_refused_with_the_fields_known(isolated_home: Path) -> None:
+    for template, words in (("{dues}", "no field {dues}; known: {due}, {breaches}"), ("{due", "can't read --format")):
+        result = run_process("status", "--format", template, env=ENV)
+        assert result.code == 2 and words in result.err and result.out == "", result.err

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -60,18 +60,27 @@ def lead_add(
 
     Example: salesdesk lead add "Emma Müller" --timezone Europe/Berlin --best-time "tue-thu 14:00-17:00"
     """
-    from salesdesk.services import leads
+    from salesdesk import lead_store
 
     state = state_of(ctx)
+    fields: dict[str, Any] = {
+        "name": name, "company": company, "title": title, "phone": phone, "email": email, "wechat": wechat,
+        "source": source, "grade": grade, "is_coach": coach, "role": role, "notes": note,
+        "created_at": state.when(at), "allow_duplicate": allow_duplicate, "timezone": timezone,
+        "best_time": best_time, "private_phone": private_phone,
+    }  # fmt: skip
+    # The hot path (no SQLAlchemy) on a current store; the engine's connection otherwise
+    # (the demo, a store to migrate or to create): the same store-layer write either way.
+    conn = state.current_conn()
+    if conn is not None:
+        with state.write_conn(conn):
+            _print_lead(lead_store.view(conn, lead_store.add(conn, state.now, **fields)), as_json, "Added")
+        return
+    from salesdesk.services import leads
+
     with state.write() as session:
-        lead = leads.add_lead(
-            session, state.now, name=name, company=company, title=title, phone=phone, email=email,
-            wechat=wechat, source=source, grade=grade, is_coach=coach, role=role, notes=note,
-            created_at=state.when(at), allow_duplicate=allow_duplicate, timezone=timezone, best_time=best_time,
-            private_phone=private_phone,
-        )  # fmt: skip
-        view = leads.lead_view(session, pk(lead))
-        _print_lead(view, as_json, "Added")
+        lead = leads.add_lead(session, state.now, **fields)
+        _print_lead(leads.lead_view(session, pk(lead)), as_json, "Added")
 
 
 def _print_lead(view: LeadView, as_json: bool, verb: str) -> None:
@@ -103,16 +112,14 @@ def lead_list(
 
     Example: salesdesk lead list --grade A --status working --search acme
     """
-    from salesdesk import render
-    from salesdesk.db import read_session
-    from salesdesk.services import leads
+    from salesdesk import lead_store, render
 
     state = state_of(ctx)
     limit = (None if as_json else 50) if limit is None else (limit or None)
     filters = {"grade": grade, "status": status, "source": source, "search": search}
-    with read_session(state.engine) as session:
-        views = leads.list_leads(session, limit=limit, grade=grade, status=status, source=source, search=search)
-        total = leads.count_leads(session, **filters) if limit and len(views) == limit else len(views)
+    with state.read_conn() as conn:
+        views = lead_store.leads(conn, limit=limit, **filters)
+        total = lead_store.count(conn, **filters) if limit and len(views) == limit else len(views)
     if as_json:
         render.emit_json([view.as_dict() for view in views])
         return
@@ -132,34 +139,34 @@ def lead_show(
 
     Example: salesdesk lead show "Li Na" --json
     """
-    from salesdesk import render
+    from salesdesk import lead_lookup, lead_store, render, store
     from salesdesk.dates import iso
-    from salesdesk.db import read_session
-    from salesdesk.services import deals, leads, meetings, touches
+    from salesdesk.touch_log import followup_dict, meeting_dict, touch_dict
 
     state = state_of(ctx)
-    with read_session(state.engine) as session:
-        found = leads.resolve_lead(session, lead)
-        view = leads.lead_view(session, pk(found))
-        history = touches.timeline(session, pk(found))
-        followups = touches.open_followups(session, pk(found))
-        grades = leads.grade_history(session, pk(found))
-        lead_deals = deals.lead_deals(session, pk(found))
-        lead_meetings = meetings.lead_meetings(session, pk(found))
-        learned = leads.learned_best_time(session, found)
+    # Store-layer reads: over sqlite3 alone on a current store, else the engine's connection.
+    with state.read_conn() as conn:
+        lead_id = lead_lookup.resolve_id(conn, lead)
+        view = lead_store.view(conn, lead_id)
+        history = store.lead_touches(conn, lead_id)
+        followups = store.lead_open_followups(conn, lead_id)
+        grades = store.lead_grades(conn, lead_id)
+        lead_deals = lead_store.deals(conn, lead_id)
+        lead_meetings = store.lead_meetings(conn, lead_id)
+        learned = lead_store.learned_best_time(conn, view.lead)
     if as_json:
         data = view.as_dict()
-        data["touches"] = [touches.touch_dict(t) for t in history]
-        data["followups"] = [touches.followup_dict(f) for f in followups]
+        data["touches"] = [touch_dict(t) for t in history]
+        data["followups"] = [followup_dict(f) for f in followups]
         data["grade_history"] = [{"at": iso(g.at), "old_grade": g.old_grade, "new_grade": g.new_grade} for g in grades]
         data["deals"] = [d.as_dict() for d in lead_deals]
-        data["meetings"] = [touches.meeting_dict(m) for m in lead_meetings]
+        data["meetings"] = [meeting_dict(m) for m in lead_meetings]
         data["learned_best_time"] = None if learned is None else {
             "best_time": str(learned.best), "connects_inside": learned.covered, "connects": learned.connects,
         }  # fmt: skip
         render.emit_json(data)
     else:
-        timing = leads.when_to_call(found, learned, state.config, state.now)
+        timing = lead_store.when_to_call(view.lead, learned, state.config.timing, state.now)
         render.lead_card(view, history, followups, grades, state.now, lead_deals, lead_meetings, timing)
 
 

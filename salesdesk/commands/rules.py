@@ -24,18 +24,17 @@ def due(
 
     Example: salesdesk due --limit 10
     """
-    from salesdesk import render
-    from salesdesk.db import read_session
-    from salesdesk.services import queue
+    from salesdesk import queue_rows, render
 
     state = state_of(ctx)
-    with read_session(state.engine) as session:
+    # Store-layer reads: over sqlite3 alone on a current store, else the engine's connection.
+    with state.read_conn() as conn:
         if as_json:
             render.emit_json_array(
-                item.as_dict() for item in queue.iter_due(session, state.config.rules, state.now, limit)
+                item.as_dict() for item in queue_rows.iter_due(conn, state.config.rules, state.now, limit)
             )
         else:
-            render.due_table(queue.due(session, state.config.rules, state.now, limit or 20), state.now)
+            render.due_table(queue_rows.due(conn, state.config.rules, state.now, limit or 20), state.now)
 
 
 @app.command("why")
@@ -93,13 +92,12 @@ def rules_check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     Example: salesdesk rules check || notify-send "salesdesk: rules broken"
     """
-    from salesdesk import render
-    from salesdesk.db import read_session
-    from salesdesk.services import compliance
+    from salesdesk import render, violations
 
     state = state_of(ctx)
-    with read_session(state.engine) as session:
-        found = compliance.check(session, state.config, state.now)
+    # Store-layer reads: over sqlite3 alone on a current store, else the engine's connection.
+    with state.read_conn() as conn:
+        found = violations.check(conn, state.config, state.now)
     if as_json:
         render.emit_json(found.as_dict())
     else:

@@ -114,18 +114,15 @@ def log_call(
     duration_s = parse_duration(duration) if duration is not None else None
     at_time, next_at = state.when(at), state.when(next_, prefer="future")
     meeting_at = state.when(meeting, prefer="future")
-    # The hot path (no SQLAlchemy) unless the objection library is asked for (the ORM's).
-    if objection is None and reply is None:
-        conn = state.current_conn()
-        if conn is not None:
+    # The hot path (no SQLAlchemy) on a current store; the engine's otherwise.
+    conn = state.current_conn()
+    if conn is not None:
 
-            def facts(config: Config, now: datetime) -> TouchFacts:
-                return call_facts(
-                    config, outcome, at_time or now, note, benefit, duration_s, next_at, meeting_at, place
-                )
+        def facts(config: Config, now: datetime) -> TouchFacts:
+            return call_facts(config, outcome, at_time or now, note, benefit, duration_s, next_at, meeting_at, place)
 
-            _log_hot(state, conn, lead, facts, as_json)
-            return
+        _log_hot(state, conn, lead, facts, as_json, objection, reply)
+        return
     from salesdesk.services import leads, touches
 
     with state.write() as session:
@@ -199,17 +196,23 @@ def _log_hot(
     lead: str,
     facts: Callable[[Config, datetime], TouchFacts],
     as_json: bool,
+    objection: str | None = None,
+    reply: int | None = None,
 ) -> None:
     """Log one touch over a bare sqlite3 connection: the same lookup, record step and output
-    as the ORM path (``lead_lookup``, ``touch_log.record``, ``_print_logged``), none of
-    SQLAlchemy, SQLModel, pydantic or Rich loaded. ``facts`` is called once the lead is found,
-    so an unknown lead is reported before a bad outcome or channel, as the ORM path does."""
-    from salesdesk import lead_lookup, store, touch_log
+    as the ORM path (``lead_lookup``, ``objection_lookup``, ``touch_log.record``,
+    ``_print_logged``), none of SQLAlchemy, SQLModel, pydantic or Rich loaded. ``facts`` is
+    called once the lead is found, so an unknown lead is reported before a bad outcome or
+    channel, and those before an unknown objection, as the ORM path does."""
+    from salesdesk import lead_lookup, objection_lookup, store, touch_log
 
     with state.write_conn(conn):
         lead_id = lead_lookup.resolve_id(conn, lead)
         touch = facts(state.config, state.now)
-        _, decision, written = touch_log.record(conn, state.config, lead_id, touch, state.now)
+        objection_key, reply_id = objection_lookup.resolve(conn, objection, reply)
+        _, decision, written = touch_log.record(
+            conn, state.config, lead_id, touch, state.now, objection=objection_key, reply_id=reply_id
+        )
         logged = touch_log.logged(conn, state.config, touch, decision, written, state.now)
         _print_logged(store.lead_head(conn, lead_id), logged, as_json, state.now)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, case, col, select
 
-from salesdesk import validate
+from salesdesk import lead_store, validate
 from salesdesk.bounds import MONEY_MAX
 from salesdesk.config import DEAL_CLOSES, Config
 from salesdesk.dates import iso
@@ -26,34 +26,8 @@ from salesdesk.store import pk
 _ID = re.compile(r"^#?(\d{1,9})$")
 
 
-@dataclass(frozen=True)
-class DealView:
-    """A deal with its lead's name and its stage history, oldest first."""
-
-    deal: Deal
-    lead_name: str
-    history: list[DealStageChange] = field(default_factory=list)
-
-    @property
-    def is_open(self) -> bool:
-        return self.deal.stage not in DEAL_CLOSES
-
-    def as_dict(self) -> dict[str, Any]:
-        deal = self.deal
-        return {
-            "id": deal.id,
-            "lead_id": deal.lead_id,
-            "lead": self.lead_name,
-            "title": deal.title,
-            "value": deal.value,
-            "stage": deal.stage,
-            "open": self.is_open,
-            "expected_close": iso(deal.expected_close),
-            "created_at": iso(deal.created_at),
-            "closed_at": iso(deal.closed_at),
-            "reason": deal.reason,
-            "history": [{"at": iso(c.at), "from": c.from_stage, "to": c.to_stage} for c in self.history],
-        }
+# A deal with its lead's name and stage history: the store layer's, shown by every front end.
+DealView = lead_store.DealView
 
 
 def _open_stage(config: Config, stage: str, deal_id: int | None = None) -> str:

@@ -498,14 +498,14 @@ def clean_row(
     return row
 
 
-# The shortest number matched by its tail: leads._same_phone treats 7+ digit numbers that end
+# The shortest number matched by its tail: lead_lookup.SAME_PHONE treats 7+ digit numbers that end
 # with one another as one number (the country code is optional); shorter ones must be equal.
 _TAIL_MIN = 7
 
 
 class KnownContacts:
     """The phones and emails already taken, held in memory so a big file is checked without
-    a query per row. Same notion of "the same person" as ``leads._duplicate_of``.
+    a query per row. Same notion of "the same person" as ``lead_store.duplicate_of``.
 
     Held compactly (about 100 bytes a contact, so a million rows stay well under 300 MiB):
     emails by their 64-bit hash (two different emails among a million share one with odds

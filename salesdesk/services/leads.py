@@ -2,82 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, func, text, type_coerce
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from salesdesk import lead_lookup, store, timing_advice, validate
-from salesdesk.config import GRADES, SOURCES, STATUSES, Config
-from salesdesk.dates import iso
+from salesdesk import lead_lookup, lead_store, store, timing_advice, validate
+from salesdesk.config import GRADES, SOURCES, Config
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Account, GradeChange, Lead
 from salesdesk.store import pk
 
-
-@dataclass(frozen=True)
-class LeadView:
-    """A lead as people and scripts see it: with its company and touch counts."""
-
-    lead: Lead
-    company: str | None
-    touch_count: int
-    last_touch_at: datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        lead = self.lead
-        return {
-            "id": lead.id,
-            "name": lead.name,
-            "company": self.company,
-            "title": lead.title,
-            "phone": lead.phone,
-            "email": lead.email,
-            "wechat": lead.wechat,
-            "source": lead.source,
-            "grade": lead.grade,
-            "status": lead.status,
-            "is_coach": lead.is_coach,
-            "role": lead.role,
-            "notes": lead.notes,
-            "created_at": iso(lead.created_at),
-            "closed_at": iso(lead.closed_at),
-            "close_reason": lead.close_reason,
-            "touch_count": self.touch_count,
-            "last_touch_at": iso(self.last_touch_at),
-            "timezone": lead.timezone,
-            "best_time": lead.best_time,
-            "private_phone": lead.private_phone,
-        }
+# A lead with its company and touch counts: the store layer's, shown by every front end.
+LeadView = lead_store.LeadView
 
 
 def _account_for(session: Session, company: str | None, now: datetime) -> int | None:
-    if company is None:
-        return None
-    key = validate.name_key(company)
-    account = session.execute(select(Account).where(Account.name_key == key)).scalars().first()
-    if account is None:
-        account = Account(name=company, name_key=key, created_at=now)
-        session.add(account)
-        session.flush()
-    return account.id
+    return lead_store.account_for(store.dbapi(session), company, now)
 
 
-def _duplicate_of(session: Session, phone: str | None, email: str | None, exclude: int | None) -> Lead | None:
-    clauses = []
-    if phone:
-        # With or without the country code it is the same number, as lookups treat it.
-        clauses.append(_same_phone(phone.lstrip("+")) if len(phone.lstrip("+")) >= 7 else Lead.phone == phone)
-    if email:
-        clauses.append(Lead.email == email)
-    if not clauses:
-        return None
-    query = select(Lead).where(or_(*clauses))
-    if exclude is not None:
-        query = query.where(Lead.id != exclude)
-    return session.execute(query.limit(1)).scalars().first()
+def _duplicate_of(
+    session: Session, phone: str | None, email: str | None, exclude: int | None
+) -> tuple[int, str] | None:
+    return lead_store.duplicate_of(store.dbapi(session), phone, email, exclude)
 
 
 def add_lead(
@@ -101,58 +49,19 @@ def add_lead(
     best_time: str | None = None,
     private_phone: bool = False,
 ) -> Lead:
-    """Add a lead; ``created_at`` is when it arrived (defaults to ``now``).
-
-    A lead with the same phone or email as an existing one is refused unless
-    ``allow_duplicate``: two records of one person split their touch history.
-    """
-    clean_phone = validate.phone(phone)
-    clean_email = validate.email(email)
-    clean_name = validate.required(name, "name")
-    lead = Lead(
-        name=clean_name,
-        name_key=validate.name_key(clean_name),
-        title=validate.text(title, "title"),
-        phone=clean_phone,
-        email=clean_email,
-        wechat=validate.wechat(wechat),
-        source=validate.choice(source, "source", SOURCES) or "outbound",
-        grade=validate.choice(grade, "grade", GRADES, upper=True),
-        status="new",
-        is_coach=is_coach,
-        role=validate.text(role, "role"),
-        notes=validate.text(notes, "notes", max_len=validate.NOTES_MAX, multiline=True),
-        created_at=created_at or now,
-        updated_at=now,
-        timezone=clean_timezone(timezone),
-        best_time=clean_best_time(best_time),
+    """Add a lead; ``created_at`` is when it arrived (defaults to ``now``); see ``lead_store.add``,
+    which the hot ``lead add`` calls over a bare sqlite3 connection."""
+    lead_id = lead_store.add(
+        store.dbapi(session), now, name=name, company=company, title=title, phone=phone, email=email,
+        wechat=wechat, source=source, grade=grade, is_coach=is_coach, role=role, notes=notes,
+        created_at=created_at, allow_duplicate=allow_duplicate, timezone=timezone, best_time=best_time,
         private_phone=private_phone,
-    )
-    if lead.created_at > now:
-        raise InvalidInput("a lead cannot arrive in the future; give --at now or a past time")
-    company = validate.text(company, "company")
-    if not allow_duplicate and (dup := _duplicate_of(session, clean_phone, clean_email, None)):
-        raise Refused(
-            f"lead #{dup.id} {dup.name} already has this phone or email; "
-            "edit it, or pass --allow-duplicate to add a second record",
-            # The check can't say which of the two matched; a front end points at one of them.
-            field="phone" if clean_phone else "email",
-        )
-    lead.account_id = _account_for(session, company, now)
-    session.add(lead)
-    session.flush()
-    if lead.grade:
-        session.add(GradeChange(lead_id=pk(lead), at=lead.created_at, old_grade=None, new_grade=lead.grade))
-    return lead
+    )  # fmt: skip
+    return session.get_one(Lead, lead_id)
 
 
 _like = lead_lookup.like
 _phone_key = lead_lookup.phone_key
-
-
-def _same_phone(digits: str) -> ColumnElement[bool]:
-    """The same number, with or without its country code: one ends with the other."""
-    return type_coerce(text(lead_lookup.SAME_PHONE).bindparams(digits=digits), Boolean)
 
 
 def resolve_lead(session: Session, ref: str) -> Lead:
@@ -171,27 +80,9 @@ def _views(session: Session, query) -> list[LeadView]:
 def _filtered(
     grade: str | None, status: str | None, source: str | None, search: str | None
 ) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if grade:
-        where.append(col(Lead.grade) == validate.choice(grade, "grade", GRADES, upper=True))
-    if status:
-        where.append(col(Lead.status) == validate.choice(status, "status", STATUSES))
-    if source:
-        where.append(col(Lead.source) == validate.choice(source, "source", SOURCES))
-    needle = validate.text(search, "search")
-    if needle:
-        like = _like(validate.name_key(needle))
-        phone = _phone_key(needle)
-        where.append(
-            or_(
-                col(Lead.name_key).like(like, escape="\\"),
-                col(Account.name_key).like(like, escape="\\"),
-                col(Lead.email).like(like, escape="\\"),
-                col(Lead.wechat).like(like, escape="\\"),
-                *([col(Lead.phone).like(f"%{phone}%")] if phone else []),
-            )
-        )
-    return where
+    """``lead_store.lead_filter``'s SQL (the CLI's ``lead list`` runs it over sqlite3)."""
+    where, bound = lead_store.lead_filter(grade, status, source, search)
+    return [type_coerce(text(where).bindparams(**bound), Boolean)]
 
 
 def list_leads(
@@ -260,28 +151,21 @@ EDITABLE = (
 LEARNED = "learned"
 
 
-def clean_timezone(value: str | None) -> str | None:
-    """An IANA zone name as the zone database spells it; "" or None: none (the rep's own)."""
-    zone = timing_advice.zone_of(value.strip()) if value and value.strip() else None
-    return getattr(zone, "key", None)
-
-
-def clean_best_time(value: str | None) -> str | None:
-    """Preferred hours in the form they are stored and typed: ``tue-thu 14:00-17:00``."""
-    return str(timing_advice.parse_best_time(value)) if value and value.strip() else None
+# Checked and written once, in the store layer (the hot ``lead add`` uses them too).
+clean_timezone = lead_store.clean_timezone
+clean_best_time = lead_store.clean_best_time
 
 
 def when_to_call(
     lead: Lead, learned: timing_advice.Learned | None, config: Config, now: datetime
 ) -> list[tuple[str, str]]:
     """The lead card's when-to-call lines (CLI and TUI)."""
-    facts = timing_advice.LeadTiming(lead.timezone, lead.best_time, lead.private_phone)
-    return timing_advice.when_to_call(facts, learned, now, config.timing, lead.id)
+    return lead_store.when_to_call(lead, learned, config.timing, now)
 
 
 def learned_best_time(session: Session, lead: Lead) -> timing_advice.Learned | None:
     """What the lead's own connected calls suggest for ``best_time``, in their time zone."""
-    return timing_advice.learned_from(store.call_times(store.dbapi(session), pk(lead)), lead.timezone)
+    return lead_store.learned_best_time(store.dbapi(session), lead)
 
 
 def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Lead:
@@ -338,7 +222,7 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
             lead.id,
         )
         if dup is not None:
-            raise Refused(f"lead #{dup.id} {dup.name} already has this phone or email")
+            raise Refused(f"lead #{dup[0]} {dup[1]} already has this phone or email")
         lead.phone, lead.email = new_phone, new_email
     if "company" in changes:
         lead.account_id = _account_for(session, validate.text(changes["company"], "company"), now)

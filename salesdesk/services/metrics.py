@@ -45,10 +45,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, and_, case, col, or_, select
+from sqlalchemy import Boolean, func, text, type_coerce
+from sqlmodel import Session, and_, case, col, select
 
 from salesdesk import rules as r
+from salesdesk import violations
 from salesdesk.config import CHANNELS, Config
 from salesdesk.dates import local_day_bounds, to_local
 from salesdesk.models import FollowUp, Lead, LeadClose, Touch
@@ -111,7 +112,7 @@ def day_activity(session: Session, config: Config, start: datetime, end: datetim
 # the customer: it never stops the first-contact clock. Every other channel is an attempt,
 # including channels added in config.toml (whatsapp); with the defaults these are
 # ATTEMPT_CHANNELS. The queue and ``rules check`` should use the same definition.
-NOT_ATTEMPTS = frozenset({"other"})
+NOT_ATTEMPTS = violations.NOT_ATTEMPTS
 ATTEMPT_CHANNELS = tuple(channel for channel in CHANNELS if channel not in NOT_ATTEMPTS)
 
 
@@ -129,9 +130,7 @@ def reached_clause(config: Config):
     """SQL: the touch reached the customer and the benefit rule applies to it (``lifecycle.reached``
     and ``touches.check_benefit``: connected calls and every channel but "other"; terminal
     outcomes such as do-not-call are exempt)."""
-    reached = or_(and_(Touch.channel == "call", Touch.connected), and_(Touch.channel != "call", attempt_clause()))
-    not_terminal = or_(col(Touch.outcome).is_(None), col(Touch.outcome).not_in(config.terminal_outcomes))
-    return and_(reached, not_terminal)
+    return type_coerce(text(violations.reached_sql(config.terminal_outcomes)), Boolean)
 
 
 @dataclass(frozen=True)
@@ -213,7 +212,7 @@ def figures(session: Session, config: Config, start: datetime, end: datetime, no
             Touch.at >= start,
             Touch.at < end,
             reached_clause(config),
-            or_(col(Touch.benefit).is_(None), Touch.benefit == ""),
+            type_coerce(text(violations.NO_BENEFIT), Boolean),
         )
     ).scalar_one()
     forced = session.execute(

@@ -10,7 +10,6 @@ touch indexes on ``objection`` and ``reply_id``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, case, col, select
 
-from salesdesk import validate
+from salesdesk import objection_lookup, store, validate
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Objection, ObjectionReply, Touch
 
@@ -53,11 +52,7 @@ class ObjectionView:
 
 
 def _unknown(session: Session, key: str) -> InvalidInput:
-    keys = list(session.execute(select(col(Objection.key)).order_by(col(Objection.position))).scalars())
-    close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
-    close += [k for k in keys if key in k and k not in close]
-    hint = f"did you mean {' or '.join(close)}?" if close else f"known: {', '.join(keys)}"
-    return InvalidInput(f"unknown objection {key!r}; {hint} (add one with: salesdesk objection add)")
+    return objection_lookup.unknown(store.dbapi(session), key)
 
 
 def _replies(session: Session, key: str) -> list[ObjectionReply]:
@@ -85,30 +80,13 @@ def list_objections(session: Session, language: str = "en") -> list[ObjectionVie
     return [ObjectionView(o, replies[o.key], language) for o in objections]
 
 
-def _numbers(count: int) -> str:
-    """The reply numbers an objection has, in words."""
-    return {0: "no reply yet", 1: "only reply 1"}.get(count, f"replies 1 to {count}")
+_numbers = objection_lookup.numbers
 
 
 def resolve(session: Session, key: str | None, reply: int | None) -> tuple[str | None, int | None]:
-    """The objection key and reply id a logged call records; the key must be in the library
-    and ``reply`` (1-based, as ``objection show`` numbers them) one of its replies."""
-    clean = validate.key(key, "objection")
-    if clean is None:
-        if reply is not None:
-            raise InvalidInput("a reply number needs the objection it answers (--objection KEY)", field="reply")
-        return None, None
-    if session.get(Objection, clean) is None:
-        raise _unknown(session, clean)
-    if reply is None:
-        return clean, None
-    found = session.execute(
-        select(ObjectionReply.id).where(ObjectionReply.objection_key == clean, ObjectionReply.position == reply)
-    ).scalar_one_or_none()
-    if found is None:
-        have = _numbers(len(_replies(session, clean)))
-        raise InvalidInput(f"objection {clean} has {have}, not reply {reply}; see salesdesk objection show {clean}")
-    return clean, found
+    """The objection key and reply id a logged call records (see ``objection_lookup.resolve``,
+    which the hot ``log-call`` calls over a bare sqlite3 connection)."""
+    return objection_lookup.resolve(store.dbapi(session), key, reply)
 
 
 def _reply_text(text: str | None) -> str:

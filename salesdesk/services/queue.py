@@ -11,143 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ColumnClause, literal_column, text, type_coerce
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from salesdesk import lifecycle, ranking, store, timing_advice
+from salesdesk import lifecycle, queue_rows, ranking, store
 from salesdesk import rules as r
 from salesdesk.config import Config
 from salesdesk.dates import fmt_local, fmt_span, iso
-from salesdesk.models import Account, FollowUp, Lead, Meeting, Touch
+from salesdesk.models import Account, FollowUp, Lead, Meeting
 from salesdesk.services import leads
 from salesdesk.services.close_guard import CloseGuard, close_guard
 from salesdesk.services.touches import LEAD_COUNTERS
 from salesdesk.store import pk
 
-# The queue's groups, in rank order; a lead's reasons are named by these.
-QueueGroup = Literal["first_contact", "scheduled", "fallback", "cadence", "focus", "review", "hard_to_reach"]
-GROUPS: tuple[QueueGroup, ...] = get_args(QueueGroup)
-# Call lists add never-attempted leads after the queue: the prospect pool (METHOD.md §1).
-ListGroup = QueueGroup | Literal["prospect"]
+# The queue's rows and reasons live in queue_rows (no SQLAlchemy: the hot `due` uses them).
+QueueGroup = queue_rows.QueueGroup
+ListGroup = queue_rows.ListGroup
+GROUPS = queue_rows.GROUPS
+Reason = queue_rows.Reason
+DueItem = queue_rows.DueItem
+first_contact_reason = queue_rows.first_contact_reason
+flag_reasons = queue_rows.flag_reasons
 _GRADE_RANK: ColumnClause[int] = literal_column(ranking.GRADE_RANK)
-
-
-@dataclass(frozen=True)
-class Reason:
-    rule: ListGroup
-    text: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "text": self.text}
-
-
-@dataclass
-class DueItem:
-    """One lead in the queue: what to do (the channel) and every reason, in words."""
-
-    lead_id: int
-    name: str
-    company: str | None
-    grade: str | None
-    is_coach: bool
-    action: str
-    due_at: datetime
-    reasons: list[Reason] = field(default_factory=list)
-    # Sort key: group, then the group's own order, then grade and coach.
-    key: tuple[Any, ...] = ()
-    # When now is outside the lead's preferred hours: when to call instead ("after 14:00").
-    hint: str | None = None
-
-    @property
-    def do(self) -> str:
-        """The queue's "do" column: ``call``, or ``call after 14:00`` outside their hours."""
-        return f"{self.action} {self.hint}" if self.hint else self.action
-
-    @property
-    def when(self) -> str:
-        return self.hint or "now"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lead_id": self.lead_id,
-            "name": self.name,
-            "company": self.company,
-            "grade": self.grade,
-            "is_coach": self.is_coach,
-            "action": self.action,
-            "do": self.do,
-            "due_at": iso(self.due_at),
-            "reasons": [reason.as_dict() for reason in self.reasons],
-        }
-
-
-def first_contact_reason(lead: Lead, verdict: r.FirstContact, rules: r.Rules, now: datetime) -> Reason:
-    window = fmt_span(rules.first_contact_window)
-    ago = fmt_span(now - lead.created_at)
-    if verdict.state == "at_risk":
-        text = f"{lead.source} {ago} ago — first contact due within {window}, {fmt_span(verdict.left(now))} left"
-    else:
-        text = f"{lead.source} {ago} ago — first contact was due within {window}, {fmt_span(verdict.left(now))} over"
-    return Reason("first_contact", text)
-
-
-def _followup_reason(followup: FollowUp, source: Touch | None, now: datetime) -> Reason:
-    late = f" ({fmt_span(now - followup.due_at)} overdue)" if now - followup.due_at >= timedelta(minutes=1) else ""
-    if followup.rule == "fallback":
-        what = (
-            f"call {fmt_local(source.at, now)} didn't get through ({lifecycle.outcome_words(source.outcome)})"
-            if source
-            else "a call failed"
-        )
-        return Reason("fallback", f"{what} — {lifecycle.followup_phrase([followup.channel])}{late}")
-    if followup.rule == "no_show":
-        return Reason("scheduled", f"missed the meeting — {followup.channel} to set a new time{late}")
-    note = f": {followup.note}" if followup.note else ""
-    return Reason("scheduled", f"{followup.channel} scheduled for {fmt_local(followup.due_at, now)}{late}{note}")
-
-
-def _hint(lead: Lead, action: str, now: datetime, by: datetime | None = None) -> str | None:
-    """When to call a lead whose preferred hours (``lead.best_time``) don't hold now; calls
-    only: a message waits in their inbox for whenever suits them. ``by``: a first-contact
-    deadline, which their hours don't push back (METHOD.md §4: within 5 hours)."""
-    if action != "call" or not lead.best_time:
-        return None
-    return timing_advice.lead_call_hint(lead.best_time, lead.timezone, now, by)
-
-
-def _cadence_reason(lead: Lead, rules: r.Rules, now: datetime) -> Reason:
-    days = rules.cadence(lead.grade).days
-    grade = f"grade {lead.grade}" if lead.grade else "ungraded"
-    if lead.last_touch_at is None:
-        return Reason(
-            "cadence", f"{grade}: never touched, arrived {fmt_span(now - lead.created_at)} ago (every {days}d)"
-        )
-    return Reason("cadence", f"{grade}: last touch {fmt_span(now - lead.last_touch_at)} ago (every {days}d)")
-
-
-def flag_reasons(lead: Lead, rules: r.Rules, progressed_lately: bool) -> list[Reason]:
-    """The method's flags (METHOD.md §4): focus on the engaged, review the long-running, and
-    say plainly when a lead is simply hard to reach. Only for leads being worked."""
-    reasons: list[Reason] = []
-    if lead.status not in lifecycle.ACTIVE:
-        return reasons
-    times = f"reached {lead.reach_count} time{'' if lead.reach_count == 1 else 's'}"
-    if r.needs_focus(lead.reach_count, lead.status == "deal", rules.focus_after_reached):
-        reasons.append(Reason("focus", f"{times}, no deal yet — engaged: concentrate here"))
-    if r.needs_review(lead.reach_count, progressed_lately, rules.review_after_reached):
-        reasons.append(
-            Reason("review", f"{times}, nothing won, no stage move in {rules.review_quiet_days}d — keep or drop?")
-        )
-    if r.hard_to_reach(lead.call_count, lead.reach_count, rules.hard_to_reach_after_calls):
-        reasons.append(
-            Reason(
-                "hard_to_reach", f"{lead.call_count} calls, nobody reached — hard to reach: try another channel or time"
-            )
-        )
-    return reasons
 
 
 def _fragment(sql: str, rules: r.Rules, now: datetime):
@@ -178,8 +66,6 @@ def live_followup(rules: r.Rules, now: datetime):
 
 # A lead's place in the queue: (group, sub-order, order within group, grade rank, coach rank).
 Key = ranking.Key
-# SQLite's limit on bound parameters is far above this; chunks keep IN (...) lists modest.
-_CHUNK = 900
 _tiebreak = ranking.tiebreak
 
 
@@ -188,66 +74,6 @@ def _ranked(
 ) -> dict[int, Key]:
     """Every due lead's rank (see ``ranking.ranked``), over the session's own connection."""
     return ranking.ranked(store.dbapi(session), rules, now, limit, first_contact_only=first_contact_only)
-
-
-def _items(session: Session, rules: r.Rules, now: datetime, ranked: list[tuple[int, Key]]) -> list[DueItem]:
-    """Full queue rows, with every reason in words, for the ranked leads only."""
-    leads: dict[int, tuple[Lead, str | None, bool]] = {}
-    open_followups: dict[int, list[tuple[FollowUp, Touch | None]]] = {}
-    ids = [lead_id for lead_id, _ in ranked]
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        rows = session.execute(
-            select(Lead, Account.name, _progressed_since(rules, now))
-            .join(Account, col(Lead.account_id) == col(Account.id), isouter=True)
-            .where(col(Lead.id).in_(chunk))
-        ).all()
-        leads.update({lead.id: (lead, company, progressed) for lead, company, progressed in rows})
-        due_followups = session.execute(
-            select(FollowUp, Touch)
-            .join(Touch, col(Touch.id) == col(FollowUp.source_touch_id), isouter=True)
-            .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
-            .where(
-                col(FollowUp.lead_id).in_(chunk),
-                live_followup(rules, now),
-                FollowUp.due_at <= now,
-                or_(FollowUp.channel != "call", ~_meeting_ahead(rules, now)),
-            )
-            .order_by(col(FollowUp.due_at), col(FollowUp.id))
-        ).all()
-        for followup, source in due_followups:
-            open_followups.setdefault(followup.lead_id, []).append((followup, source))
-
-    items = []
-    for lead_id, key in ranked:
-        lead, company, progressed = leads[lead_id]
-        reasons: list[Reason] = []
-        action, due_at = "call", lead.last_touch_at or lead.created_at
-        if lead.first_attempt_at is None and rules.first_contact_applies(lead.source):
-            verdict = r.first_contact(lead.created_at, None, now, rules.first_contact_window, rules.business_hours)
-            reasons.append(first_contact_reason(lead, verdict, rules, now))
-            if key[0] == 0:
-                due_at = verdict.deadline
-        pending = open_followups.get(lead_id, [])
-        for rule in ("scheduled", "no_show", "fallback"):
-            for followup, source in pending:
-                if followup.rule == rule:
-                    reasons.append(_followup_reason(followup, source, now))
-        if key[0] in (1, 2):
-            wanted = ("scheduled", "no_show") if key[0] == 1 else ("fallback",)
-            first = min((f for f, _ in pending if f.rule in wanted), key=lambda f: f.due_at)
-            action, due_at = first.channel, first.due_at
-        cadence_due = r.cadence_due_at(lead.last_touch_at, lead.created_at, rules.cadence(lead.grade))
-        if cadence_due <= now:
-            reasons.append(_cadence_reason(lead, rules, now))
-            if key[0] == 3:
-                due_at = cadence_due
-        reasons.extend(flag_reasons(lead, rules, bool(progressed)))
-        hint = _hint(lead, action, now, due_at if key[0] == 0 else None)
-        items.append(
-            DueItem(lead_id, lead.name, company, lead.grade, lead.is_coach, action, due_at, reasons, key, hint)
-        )
-    return items
 
 
 def prospects(session: Session, rules: r.Rules, now: datetime, limit: int, exclude: set[int]) -> list[DueItem]:
@@ -271,40 +97,31 @@ def prospects(session: Session, rules: r.Rules, now: datetime, limit: int, exclu
         text = f"prospect, never called: {grade}, arrived {fmt_span(now - lead.created_at)} ago"
         key = (len(GROUPS), 0, lead.created_at.timestamp(), *_tiebreak(lead.grade, lead.is_coach))
         reasons: list[Reason] = [Reason("prospect", text)]
-        hint = _hint(lead, "call", now)
+        hint = queue_rows.call_hint(lead, "call", now)
         items.append(
             DueItem(lead.id, lead.name, company, lead.grade, lead.is_coach, "call", lead.created_at, reasons, key, hint)
         )
     return items[:limit]
 
 
+def count_due(session: Session, rules: r.Rules, now: datetime) -> int:
+    """How many leads are due now (the whole queue's length), counted in SQL."""
+    return ranking.counts(store.dbapi(session), rules, now).due
+
+
 def iter_due(session: Session, rules: r.Rules, now: datetime, limit: int | None = None) -> Iterator[DueItem]:
-    """The ordered queue for ``now``, built a chunk at a time so a queue of tens of thousands
-    of leads never sits in memory at once; ``limit`` cuts it after the first N leads."""
-    ranked = sorted(_ranked(session, rules, now, limit).items(), key=lambda entry: (entry[1], entry[0]))
-    if limit is not None:
-        ranked = ranked[:limit]
-    for i in range(0, len(ranked), _CHUNK):
-        # DueItems hold plain values, and the session's identity map holds its objects
-        # weakly: each chunk's leads are freed once it is yielded.
-        yield from _items(session, rules, now, ranked[i : i + _CHUNK])
+    """The ordered queue for ``now`` (see ``queue_rows.iter_due``), over the session's connection."""
+    return queue_rows.iter_due(store.dbapi(session), rules, now, limit)
 
 
 def first_contact_due(session: Session, rules: r.Rules, now: datetime) -> list[DueItem]:
-    """The head of the queue: leads waiting for first contact, breaches first. It always ranks
-    first, so this equals the queue's first rows without ranking the rest of the book."""
-    ranked = sorted(_ranked(session, rules, now, None, first_contact_only=True).items(), key=lambda e: (e[1], e[0]))
-    return _items(session, rules, now, ranked)
-
-
-def count_due(session: Session, rules: r.Rules, now: datetime) -> int:
-    """How many leads are due now (the whole queue's length)."""
-    return len(_ranked(session, rules, now, None))
+    """The head of the queue: leads waiting for first contact (see ``queue_rows.first_contact_due``)."""
+    return queue_rows.first_contact_due(store.dbapi(session), rules, now)
 
 
 def due(session: Session, rules: r.Rules, now: datetime, limit: int | None = None) -> list[DueItem]:
     """The ordered queue for ``now``; ``limit`` cuts it after the first N leads."""
-    return list(iter_due(session, rules, now, limit))
+    return queue_rows.due(store.dbapi(session), rules, now, limit)
 
 
 @dataclass
@@ -398,7 +215,7 @@ def explain(session: Session, config: Config, lead: Lead, now: datetime) -> Lead
     if key is not None:
         mine = (key, lead.id)
         position = 1 + sum(1 for other, other_key in keys.items() if (other_key, other) < mine)
-        item = _items(session, rules, now, [(pk(lead), key)])[0]
+        item = queue_rows.items(store.dbapi(session), rules, now, [(pk(lead), key)])[0]
     progressed = session.execute(select(_progressed_since(rules, now)).where(Lead.id == lead.id)).scalar_one()
     return LeadRules(
         lead=lead,

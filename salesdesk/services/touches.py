@@ -50,6 +50,16 @@ def schedule_warnings(
     return touch_log.schedule_warnings(store.dbapi(session), config, lead_id, touch, now)
 
 
+def protected_time_warnings(session: Session, config: Config, touch: lifecycle.TouchFacts, now: datetime) -> list[str]:
+    return touch_log.protected_time_warnings(store.dbapi(session), config, touch, now)
+
+
+def timing_warning(
+    session: Session, config: Config, lead_id: int, touch: lifecycle.TouchFacts, now: datetime
+) -> str | None:
+    return touch_log.timing_warning(store.dbapi(session), config, lead_id, touch, now)
+
+
 def _logged(session: Session, lead: Lead, decision: lifecycle.Decision, written: store.Written) -> Logged:
     """The ORM view of what ``record`` wrote, for the CLI and the TUI to show."""
     session.expire(lead)

@@ -547,6 +547,26 @@ def test_count_due_is_the_length_of_the_whole_queue(demo_engine, config, now) ->
         assert queue.count_due(session, config.rules, now) == len(queue.due(session, config.rules, now)) > 0
 
 
+@pytest.mark.parametrize("rules", [RULES, Rules(business_hours=OFFICE), Rules(first_contact_sources=("all",))])
+@pytest.mark.parametrize("hours_later", [0, 5, 70])
+def test_the_counts_in_sql_are_the_ranked_queues(demo_engine, now, rules, hours_later) -> None:  # type: ignore[no-untyped-def]
+    """``ranking.counts`` (status, the TUI's total) counts what ``ranking.ranked`` ranks: the
+    queue's length, its breaches and the deadline missed longest ago."""
+    from salesdesk import ranking, store
+    from salesdesk.db import read_session
+
+    when = now + timedelta(hours=hours_later)
+    with read_session(demo_engine) as session:
+        conn = store.dbapi(session)
+        keys = ranking.ranked(conn, rules, when, None)
+        counted = ranking.counts(conn, rules, when)
+    breaches = [-key[2] for key in keys.values() if key[:2] == (0, 0)]
+    assert counted.due == len(keys) > 0
+    assert counted.breaches == len(breaches)
+    oldest = counted.oldest_deadline.timestamp() if counted.oldest_deadline else None
+    assert oldest == (min(breaches) if breaches else None)
+
+
 def test_a_first_contact_row_is_due_at_its_deadline(demo_engine, config, now) -> None:  # type: ignore[no-untyped-def]
     """The Today screen's countdowns read a first-contact row's due_at as the deadline."""
     from salesdesk import rules as r
@@ -573,3 +593,16 @@ def test_first_contact_due_is_the_head_of_the_queue(demo_engine, config, now) ->
     assert head and [i.lead_id for i in head] == [i.lead_id for i in full[: len(head)]]
     assert full[len(head)].reasons[0].rule != "first_contact"
     assert [i.reasons for i in head] == [i.reasons for i in full[: len(head)]]
+
+
+def test_a_limited_queue_is_the_head_of_the_whole_queue(demo_engine, config, now) -> None:  # type: ignore[no-untyped-def]
+    """However the limit falls (inside the first groups, or past them into cadence), the rows
+    are the whole queue's first rows."""
+    from salesdesk.db import read_session
+    from salesdesk.services import queue
+
+    with read_session(demo_engine) as session:
+        whole = [item.lead_id for item in queue.due(session, config.rules, now)]
+        head = sum(1 for item in queue.due(session, config.rules, now) if item.key[0] < 3)
+        for limit in sorted({1, 2, max(head - 1, 1), head, head + 1, head + 5, len(whole)}):
+            assert [item.lead_id for item in queue.due(session, config.rules, now, limit)] == whole[:limit], limit
