@@ -274,13 +274,14 @@ def _plain_table(table: Table, width: int) -> list[str] | None:
             return None
         lines.append(title + " " * (total - title_width))
     for number, row in enumerate(grid):
-        cells = [_plain_lines(cell, inner[i], pad=True) for i, cell in enumerate(row)]
-        if any(cell is None for cell in cells):
+        laid = [_plain_lines(cell, inner[i], pad=True) for i, cell in enumerate(row)]
+        cells = [cell for cell in laid if cell is not None]
+        if len(cells) != len(laid):
             return None
-        height = max(len(cell) for cell in cells)  # type: ignore[arg-type]
+        height = max(len(cell) for cell in cells)
         # Rich aligns body cells to the top of their row, and header cells to the bottom.
-        blank = [[" " * inner[i]] * (height - len(cell)) for i, cell in enumerate(cells)]  # type: ignore[arg-type]
-        shaped = [[*b, *c] if number == 0 else [*c, *b] for b, c in zip(blank, cells, strict=True)]  # type: ignore[misc]
+        blank = [[" " * inner[i]] * (height - len(cell)) for i, cell in enumerate(cells)]
+        shaped = [[*b, *c] if number == 0 else [*c, *b] for b, c in zip(blank, cells, strict=True)]
         lines.extend("  ".join(cell[k] for cell in shaped) for k in range(height))
     return lines
 
