@@ -70,7 +70,8 @@ class Doc:
         if text is None:
             _rich(self)
         else:
-            sys.stdout.write(text)
+            # Rich pads each table row to the table's width; a pipe gets each line bare.
+            sys.stdout.write("".join(f"{line.rstrip(' ')}\n" for line in text.splitlines()))
 
 
 def _cell_width(ch: str) -> int | None:
@@ -92,23 +93,21 @@ def cell_len(text: str) -> int | None:
     return total
 
 
+# Piped or redirected, output is never wrapped and never padded (``grep``, ``cut`` and diffs
+# see each row whole): laid out as wide as ``render._console`` lays it out there.
+PIPE_WIDTH = 100_000
+
+
 def _plain_width() -> int | None:
-    """The width Rich would lay out to, when it would print no styles; None when it would
-    (a terminal, or one forced: ``TTY_COMPATIBLE``, ``FORCE_COLOR``)."""
+    """The width to lay out to without Rich: stdout is not a terminal; None when it is (or
+    one is forced: ``TTY_COMPATIBLE``, ``FORCE_COLOR``), and Rich prints, with its styles."""
     env = os.environ
     forced = env.get("TTY_COMPATIBLE", "")
     if forced == "1" or (forced != "0" and env.get("FORCE_COLOR") not in (None, "")):
         return None
     if forced != "0" and sys.stdout.isatty():
         return None
-    if env.get("COLUMNS", "").isdigit():
-        return int(env["COLUMNS"])
-    for fd in (0, 1, 2):  # as Rich does: any standard stream's terminal gives the width
-        try:
-            return os.get_terminal_size(fd).columns or 80
-        except (AttributeError, ValueError, OSError):
-            continue
-    return 80
+    return PIPE_WIDTH
 
 
 def _fits(text: str, width: int) -> int | None:
@@ -286,11 +285,15 @@ def _plain_table(table: Table, width: int) -> list[str] | None:
     return lines
 
 
-def _rich(doc: Doc) -> None:
+def _rich(doc: Doc, width: int | None = None) -> None:
+    """``doc`` printed by Rich: as every command prints (``render._console``: a terminal's
+    width; on a pipe, unwrapped and trimmed), or at ``width`` (the tests' comparison)."""
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console(highlight=False, soft_wrap=False)
+    from salesdesk.render import _console
+
+    console = _console() if width is None else Console(width=width, highlight=False, soft_wrap=False)
     for item in doc.items:
         if isinstance(item, Table):
             title = _rich_text(item.title) if item.title else None

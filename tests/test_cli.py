@@ -302,4 +302,5 @@ def test_a_hot_command_imports_only_its_own_command_module(isolated_home) -> Non
         "salesdesk.commands.common",
         "salesdesk.commands.completion",
         "salesdesk.commands.coercion",
+        "salesdesk.commands.helptext",
     }, loaded

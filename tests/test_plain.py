@@ -45,7 +45,7 @@ def _rich_text(doc: plain.Doc, width: int, monkeypatch: pytest.MonkeyPatch) -> s
     out = io.StringIO()
     with monkeypatch.context() as m, contextlib.redirect_stdout(out):
         m.setenv("COLUMNS", str(width))
-        plain._rich(doc)
+        plain._rich(doc, width)
     return out.getvalue()
 
 
@@ -94,7 +94,14 @@ def test_a_terminal_or_forced_colour_gets_rich(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("FORCE_COLOR")
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setattr("sys.stdout", io.StringIO())
-    assert plain._plain_width() == 100
+    assert plain._plain_width() == plain.PIPE_WIDTH  # a pipe: never wrapped, whatever COLUMNS says
+
+
+def test_a_pipe_gets_each_line_bare(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    _doc([(None, (["#", "why"], [["1", "first\nsecond reason"]]))]).print()
+    assert out.getvalue() == "#  why\n1  first\n   second reason\n"
 
 
 def test_a_row_with_a_line_break_is_as_tall_as_its_tallest_cell() -> None:
