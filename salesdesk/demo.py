@@ -396,10 +396,26 @@ def _leads(
             "source": source, "grade": grade, "status": "new",
             "is_coach": rng.random() < 0.08, "role": rng.choice(_ROLES), "notes": rng.choice(_LEAD_NOTES) or None,
             "created_at": created, "updated_at": created, "closed_at": None, "close_reason": None,
+            **_timing(lead_id, chinese),
         })  # fmt: skip
         if grade:
             grade_rows.append({"lead_id": lead_id, "at": created, "old_grade": None, "new_grade": grade})
     return lead_rows, grade_rows
+
+
+def _timing(lead_id: int, chinese: bool) -> dict[str, Any]:
+    """Some leads say when to call them (issue 14): their hours, a zone abroad, a private
+    number. Picked by id, not by the generator's random stream, so the rest of the book is
+    the same with or without them."""
+    return {
+        "best_time": "tue-thu 14:00-17:00"
+        if lead_id % 11 == 0
+        else "mon-fri 09:30-11:30"
+        if lead_id % 13 == 0
+        else None,
+        "timezone": "Europe/London" if not chinese and lead_id % 4 == 0 else None,
+        "private_phone": lead_id % 7 == 0,
+    }
 
 
 def _regrade(session: Session, lead_id: int, rng: random.Random) -> None:

@@ -187,14 +187,11 @@ def lead_card(
         ("wechat", lead.wechat), ("source", lead.source), ("grade", lead.grade), ("status", lead.status),
         ("arrived", fmt_local(lead.created_at, now)), ("closed", lead.closed_at and fmt_local(lead.closed_at, now)),
         ("close reason", lead.close_reason), ("notes", lead.notes),
-        # When to call (migration 0008), shown once set.
-        ("timezone", getattr(lead, "timezone", None)), ("best time", getattr(lead, "best_time", None)),
-        ("private phone", "no calls at dinner time" if getattr(lead, "private_phone", False) else None),
     ]  # fmt: skip
     for label, value in fields:
         if value:
             field_line(label, value)
-    for label, value in timing:
+    for label, value in timing:  # when to call: their hours, zone, private number, what is learned
         field_line(label, value)
     if len(grades) > 1:
         field_line("grades", " <- ".join(f"{g.new_grade or '-'} ({fmt_local(g.at, now)})" for g in grades))
