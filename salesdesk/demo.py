@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 from salesdesk import lifecycle, store
 from salesdesk.config import DEFAULT_OUTCOMES, Config
 from salesdesk.dates import local_tz, to_local
+from salesdesk.lead_rules import close_guard
 from salesdesk.models import (
     Account,
     CallBlock,
@@ -42,7 +43,6 @@ from salesdesk.models import (
 )
 from salesdesk.rules import Rules
 from salesdesk.services import closing, deals, meetings, touches
-from salesdesk.services.close_guard import close_guard
 from salesdesk.validate import name_key
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -307,7 +307,7 @@ class _Book:
             closing.nurture_lead(session, self.lead(lead_id), later, until, "no budget until next quarter")
         elif outcome == "not_interested" and rng.random() < 0.5:
             lead = self.lead(lead_id)
-            if not close_guard(session, _CONFIG, lead).may_close:
+            if not close_guard(store.dbapi(session), _CONFIG, lead_id).may_close:
                 return False
             closing.close_lead(session, _CONFIG, lead, later, won=False, reason="no budget this year")
         elif rng.random() < 0.02 and self._touches(lead_id) >= 3:

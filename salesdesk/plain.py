@@ -38,6 +38,10 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
 
 
+def _segments(segments: Sequence[Segment | str]) -> list[Segment]:
+    return [(s, None) if isinstance(s, str) else s for s in segments]
+
+
 def _text(cell: Cell) -> str:
     return visible(cell if isinstance(cell, str) else "".join(text for text, _ in cell))
 
@@ -52,13 +56,25 @@ def _rich_text(cell: Cell):
 
 
 @dataclass
+class Hang:
+    """``head`` then ``text``, whose wrapped lines start under its first character, not at the
+    margin (a label and its value)."""
+
+    head: list[Segment]
+    text: list[Segment]
+
+
+@dataclass
 class Doc:
     """Lines and tables, in the order printed. Text is as typed: made visible when printed."""
 
-    items: list[list[Segment] | Table] = field(default_factory=list)
+    items: list[list[Segment] | Table | Hang] = field(default_factory=list)
 
     def line(self, *segments: Segment | str) -> None:
-        self.items.append([(s, None) if isinstance(s, str) else s for s in segments])
+        self.items.append(_segments(segments))
+
+    def hang(self, head: Segment | str, *text: Segment | str) -> None:
+        self.items.append(Hang(_segments([head]), _segments(text)))
 
     def table(self, title: str | None, columns: Sequence[str]) -> Table:
         table = Table(title, columns)
@@ -180,6 +196,8 @@ def _plain(doc: Doc, width: int | None) -> str | None:
     for item in doc.items:
         if isinstance(item, Table):
             lines = _plain_table(item, width)
+        elif isinstance(item, Hang):
+            lines = _plain_hang(item, width)
         else:
             lines = _plain_lines(visible("".join(text for text, _ in item)), width, pad=False)
         if lines is None:
@@ -285,6 +303,20 @@ def _plain_table(table: Table, width: int) -> list[str] | None:
     return lines
 
 
+def _plain_hang(hang: Hang, width: int) -> list[str] | None:
+    """A two-column grid as Rich lays it out: the head's column as wide as the head, the
+    text's as wide as its line or what is left of the width, wrapped in it and padded."""
+    head, text = _text(hang.head), _text(hang.text)
+    head_width = _fits(head, width)
+    text_width = _fits(text, 2**31)
+    if not head_width or head_width >= width or not text_width:
+        return None  # Rich's own cases: an empty head or text, a head as wide as the line, a line break
+    lines = _plain_lines(text, min(text_width, width - head_width), pad=True)
+    if lines is None:
+        return None
+    return [(head if n == 0 else " " * head_width) + line for n, line in enumerate(lines)]
+
+
 def _rich(doc: Doc, width: int | None = None) -> None:
     """``doc`` printed by Rich: as every command prints (``render._console``: a terminal's
     width; on a pipe, unwrapped and trimmed), or at ``width`` (the tests' comparison)."""
@@ -303,5 +335,12 @@ def _rich(doc: Doc, width: int | None = None) -> None:
             for row in item.rows:
                 table.add_row(*(_rich_text(cell) for cell in row))
             console.print(table)
+        elif isinstance(item, Hang):
+            head = _rich_text(item.head)
+            grid = RichTable.grid(padding=0)
+            grid.add_column(width=head.cell_len, no_wrap=True)
+            grid.add_column(overflow="fold")
+            grid.add_row(head, _rich_text(item.text))
+            console.print(grid)
         else:
             console.print(_rich_text(item))

@@ -94,6 +94,14 @@ class Groups:
     def cadence_flags(self) -> str:
         return f"FROM lead WHERE {self.cadence_flags_where}"
 
+    @property
+    def tail(self) -> str:
+        """The cadence and flag leads that are in no first group (whose keys all rank first)."""
+        return (
+            f"{self.cadence_flags} AND lead.id NOT IN (SELECT lead.id {self.first_contact}) "
+            f"AND lead.id NOT IN (SELECT followup.lead_id {self.followups})"
+        )
+
 
 def groups(rules: r.Rules, now: datetime) -> Groups:
     bound = params(rules, now)
@@ -123,17 +131,13 @@ def groups(rules: r.Rules, now: datetime) -> Groups:
     )
 
 
-def ranked(
-    conn: sqlite3.Connection, rules: r.Rules, now: datetime, limit: int | None, *, first_contact_only: bool = False
+def _head(
+    conn: sqlite3.Connection, rules: r.Rules, now: datetime, g: Groups, *, first_contact_only: bool
 ) -> dict[int, Key]:
-    """Every due lead's rank, as light tuples (no row objects: at 50,000 leads most are due).
-
-    With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL,
-    or not read at all when the first groups already fill the limit.
-    ``first_contact_only`` stops after the first group, which always ranks first.
-    """
+    """The ranks of the first groups (first contact, scheduled, fallbacks): a few thousand leads
+    at most, ranked in Python (a first-contact deadline counts working hours only). Every one
+    of these keys sorts before every cadence or flag key."""
     keys: dict[int, Key] = {}
-    g = groups(rules, now)
 
     def offer(lead_id: int, key: Key) -> None:
         if lead_id not in keys or key < keys[lead_id]:
@@ -156,18 +160,34 @@ def ranked(
     ):
         group = 1 if rule != "fallback" else 2
         offer(lead_id, (group, 0, from_db(due_at).timestamp(), *tiebreak(grade, bool(is_coach))))
+    return keys
 
-    if limit is not None and len(keys) >= limit:
+
+# The cadence and flag groups' rank, as SQL over ``lead`` (see ``Groups.group``/``within``).
+def _tail_key(g: Groups) -> str:
+    return f"{g.group}, {g.within}, {GRADE_RANK}, {COACH_RANK}"
+
+
+def ranked(
+    conn: sqlite3.Connection, rules: r.Rules, now: datetime, limit: int | None, *, first_contact_only: bool = False
+) -> dict[int, Key]:
+    """Every due lead's rank, as light tuples (no row objects: at 50,000 leads most are due).
+
+    With ``limit``, the cadence and flag groups, by far the largest, are ordered and cut in SQL,
+    or not read at all when the first groups already fill the limit.
+    ``first_contact_only`` stops after the first group, which always ranks first.
+    """
+    g = groups(rules, now)
+    keys = _head(conn, rules, now, g, first_contact_only=first_contact_only)
+    if first_contact_only or (limit is not None and len(keys) >= limit):
         # Groups 0-2 rank before every cadence or flag key: the head is among those already.
         return keys
-    query = (
-        f"SELECT lead.id, {g.group} AS grp, {g.within} AS within, {GRADE_RANK} AS grade_rank, {COACH_RANK} AS coach "
-        f"{g.cadence_flags} ORDER BY grp, within, grade_rank, coach, lead.id"
-    )
+    query = f"SELECT lead.id, {_tail_key(g)} {g.cadence_flags} ORDER BY 2, 3, 4, 5, lead.id"
     if limit is not None:
         query += f" LIMIT {int(limit) + len(keys)}"
     for lead_id, grp, within, grade_rank, coach in conn.execute(query, g.bound):
-        offer(lead_id, (grp, 0, within, grade_rank, coach))
+        if lead_id not in keys:  # a lead in the first groups ranks by its key there
+            keys[lead_id] = (grp, 0, within, grade_rank, coach)
     return keys
 
 
@@ -199,3 +219,39 @@ def counts(conn: sqlite3.Connection, rules: r.Rules, now: datetime) -> Counts:
         {**g.bound, "breach_cutoff": to_db(cutoff)},
     ).fetchone()
     return Counts(due, breaches, r.add_working_time(from_db(earliest), window, hours))
+
+
+@dataclass(frozen=True)
+class Place:
+    """A lead's place in the queue: its rank (None when it is not due), and the queue's length."""
+
+    key: Key | None
+    position: int | None
+    of: int
+
+
+def place(conn: sqlite3.Connection, rules: r.Rules, now: datetime, lead_id: int) -> Place:
+    """Where ``lead_id`` stands in the queue ``ranked`` ranks (ties by lead id), without ranking
+    the whole book: the first groups are ranked, and the cadence and flag leads ahead of this
+    one are counted in SQL, in the scan that counts the queue."""
+    g = groups(rules, now)
+    head = _head(conn, rules, now, g, first_contact_only=False)
+    key: Key | None = head.get(lead_id)
+    if key is None:
+        found = conn.execute(f"SELECT {_tail_key(g)} {g.tail} AND lead.id = :me", {**g.bound, "me": lead_id}).fetchone()
+        if found is not None:
+            key = (found[0], 0, found[1], found[2], found[3])
+    # The tail's leads ahead of this one (meaningful when it is in the tail), and the tail's size,
+    # in one scan; row values compare left to right, as tuples do.
+    mine = (key[0], key[2], key[3], key[4]) if key is not None else (0, 0.0, 0, 0)
+    (tail_count, tail_ahead) = conn.execute(
+        f"SELECT count(*), coalesce(sum(({_tail_key(g)}, lead.id) < (:grp, :within, :grade, :coach, :me)), 0) {g.tail}",
+        {**g.bound, "grp": mine[0], "within": mine[1], "grade": mine[2], "coach": mine[3], "me": lead_id},
+    ).fetchone()
+    if key is None:
+        return Place(None, None, len(head) + tail_count)
+    if key[0] < 3:  # in the first groups: only they can be ahead of it
+        ahead = sum(1 for other, other_key in head.items() if (other_key, other) < (key, lead_id))
+    else:
+        ahead = len(head) + tail_ahead
+    return Place(key, 1 + ahead, len(head) + tail_count)

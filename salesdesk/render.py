@@ -23,6 +23,7 @@ from salesdesk.words import plural
 # Types only: every command imports this module, and most need none of these services.
 if TYPE_CHECKING:
     from salesdesk.config import Me, Outcome
+    from salesdesk.lead_rules import LeadRules
     from salesdesk.models import CallBlock, FollowUp, GradeChange, Meeting, Touch
     from salesdesk.services.batch import BatchResult
     from salesdesk.services.blocks import Filled, OccurrenceView, Plan
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from salesdesk.services.maintenance import Checkup
     from salesdesk.services.meetings import MeetingView
     from salesdesk.services.objections import ObjectionStats, ObjectionView
-    from salesdesk.services.queue import DueItem, LeadRules
+    from salesdesk.services.queue import DueItem
     from salesdesk.services.scripts import Worded
     from salesdesk.services.touches import Logged
     from salesdesk.store import FollowUpRow, GradeRow, MeetingRow, TouchRow
@@ -296,12 +297,12 @@ def due_table(items: Sequence[DueItem], now: datetime) -> None:
 
 def why_card(report: LeadRules, now: datetime) -> None:
     lead = report.lead
-    console = _console()
+    doc = Doc()
 
     def row(label: str, text: str) -> None:
-        _hang(console, f"  {label:<14} ", text)
+        doc.hang(f"  {label:<14} ", text)
 
-    console.print(f"[bold]#{lead.id} {_esc(lead.name)}[/]  {lead.status}, grade {lead.grade or '-'}")
+    doc.line((f"#{lead.id} {lead.name}", "bold"), f"  {lead.status}, grade {lead.grade or '-'}")
     row("touches", report.guard.text())
     fc = report.first_contact
     if fc is None:
@@ -316,16 +317,17 @@ def why_card(report: LeadRules, now: datetime) -> None:
         row("follow-up", f"{followup.channel} {fmt_local(followup.due_at, now)} ({followup_words(followup.rule)})")
     row("cadence", f"next touch by {fmt_local(report.cadence_due_at, now)}")
     for flag in report.flags:
-        row(flag.rule, _esc(flag.text))
+        row(flag.rule, flag.text)
     for label, text in report.timing:
-        row(label, _esc(text))
+        row(label, text)
     if report.item is not None:
-        row("queue", f"#{report.position} of {report.queue_length}: {_esc(report.item.action)} {report.item.when}")
+        row("queue", f"#{report.position} of {report.queue_length}: {report.item.action} {report.item.when}")
         for reason in report.item.reasons:
-            row("", f"- {_esc(reason.text)}")
+            row("", f"- {reason.text}")
     else:
         row("queue", "not due now")
-    row("next", _esc(report.next_step(now)))
+    row("next", report.next_step(now))
+    doc.print()
 
 
 def _settings_list(console: Any, title: str, settings: Sequence[dict[str, Any]]) -> None:

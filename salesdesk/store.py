@@ -330,7 +330,7 @@ FOLLOWUP_COLUMNS = (
     "followup.done_at, followup.resolution"
 )
 _FOLLOWUP = f"{FOLLOWUP_COLUMNS} "
-_MEETING = "SELECT id, lead_id, at, place, status, touch_id, moved_from, note "
+MEETING_COLUMNS = "SELECT id, lead_id, at, place, status, touch_id, moved_from, note"
 
 
 def _touch(r: tuple[Any, ...]) -> TouchRow:
@@ -342,7 +342,8 @@ def followup_from(r: tuple[Any, ...]) -> FollowUpRow:
     return FollowUpRow(r[0], r[1], r[2], from_db(r[3]), r[4], r[5], from_db(r[6]), r[7])
 
 
-def _meeting(r: tuple[Any, ...]) -> MeetingRow:
+def meeting_from(r: tuple[Any, ...]) -> MeetingRow:
+    """A meeting from the columns of ``MEETING_COLUMNS``."""
     return MeetingRow(r[0], r[1], from_db(r[2]), *r[3:])
 
 
@@ -358,7 +359,7 @@ def followup_rows(conn: sqlite3.Connection, ids: Collection[int]) -> list[Follow
 
 
 def meeting_row(conn: sqlite3.Connection, meeting_id: int) -> MeetingRow:
-    return _meeting(conn.execute(f"{_MEETING} FROM meeting WHERE id = ?", (meeting_id,)).fetchone())
+    return meeting_from(conn.execute(f"{MEETING_COLUMNS} FROM meeting WHERE id = ?", (meeting_id,)).fetchone())
 
 
 # --- one lead's history, for ``lead show`` ---------------------------------------------------
@@ -380,8 +381,8 @@ def lead_open_followups(conn: sqlite3.Connection, lead_id: int) -> list[FollowUp
 
 def lead_meetings(conn: sqlite3.Connection, lead_id: int) -> list[MeetingRow]:
     """A lead's meetings, the latest first."""
-    rows = conn.execute(f"{_MEETING} FROM meeting WHERE lead_id = ? ORDER BY at DESC, id DESC", (lead_id,))
-    return [_meeting(r) for r in rows]
+    rows = conn.execute(f"{MEETING_COLUMNS} FROM meeting WHERE lead_id = ? ORDER BY at DESC, id DESC", (lead_id,))
+    return [meeting_from(r) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -122,14 +122,18 @@ SHOW_CASES = (
     ("due", "--json"),
     ("rules", "check"),
     ("rules", "check", "--json"),
+    ("why", "Li Na"),  # a booked meeting, a deal, a coach
+    ("why", "王芳", "--json"),
+    ("why", "Li Nan"),  # in the queue: a fallback after no answer
+    ("why", "li"),  # ambiguous
 )
 
 
 def test_lead_show_list_and_due_print_the_same_plain_through_rich_and_through_the_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``lead show``, ``lead list`` and ``due`` read through the store layer either way, and print
-    without Rich only what Rich would print."""
+    """``lead show``, ``lead list``, ``due`` and ``why`` read through the store layer either way, and
+    print without Rich only what Rich would print."""
     from salesdesk import plain
 
     monkeypatch.setenv("SALESDESK_NOW", "2026-11-23T15:00:00+08:00")
@@ -148,12 +152,14 @@ def test_lead_show_list_and_due_print_the_same_plain_through_rich_and_through_th
     printed: list[bool] = []
     monkeypatch.setattr(plain, "_plain", lambda doc, width: printed.append(bool(found := real(doc, width))) or found)
     plain_out = [_shown(*case) for case in SHOW_CASES]
-    assert printed == [True] * 9  # the three cards, five tables and the rules check printed plain
+    assert printed == [True] * 11  # the five cards, five tables and the rules check printed plain
     assert "★ coach" in plain_out[0][1] and "50 seats" in plain_out[0][1] and "newest first" in plain_out[0][1]
     assert [code for code, _, _ in plain_out][:15] == [0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0]
     assert plain_out[15][0] == plain_out[16][0] and plain_out[15][1].strip()  # rules check: 0 or 1, said
     assert "\n                      call Mon 23 Nov" in plain_out[12][1]  # a row of two reasons, two lines
     assert "1 of 2 leads (--limit 0 shows all)" in plain_out[8][1]
+    assert [code for code, _, _ in plain_out][17:] == [0, 0, 0, 2]
+    assert "\n  queue          #1 of 1: wechat now\n" in plain_out[19][1]
     monkeypatch.setattr(plain, "_plain", lambda doc, width: None)  # Rich prints every card
     assert [_shown(*case) for case in SHOW_CASES] == plain_out
     monkeypatch.setattr(plain, "_plain", real)

@@ -58,8 +58,8 @@ HEAVY = {"sqlalchemy", "sqlmodel", "pydantic", "rich", "textual"}
 
 
 def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None:  # type: ignore[no-untyped-def]
-    """log-call, log-touch, status, due, lead add, show and list on a current store: sqlite3, the store layer, the pure
-    rules, Typer; none of the heavy packages (about 0.3 s of imports) in sys.modules."""
+    """log-call, log-touch, status, due, why, lead add, show and list on a current store: sqlite3, the store
+    layer, the pure rules, Typer; none of the heavy packages (about 0.3 s of imports) in sys.modules."""
     setup = subprocess.run(
         [sys.executable, "-m", "salesdesk", "lead", "add", "Emma Smith"],
         env={**os.environ, "SALESDESK_HOME": str(isolated_home)},
@@ -86,6 +86,8 @@ def test_hot_commands_import_no_orm_no_pydantic_no_rich(isolated_home) -> None: 
         ["lead", "list", "--search", "acme", "--json"],
         ["due"],
         ["due", "--limit", "5", "--json"],
+        ["why", "Emma"],
+        ["why", "Oliver", "--json"],
     ):
         code = (
             "from salesdesk.cli import main\n"

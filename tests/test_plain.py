@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -30,11 +31,23 @@ TABLE = st.tuples(
 )
 
 
+@dataclass(frozen=True)
+class _Hang:
+    head: str
+    text: list[tuple[str, str | None]]
+
+
+# A label and its value, the value's wrapped lines hung under its first character.
+HANG = st.builds(_Hang, TEXT, LINE)
+
+
 def _doc(items: list) -> plain.Doc:  # type: ignore[type-arg]
     doc = plain.Doc()
     for item in items:
         if isinstance(item, list):
             doc.line(*item)
+        elif isinstance(item, _Hang):
+            doc.hang(item.head, *item.text)
         else:
             title, (columns, rows) = item
             doc.table(title, columns).rows.extend(rows)
@@ -50,7 +63,7 @@ def _rich_text(doc: plain.Doc, width: int, monkeypatch: pytest.MonkeyPatch) -> s
 
 
 @settings(max_examples=300, deadline=None)
-@given(items=st.lists(LINE | TABLE, max_size=5), width=st.integers(4, 60))
+@given(items=st.lists(LINE | TABLE | HANG, max_size=5), width=st.integers(4, 60))
 def test_plain_text_is_what_rich_prints(items, width) -> None:  # type: ignore[no-untyped-def]
     doc = _doc(items)
     text = plain._plain(doc, width)
@@ -82,6 +95,16 @@ def test_a_simple_card_and_table_print_plain() -> None:
 def test_what_rich_would_wrap_is_wrapped_the_same(items, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     text = plain._plain(_doc(items), 80)
     assert text is not None and text == _rich_text(_doc(items), 80, monkeypatch)
+
+
+def test_a_hung_value_wraps_under_its_first_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = _doc([_Hang("  touches   ", [("3 touches on 2 days; closing as lost needs 6 touches", None)])])
+    text = plain._plain(doc, 40)
+    assert text == (
+        "  touches   3 touches on 2 days; closing\n"
+        "            as lost needs 6 touches     \n"
+    )
+    assert text == _rich_text(doc, 40, monkeypatch)
 
 
 def test_a_tab_is_left_to_rich() -> None:

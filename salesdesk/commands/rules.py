@@ -47,14 +47,12 @@ def why(
 
     Example: salesdesk why "Li Na"
     """
-    from salesdesk import render
-    from salesdesk.db import read_session
-    from salesdesk.services import leads, queue
+    from salesdesk import lead_lookup, lead_rules, render
 
     state = state_of(ctx)
-    with read_session(state.engine) as session:
-        found = leads.resolve_lead(session, lead)
-        report = queue.explain(session, state.config, found, state.now)
+    # Store-layer reads: over sqlite3 alone on a current store, else the engine's connection.
+    with state.read_conn() as conn:
+        report = lead_rules.explain(conn, state.config, lead_lookup.resolve_id(conn, lead), state.now)
     if as_json:
         render.emit_json(report.as_dict(state.now))
     else:

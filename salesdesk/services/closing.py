@@ -13,8 +13,8 @@ from salesdesk import lifecycle, store, validate
 from salesdesk.config import Config
 from salesdesk.dates import fmt_local
 from salesdesk.errors import InvalidInput, Refused
+from salesdesk.lead_rules import CloseGuard, close_guard
 from salesdesk.models import Deal, Lead, LeadClose
-from salesdesk.services.close_guard import CloseGuard, close_guard
 from salesdesk.services.queue import explain
 from salesdesk.services.touches import LEAD_COUNTERS
 from salesdesk.store import pk
@@ -67,7 +67,7 @@ def close_lead(
     if not won:
         if clean_reason is None:
             raise InvalidInput("closing as lost needs a reason: why is this lead lost?", field="reason")
-        guard = close_guard(session, config, lead)
+        guard = close_guard(store.dbapi(session), config, pk(lead))
         if not guard.may_close:
             if not force:
                 # Only a refusal needs "what is next", which ranks the whole queue.

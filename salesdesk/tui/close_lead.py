@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from salesdesk.services.queue import LeadRules
+from salesdesk.lead_rules import LeadRules
 from salesdesk.tui.widgets import HotkeyList
 
 RESULTS = (("w", "won", "Won"), ("l", "lost", "Lost"))

@@ -27,12 +27,12 @@ from salesdesk.config import Config
 from salesdesk.dates import fmt_local, fmt_span
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput, Refused, SalesdeskError
+from salesdesk.lead_rules import LeadRules
 from salesdesk.models import FollowUp, GradeChange, Lead, Meeting, Touch
 from salesdesk.rules import FirstContact
 from salesdesk.services import closing, deals, leads, meetings, queue, touches
 from salesdesk.services.deals import DealView
 from salesdesk.services.leads import LeadView
-from salesdesk.services.queue import LeadRules
 from salesdesk.tui.close_lead import CloseModal, CloseRequest, OverrideModal, guard_lines
 from salesdesk.tui.log_call import Clock
 from salesdesk.tui.log_touch import LogTouchResult, TouchLoggingScreen, touch_channels

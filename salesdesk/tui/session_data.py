@@ -21,13 +21,13 @@ from salesdesk.config import Config
 from salesdesk.dates import to_local
 from salesdesk.db import read_session, write_session
 from salesdesk.errors import InvalidInput
+from salesdesk.lead_rules import LeadRules
 from salesdesk.models import Account, Lead, Touch
 from salesdesk.paths import config_path
 from salesdesk.services import blocks, leads, objections, queue, scripts, touches
 from salesdesk.services.blocks import Occurrence, span_text
 from salesdesk.services.leads import LeadView
 from salesdesk.services.objections import ObjectionView
-from salesdesk.services.queue import LeadRules
 from salesdesk.services.scripts import Worded
 from salesdesk.words import plural
 

@@ -567,6 +567,34 @@ def test_the_counts_in_sql_are_the_ranked_queues(demo_engine, now, rules, hours_
     assert oldest == (min(breaches) if breaches else None)
 
 
+@pytest.mark.parametrize("rules", [RULES, Rules(business_hours=OFFICE)])
+@pytest.mark.parametrize("hours_later", [0, 70])
+def test_a_leads_place_is_its_position_in_the_ranked_queue(demo_engine, now, rules, hours_later) -> None:  # type: ignore[no-untyped-def]
+    """``ranking.place`` (``why``) counts the leads ahead of one without ranking the book: for
+    every lead, due or not, it gives the position and length of the whole ranked queue."""
+    from salesdesk import ranking, store
+    from salesdesk.db import read_session
+
+    when = now + timedelta(hours=hours_later)
+    with read_session(demo_engine) as session:
+        conn = store.dbapi(session)
+        keys = ranking.ranked(conn, rules, when, None)
+        order = [lead_id for lead_id, _ in sorted(keys.items(), key=lambda entry: (entry[1], entry[0]))]
+        places = {
+            lead_id: ranking.place(conn, rules, when, lead_id) for (lead_id,) in conn.execute("SELECT id FROM lead")
+        }
+    assert len(places) > len(keys) > 0  # some leads are not due
+    groups = set()
+    for lead_id, found in places.items():
+        assert found.of == len(keys)
+        if lead_id in keys:
+            assert (found.key, found.position) == (keys[lead_id], order.index(lead_id) + 1), lead_id
+            groups.add(found.key[0])
+        else:
+            assert (found.key, found.position) == (None, None), lead_id
+    assert {0, 1, 2, 3} <= groups  # first contact, scheduled, fallbacks and cadence were all placed
+
+
 def test_a_first_contact_row_is_due_at_its_deadline(demo_engine, config, now) -> None:  # type: ignore[no-untyped-def]
     """The Today screen's countdowns read a first-contact row's due_at as the deadline."""
     from salesdesk import rules as r
