@@ -17,11 +17,6 @@ from salesdesk.recurrence import Occurrence, occurrences
 from salesdesk.rules import BusinessHours
 from salesdesk.timing import Timing
 
-# One home for the working day, the half-hour grid and lunch: the timing advice's.
-DEFAULT_HOURS = timing_advice.DEFAULT_HOURS
-SLOT = timing_advice.SLOT
-either_or = timing_advice.either_or
-
 
 def span_text(occurrence: Occurrence, now: datetime | None = None) -> str:
     """``Tue 24 Nov 09:00-10:30``."""
@@ -60,7 +55,7 @@ def free_slots(
 
     The search is the timing advice's (``timing_advice.better_slots``), so "lunch" has one
     definition. ``[timing] advice = false`` silences warnings; what is offered stays good."""
-    hours = hours or DEFAULT_HOURS
+    hours = hours or timing_advice.DEFAULT_HOURS
     timing = replace(timing or Timing(), advice=True)
     # From the day asked for on: a customer who asked for Tuesday isn't offered Monday.
     first = max(to_local(around).date(), to_local(now).date())
@@ -89,7 +84,7 @@ def protect_warning(
         return None
     block = occurrence.block
     slots = free_slots(conn, at, now, hours, timing)
-    offer = f'; offer "{either_or(slots, now)}" instead' if slots else ""
+    offer = f'; offer "{timing_advice.either_or(slots, now)}" instead' if slots else ""
     return (
         f"{fmt_local(at, now)} is inside call block #{block.id} {block.title!r} ({span_text(occurrence, now)}), "
         f"time kept for calling{offer}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from salesdesk import lifecycle, store
+from salesdesk import lifecycle, store, touch_log
 from salesdesk.bounds import COUNT_MAX
 from salesdesk.config import Config
 from salesdesk.dates import Prefer, iso, parse_duration, parse_when
@@ -180,10 +180,10 @@ class _Batch:
         )
         times = (touch.next_at, touch.meeting_at)
         if times not in self.protected:
-            self.protected[times] = touches.protected_time_warnings(self.session, config, touch, now)
+            self.protected[times] = touch_log.protected_time_warnings(self.conn, config, touch, now)
         # Protected time reads only the blocks (a batch doesn't change them): once per time.
         # The timing advice reads the lead's own hours and zone: once per line.
-        timing = touches.timing_warning(self.session, config, lead_id, touch, now)
+        timing = touch_log.timing_warning(self.conn, config, lead_id, touch, now)
         warnings = [*decision.warnings, *self.protected[times], *([timing] if timing else [])]
         self.touched.add(lead_id)
         self.result.calls += 1

@@ -643,8 +643,8 @@ def fill(
 
 
 # Protected time is checked over sqlite3 in protected_time.py (the hot log-call uses it too).
-DEFAULT_HOURS = protected_time.DEFAULT_HOURS
-either_or = protected_time.either_or
+# The either/or offer is the timing advice's; the tests read it from here.
+either_or = timing_advice.either_or
 
 
 def timing_warning(session: Session, config: Config, block: CallBlock, now: datetime) -> str | None:

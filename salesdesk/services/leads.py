@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from sqlalchemy import Boolean, ColumnElement, func, text, type_coerce
 from sqlmodel import Session, col, select
@@ -17,6 +19,8 @@ from salesdesk.store import pk
 # A lead with its company and touch counts: the store layer's, shown by every front end.
 LeadView = lead_store.LeadView
 
+P = ParamSpec("P")
+
 
 def _account_for(session: Session, company: str | None, now: datetime) -> int | None:
     return lead_store.account_for(store.dbapi(session), company, now)
@@ -28,40 +32,21 @@ def _duplicate_of(
     return lead_store.duplicate_of(store.dbapi(session), phone, email, exclude)
 
 
-def add_lead(
-    session: Session,
-    now: datetime,
-    *,
-    name: str,
-    company: str | None = None,
-    title: str | None = None,
-    phone: str | None = None,
-    email: str | None = None,
-    wechat: str | None = None,
-    source: str = "outbound",
-    grade: str | None = None,
-    is_coach: bool = False,
-    role: str | None = None,
-    notes: str | None = None,
-    created_at: datetime | None = None,
-    allow_duplicate: bool = False,
-    timezone: str | None = None,
-    best_time: str | None = None,
-    private_phone: bool = False,
-) -> Lead:
-    """Add a lead; ``created_at`` is when it arrived (defaults to ``now``); see ``lead_store.add``,
-    which the hot ``lead add`` calls over a bare sqlite3 connection."""
-    lead_id = lead_store.add(
-        store.dbapi(session), now, name=name, company=company, title=title, phone=phone, email=email,
-        wechat=wechat, source=source, grade=grade, is_coach=is_coach, role=role, notes=notes,
-        created_at=created_at, allow_duplicate=allow_duplicate, timezone=timezone, best_time=best_time,
-        private_phone=private_phone,
-    )  # fmt: skip
-    return session.get_one(Lead, lead_id)
+def _on_session(
+    add: Callable[Concatenate[sqlite3.Connection, datetime, P], int],
+) -> Callable[Concatenate[Session, datetime, P], Lead]:
+    """``add`` over a session's connection, returning the ORM row it wrote: its fields (their
+    checks and defaults) are written and typed once, in the store layer."""
+
+    def add_lead(session: Session, now: datetime, /, *args: P.args, **fields: P.kwargs) -> Lead:
+        """Add a lead; ``created_at`` is when it arrived (defaults to ``now``); the fields are
+        ``lead_store.add``'s, which the hot ``lead add`` calls over a bare sqlite3 connection."""
+        return session.get_one(Lead, add(store.dbapi(session), now, *args, **fields))
+
+    return add_lead
 
 
-_like = lead_lookup.like
-_phone_key = lead_lookup.phone_key
+add_lead = _on_session(lead_store.add)
 
 
 def resolve_lead(session: Session, ref: str) -> Lead:
@@ -151,11 +136,6 @@ EDITABLE = (
 LEARNED = "learned"
 
 
-# Checked and written once, in the store layer (the hot ``lead add`` uses them too).
-clean_timezone = lead_store.clean_timezone
-clean_best_time = lead_store.clean_best_time
-
-
 def when_to_call(
     lead: Lead, learned: timing_advice.Learned | None, config: Config, now: datetime
 ) -> list[tuple[str, str]]:
@@ -197,7 +177,7 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
     if "is_coach" in changes:
         lead.is_coach = bool(changes["is_coach"])
     if "timezone" in changes:
-        lead.timezone = clean_timezone(changes["timezone"])
+        lead.timezone = lead_store.clean_timezone(changes["timezone"])
     if "best_time" in changes:
         if changes["best_time"].strip().lower() == LEARNED:
             learned = learned_best_time(session, lead)
@@ -209,7 +189,7 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
                 )
             lead.best_time = str(learned.best)
         else:
-            lead.best_time = clean_best_time(changes["best_time"])
+            lead.best_time = lead_store.clean_best_time(changes["best_time"])
     if "private_phone" in changes:
         lead.private_phone = bool(changes["private_phone"])
     if "phone" in changes or "email" in changes:

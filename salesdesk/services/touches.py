@@ -44,22 +44,6 @@ LEAD_COUNTERS = (
 )  # fmt: skip
 
 
-def schedule_warnings(
-    session: Session, config: Config, lead_id: int, touch: lifecycle.TouchFacts, now: datetime
-) -> list[str]:
-    return touch_log.schedule_warnings(store.dbapi(session), config, lead_id, touch, now)
-
-
-def protected_time_warnings(session: Session, config: Config, touch: lifecycle.TouchFacts, now: datetime) -> list[str]:
-    return touch_log.protected_time_warnings(store.dbapi(session), config, touch, now)
-
-
-def timing_warning(
-    session: Session, config: Config, lead_id: int, touch: lifecycle.TouchFacts, now: datetime
-) -> str | None:
-    return touch_log.timing_warning(store.dbapi(session), config, lead_id, touch, now)
-
-
 def _logged(session: Session, lead: Lead, decision: lifecycle.Decision, written: store.Written) -> Logged:
     """The ORM view of what ``record`` wrote, for the CLI and the TUI to show."""
     session.expire(lead)
@@ -103,7 +87,8 @@ def log_call(
     conn = store.dbapi(session)
     _, decision, written = record(conn, config, pk(lead), touch, now, objection=objection_key, reply_id=reply_id)
     logged = _logged(session, lead, decision, written)
-    logged.warnings.extend(schedule_warnings(session, config, pk(lead), touch, now))
+    # dbapi again: it flushes first, as the warnings have always been read.
+    logged.warnings.extend(touch_log.schedule_warnings(store.dbapi(session), config, pk(lead), touch, now))
     return logged
 
 
@@ -126,7 +111,7 @@ def log_touch(
     touch = contact_facts(config, channel, at or now, note, benefit, meeting_at, place)
     _, decision, written = record(store.dbapi(session), config, pk(lead), touch, now)
     logged = _logged(session, lead, decision, written)
-    logged.warnings.extend(schedule_warnings(session, config, pk(lead), touch, now))
+    logged.warnings.extend(touch_log.schedule_warnings(store.dbapi(session), config, pk(lead), touch, now))
     return logged
 
 
