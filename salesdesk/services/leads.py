@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, ColumnElement, func, text, type_coerce
 from sqlmodel import Session, col, select
 
 from salesdesk import lead_lookup, lead_store, store, timing_advice, validate
-from salesdesk.config import GRADES, SOURCES, Config
+from salesdesk.config import GRADES, SOURCES
 from salesdesk.errors import InvalidInput, Refused
 from salesdesk.models import Account, GradeChange, Lead
 from salesdesk.store import pk
@@ -136,18 +136,6 @@ EDITABLE = (
 LEARNED = "learned"
 
 
-def when_to_call(
-    lead: Lead, learned: timing_advice.Learned | None, config: Config, now: datetime
-) -> list[tuple[str, str]]:
-    """The lead card's when-to-call lines (CLI and TUI)."""
-    return lead_store.when_to_call(lead, learned, config.timing, now)
-
-
-def learned_best_time(session: Session, lead: Lead) -> timing_advice.Learned | None:
-    """What the lead's own connected calls suggest for ``best_time``, in their time zone."""
-    return lead_store.learned_best_time(store.dbapi(session), lead)
-
-
 def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Lead:
     """Change the given fields; a grade change is recorded with its time."""
     unknown = set(changes) - set(EDITABLE)
@@ -180,7 +168,7 @@ def edit_lead(session: Session, lead: Lead, now: datetime, **changes: Any) -> Le
         lead.timezone = lead_store.clean_timezone(changes["timezone"])
     if "best_time" in changes:
         if changes["best_time"].strip().lower() == LEARNED:
-            learned = learned_best_time(session, lead)
+            learned = lead_store.learned_best_time(store.dbapi(session), lead)
             if learned is None:
                 raise InvalidInput(
                     f"--best-time learned: #{lead.id} {lead.name}'s calls suggest no hours yet "
