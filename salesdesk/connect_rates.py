@@ -189,8 +189,9 @@ def cells_from_buckets(
 
 
 def bucket_start(hour_text: str, quarter: int) -> datetime:
-    """The UTC start of a bucket from SQLite's ``strftime('%Y-%m-%d %H', at)`` and quarter."""
-    return datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC) + quarter * BUCKET
+    """The UTC start of a bucket from its hour (``2026-11-23 07``, a stored time cut after the
+    hour) and its quarter."""
+    return datetime.fromisoformat(hour_text).replace(tzinfo=UTC) + quarter * BUCKET
 
 
 # A quarter of the cells: the rep's best hours, for "dials in your best hours".

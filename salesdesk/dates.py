@@ -7,6 +7,7 @@ scripts (``SALESDESK_NOW``).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -248,6 +249,13 @@ def parse_duration(text: str) -> int:
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants where local ``day`` starts and the next day starts (DST-safe)."""
+    return _day_bounds(day, os.environ.get("TZ") or None)
+
+
+# A week's figures ask for the bounds of each lead's arrival day (hundreds of calls, each
+# resolving local midnight through dateutil). Keyed on $TZ too, as local_tz() reads it.
+@functools.lru_cache(maxsize=512)
+def _day_bounds(day: date, zone_name: str | None) -> tuple[datetime, datetime]:
     start = _at_local(day, time(0))
     end = _at_local(day + timedelta(days=1), time(0))
     return start.astimezone(UTC), end.astimezone(UTC)

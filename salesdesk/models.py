@@ -309,6 +309,15 @@ Index(
     Touch.__table__.c.outcome,  # type: ignore[attr-defined]  # as above
     sqlite_where=text("(touch.benefit IS NULL OR touch.benefit = '')"),
 )
+# Migration 0011: calls by time, covering what the connect-rate map counts (services.hours).
+Index(
+    "ix_touch_call_at",
+    Touch.__table__.c.at,  # type: ignore[attr-defined]  # as above
+    Touch.__table__.c.connected,  # type: ignore[attr-defined]  # as above
+    Touch.__table__.c.meeting,  # type: ignore[attr-defined]  # as above
+    Touch.__table__.c.lead_id,  # type: ignore[attr-defined]  # as above
+    sqlite_where=text("channel = 'call'"),
+)
 # Migration 0010: the open fallbacks past their expiry, lapsed before every logged touch.
 Index(
     "ix_followup_rule_open_due",

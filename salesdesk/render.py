@@ -713,12 +713,13 @@ def problem_table(problems: Sequence[dict[str, Any]]) -> None:
 
 def markdown(text: str) -> None:
     """A markdown page (summary, review) drawn for the terminal."""
-    from rich.markdown import Markdown
-
     if not sys.stdout.isatty():
-        # Piped or redirected, the markdown itself is the readable form (and pastes as is).
+        # Piped or redirected, the markdown itself is the readable form (and pastes as is);
+        # Rich's markdown renderer (about 60 ms to import) is loaded only to draw it.
         say(text.rstrip("\n"))
         return
+    from rich.markdown import Markdown
+
     _console().print(Markdown(text))
 
 

@@ -127,3 +127,15 @@ def test_rules_check_imports_nothing_heavy(isolated_home) -> None:  # type: igno
         )
         loaded = _loaded_after(code, env)
         assert "salesdesk" in loaded and not loaded & HEAVY, (argv, loaded & HEAVY)
+
+
+def test_reports_on_a_pipe_load_no_rich(isolated_home) -> None:  # type: ignore[no-untyped-def]
+    """Piped, ``summary`` and ``export week`` print their markdown as is: Rich's markdown
+    renderer (about 60 ms to import) is for drawing it on a terminal."""
+    code = (
+        "from salesdesk.cli import main\n"
+        "for argv in (['lead', 'add', 'Emma'], ['log-call', 'Emma', '-o', 'busy'], ['summary'], ['export', 'week']):\n"
+        "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
+    )
+    loaded = _loaded_after(code, {"SALESDESK_HOME": str(isolated_home)})
+    assert "sqlalchemy" in loaded and not loaded & {"rich", "textual"}, loaded & {"rich", "textual"}

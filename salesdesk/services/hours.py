@@ -55,9 +55,12 @@ def _buckets(
     zone = "l.timezone" if lead_time else "NULL"
     group = _GROUP_COLUMN[by] if by is not None else "NULL"
     join = "JOIN lead l ON l.id = t.lead_id" if lead_time or by is not None else ""
+    # A stored time is UTC text laid out by store.to_db: its hour is the first 13 characters
+    # and its minute characters 15-16, cut as text (strftime would parse every call's time).
+    # The calls are read from ix_touch_call_at alone (migration 0011).
     rows = conn.execute(
         f"""
-        SELECT strftime('%Y-%m-%d %H', t.at), CAST(strftime('%M', t.at) AS INTEGER) / 15, {zone}, {group},
+        SELECT substr(t.at, 1, 13), CAST(substr(t.at, 15, 2) AS INTEGER) / 15, {zone}, {group},
                count(*), sum(t.connected), sum(t.meeting)
         FROM touch t {join}
         WHERE t.channel = 'call' AND t.at >= ? AND t.at < ?
