@@ -4,9 +4,10 @@ book of run.py (``run.py`` has the targets; this compares with an older checkout
     python bench/hot.py [--repeat 9] [--before DIR] [--sqlite-utils PATH]
 
 ``--before DIR``: a checkout of salesdesk's package from before (``git archive <commit>
-salesdesk | tar -x -C DIR``), run as ``python -m salesdesk`` with PYTHONPATH=DIR in the same
-environment, beside this checkout run the same way. It reads its own copy of the book without
-migration 0010 (its index dropped), which an older checkout would refuse as too new.
+salesdesk | tar -x -C DIR``), run as ``python -P -m salesdesk`` with PYTHONPATH=DIR in the same
+environment, beside this checkout run the same way (``-P``: the working directory's checkout
+must not shadow DIR). It reads its own copy of the book without the index migrations the older
+checkout does not know (their indexes dropped), which it would refuse as too new.
 ``--sqlite-utils``: its command, to time ``sqlite-utils insert`` of one row as the peer named
 in the issue. Runs by hand, never in tests.
 """
@@ -25,18 +26,30 @@ SCRATCH = run.DATA / "hot.db"
 BEFORE = run.DATA / "hot-before.db"
 
 
-def scratch() -> None:
+def scratch(before: Path | None) -> None:
     """A copy of the book per run set, so writes don't drift the book the others read; and one
-    for the older checkout, as it was before migration 0010."""
+    for the older checkout ``before``, as it was before the migrations it does not know (index
+    migrations only: one that changes a table makes the two incomparable)."""
+    import re
     import sqlite3
+
+    from salesdesk.migrations import MIGRATIONS
 
     for db in (SCRATCH, BEFORE):
         for suffix in ("-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(run.DB, db)
+    if before is None:
+        return
+    known = set(re.findall(r'Migration\("(\w+)"', (before / "salesdesk" / "migrations.py").read_text()))
     conn = sqlite3.connect(BEFORE)
-    conn.execute("DROP INDEX IF EXISTS ix_lead_unattempted")
-    conn.execute("DELETE FROM salesdesk_migration WHERE name = '0010_hot_indexes'")
+    for migration in (m for m in MIGRATIONS if m.name not in known):
+        for statement in migration.statements:
+            index = re.match(r"CREATE INDEX (\w+) ON", statement)
+            if index is None:
+                raise SystemExit(f"{before} predates {migration.name}, which changes tables: not comparable")
+            conn.execute(f"DROP INDEX IF EXISTS {index.group(1)}")
+        conn.execute("DELETE FROM salesdesk_migration WHERE name = ?", (migration.name,))
     conn.commit()
     conn.close()
 
@@ -69,7 +82,7 @@ def main() -> None:
     parser.add_argument("--sqlite-utils", dest="sqlite_utils")
     args = parser.parse_args()
     run.build(False)
-    scratch()
+    scratch(args.before)
     python = sys.executable
     fast_floor, fast_peak = timed([python, "-c", "import sqlite3, typer, dateutil.parser"], args.repeat)
     orm_floor, orm_peak = timed([python, "-c", "import sqlmodel, typer"], args.repeat)
@@ -85,10 +98,10 @@ def main() -> None:
         before = ""
         if args.before is not None:
             seconds, _ = timed(
-                [python, "-m", "salesdesk", *argv], args.repeat, {**extra, "PYTHONPATH": str(args.before)}, BEFORE
+                [python, "-P", "-m", "salesdesk", *argv], args.repeat, {**extra, "PYTHONPATH": str(args.before)}, BEFORE
             )
             before = f"{seconds:.3f} s"
-        seconds, peak = timed([python, "-m", "salesdesk", *argv], args.repeat, extra)
+        seconds, peak = timed([python, "-P", "-m", "salesdesk", *argv], args.repeat, extra)
         print(f"| {name} | {before} | {seconds:.3f} s | {seconds / fast_floor:.2f}x | {peak:.0f} MiB |")
     if args.sqlite_utils:
         row = '{"lead_id": 1, "at": "2026-11-23 07:00:00.000000", "channel": "call", "recorded_at": "x"}'
