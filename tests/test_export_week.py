@@ -242,3 +242,18 @@ def test_weeks_are_read_as_iso_weeks_or_days(now: datetime) -> None:
 
 def test_speed_to_lead_reads_as_days_hours_and_minutes() -> None:
     assert [exports.wait(m) for m in (35, 252, 240, 27 * 60, 35.4, None)] == ["35m", "4h12m", "4h", "1d3h", "35m", "–"]
+
+
+def test_a_target_set_on_some_days_says_which_results_it_counts(engine: Engine, config: Config, now: datetime) -> None:
+    """Connects planned for Monday only are set against Monday's connects: the row says so, or it
+    would read as a different total from the day table's Week row."""
+    with write_session(engine) as s:
+        lead = add_lead(s, now, name="Li Na", created_at=sh(16, 9))
+        log_call(s, config, lead, now, outcome="connected", at=sh(16, 10), benefit="case study")
+        log_call(s, config, lead, now, outcome="connected", at=sh(17, 10), benefit="price list")
+        goals.set_goal(s, config, "2026-11", {"dials": 42}, now)  # 2 a working day: 10 this week
+        pdca.plan_day(s, config, date(2026, 11, 16), now, targets={"connects": 1})
+    with read_session(engine) as s:
+        tokens = _parse(exports.week_markdown(reports.week_report(s, config, MONDAY, now)))
+    assert _table(tokens, "Result")[1:] == [["Dials", "2", "10", "20%"], ["Connects (on 1 day)", "1", "1", "100%"]]
+    assert _table(tokens, "Day")[-1][:3] == ["Week", "2", "2"]  # the week's dials and connects, both days
