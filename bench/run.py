@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -79,11 +80,11 @@ def env(db: Path = DB) -> dict[str, str]:
     }
 
 
-def measure(  # type: ignore[no-untyped-def]
+def measure(
     argv: list[str],
     repeat: int,
     stdin: bytes | None = None,
-    setup=None,
+    setup: Callable[[], None] | None = None,
     db: Path = DB,
     extra_env: dict[str, str] | None = None,
 ) -> tuple[float, float]:
@@ -287,11 +288,13 @@ def main() -> None:
         figures.append(Figure("peer: sqlite-utils insert of one row", seconds, peak, "fast floor", fast_floor))
         peer = ("sqlite-utils insert", seconds)
 
-    def command(name: str, argv: list[str], target: float, setup=None) -> None:  # type: ignore[no-untyped-def]
-        seconds, peak = measure([str(SALESDESK), *argv], repeat, setup=setup)
+    def command(name: str, argv: list[str], target: float) -> None:
+        seconds, peak = measure([str(SALESDESK), *argv], repeat)
         figures.append(Figure(name, seconds, peak, "import floor", import_floor, target))
 
-    def hot(name: str, argv: list[str], target: float | None, write: bool = False, extra_env=None) -> None:  # type: ignore[no-untyped-def]
+    def hot(
+        name: str, argv: list[str], target: float | None, write: bool = False, extra_env: dict[str, str] | None = None
+    ) -> None:
         seconds, peak = measure([str(SALESDESK), *argv], repeat, extra_env=extra_env)
         figures.append(
             Figure(name, seconds, peak, "fast floor", fast_floor, target, HOT_RSS_MIB, peer if write else None)
