@@ -33,6 +33,7 @@ from salesdesk.rules import FirstContact
 from salesdesk.services import closing, deals, leads, meetings, queue, touches
 from salesdesk.services.deals import DealView
 from salesdesk.services.leads import LeadView
+from salesdesk.tui.call_hours import CallHours, CallHoursModal
 from salesdesk.tui.close_lead import CloseModal, CloseRequest, OverrideModal, guard_lines
 from salesdesk.tui.log_call import Clock
 from salesdesk.tui.log_touch import LogTouchResult, TouchLoggingScreen, touch_channels
@@ -157,7 +158,7 @@ def first_contact_text(fc: FirstContact | None, source: str, now: datetime) -> T
 
 class LeadScreen(TouchLoggingScreen):
     """One lead, read in a worker; ``c`` logs a call, ``m`` a touch, ``x`` closes the lead,
-    ``r`` reopens it, ``g`` grades, ``o`` toggles coach."""
+    ``r`` reopens it, ``g`` grades, ``o`` toggles coach, ``h`` sets when to call them."""
 
     DEFAULT_CSS = """
     LeadScreen #card { height: auto; max-width: 110; padding: 0 1; }
@@ -177,6 +178,7 @@ class LeadScreen(TouchLoggingScreen):
         Binding("g", "grade", "Grade"),
         # Out of the footer to keep it to one line at 80 columns; "?" lists it, the card shows it.
         Binding("o", "toggle_coach", "Coach", tooltip="mark or unmark as a coach (★)", show=False),
+        Binding("h", "call_hours", "Hours", tooltip="when to call them: hours, time zone, private number", show=False),
     ]
 
     AUTO_FOCUS = "#timeline"
@@ -304,6 +306,8 @@ class LeadScreen(TouchLoggingScreen):
             grid.add_row("Flags", Text(" · ".join(flag.text for flag in state.flags)))
         for label, text in state.timing:  # when to call them: hours, zone, private number, learned
             grid.add_row(label.capitalize(), Text(text))
+        if not state.timing:  # the key is out of the footer (80 columns): say it where it applies
+            grid.add_row("Hours", Text("any time · h sets their hours, time zone or a private number", style="dim"))
         place = f" (#{state.position} of {state.queue_length} in the queue)" if state.position else ""
         grid.add_row("Next", Text(state.next_step(now) + place))
         return grid
@@ -445,6 +449,38 @@ class LeadScreen(TouchLoggingScreen):
                 self._edit(grade=grade)
 
         self.app.push_screen(GradeModal(lead.name, lead.grade), picked)
+
+    def action_call_hours(self) -> None:
+        if self.detail is not None:
+            lead = self.detail.view.lead
+            self._ask_hours(CallHours(lead.best_time or "", lead.timezone or "", bool(lead.private_phone)))
+
+    def _ask_hours(self, draft: CallHours, problem: str | None = None) -> None:
+        assert self.detail is not None
+
+        def chosen(hours: CallHours | None) -> None:
+            if hours is not None:
+                self._set_hours(hours)
+
+        self.app.push_screen(CallHoursModal(self._label(self.detail.view), draft, problem), chosen)
+
+    @work(thread=True, group="write")
+    def _set_hours(self, hours: CallHours) -> None:
+        try:
+            with write_session(self.engine) as session:
+                leads.edit_lead(
+                    session,
+                    _stored_lead(session, self.lead_id),
+                    self.clock(),
+                    best_time=hours.best_time,
+                    timezone=hours.timezone,
+                    private_phone=hours.private_phone,
+                )
+        except SalesdeskError as exc:
+            # Asked again with what was typed and why it was refused: nothing was saved.
+            self.app.call_from_thread(self._ask_hours, hours, str(exc))
+            return
+        self.app.call_from_thread(self.reload)
 
     def action_toggle_coach(self) -> None:
         if self.detail is not None:

@@ -159,3 +159,54 @@ async def test_a_parked_lead_says_until_when_and_r_reopens_it(
     with read_session(demo_engine) as session:
         reopened = session.get_one(Lead, lead.id)
     assert (reopened.status, reopened.nurture_until) == ("working", None)
+
+
+async def test_h_sets_when_to_call_and_a_refused_value_keeps_what_was_typed(
+    demo_app: SalesdeskApp, demo_engine: Engine, settle: Settle
+) -> None:
+    """The hours, zone and private number ``lead edit`` sets, from the Lead screen: a bad zone
+    is refused with the dialog reopened as typed and nothing saved; a good one is saved and shown."""
+    from textual.widgets import Checkbox, Input
+
+    from salesdesk.tui.call_hours import CallHoursModal
+
+    with read_session(demo_engine) as session:
+        # Nothing set, nothing learned yet (that takes connected calls): the card offers the key.
+        query = select(Lead).where(Lead.best_time.is_(None), Lead.connect_count == 0).order_by(Lead.id)
+        lead = session.execute(query).scalars().first()
+        assert lead is not None and lead.id is not None and lead.timezone is None and not lead.private_phone
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        demo_app.open_lead(lead.id)
+        await settle(pilot)
+        assert "h sets their hours" in text_of(demo_app.screen.query_one("#rules"))
+        await pilot.press("h")
+        await settle(pilot)
+        modal = demo_app.screen
+        assert isinstance(modal, CallHoursModal)
+        modal.query_one("#hours", Input).value = "周二-周四 14:00-17:00"
+        modal.query_one("#zone", Input).value = "Mars/Olympus"
+        modal.query_one("#private", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        again = demo_app.screen
+        assert isinstance(again, CallHoursModal), "a refused value reopens the dialog"
+        assert "Mars/Olympus" in text_of(again.query_one("#problem"))
+        assert again.query_one("#hours", Input).value == "周二-周四 14:00-17:00"
+        with read_session(demo_engine) as session:
+            unchanged = session.get(Lead, lead.id)
+            assert unchanged is not None and (unchanged.best_time, unchanged.timezone) == (None, None)
+        again.query_one("#zone", Input).value = "Europe/Berlin"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, LeadScreen)
+        rules = " ".join(text_of(screen.query_one("#rules")).split())
+        assert "Best time Tue–Thu 14:00–17:00 (their time)" in rules and "Europe/Berlin" in rules
+        assert "h sets their hours" not in rules
+
+    with read_session(demo_engine) as session:
+        stored = session.get(Lead, lead.id)
+        assert stored is not None
+        saved = (stored.best_time, stored.timezone, stored.private_phone)
+        assert saved == ("tue-thu 14:00-17:00", "Europe/Berlin", True)
