@@ -88,14 +88,6 @@ class LeadRules:
     # When to call them: preferred hours, zone, private number, what their answers suggest.
     timing: list[tuple[str, str]] = field(default_factory=list)
 
-    @property
-    def min_touches(self) -> int:
-        return self.guard.min_touches
-
-    @property
-    def terminal(self) -> bool:
-        return self.guard.terminal
-
     def next_step(self, now: datetime) -> str:
         """What is due next, in words: the queue's top reason, else the next cadence touch."""
         if self.item is not None:
@@ -114,14 +106,15 @@ class LeadRules:
 
     def as_dict(self, now: datetime) -> dict[str, Any]:
         fc = self.first_contact
-        more_touches, more_days = self.guard.short
+        guard = self.guard
+        more_touches, more_days = guard.short
         return {
             "lead_id": self.lead.id,
             "name": self.lead.name,
             "status": self.lead.status,
-            "touches": {"count": self.lead.touch_count, "minimum_before_lost": self.min_touches,
-                        "days": self.guard.days, "minimum_days_before_lost": self.guard.min_days,
-                        "short": more_touches, "days_short": more_days, "terminal_outcome": self.terminal},
+            "touches": {"count": self.lead.touch_count, "minimum_before_lost": guard.min_touches,
+                        "days": guard.days, "minimum_days_before_lost": guard.min_days,
+                        "short": more_touches, "days_short": more_days, "terminal_outcome": guard.terminal},
             "first_contact": None if fc is None else {
                 "state": fc.state, "deadline": iso(fc.deadline), "first_attempt_at": iso(fc.first_attempt_at),
                 "minutes_left": int(fc.left(now).total_seconds() // 60) if fc.first_attempt_at is None else None,

@@ -108,9 +108,8 @@ def _target_rows(targets: dict[str, TargetResult]) -> list[list[str]]:
     for name in _RESULT_ORDER:
         if (t := targets.get(name)) is not None:
             attained = DASH if t.attainment_pct is None else f"{t.attainment_pct:.0f}%"
-            # A target only some days had is measured on those days (see reports.week_report):
-            # say so, or the row reads as a different total from the day table's Week row.
-            scope = "" if t.source in ("week", "plan", "goal") else f" (on {t.source})"
+            # Said, or the row reads as a different total from the day table's Week row.
+            scope = f" (on {t.on_days})" if t.on_days else ""
             rows.append([f"{TARGET_LABELS[name]}{scope}", str(t.actual), str(t.target), attained])
     return rows
 

@@ -80,6 +80,12 @@ class TargetResult:
     def missed(self) -> bool:
         return self.actual < self.target
 
+    @property
+    def on_days(self) -> str | None:
+        """``2 days``: a week's target that only some of its days had, measured on those days
+        alone (``reports.week_report``); None for a day's target or a whole week's."""
+        return self.source if self.source.endswith(("day", "days")) else None
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "target": self.target,

@@ -86,9 +86,8 @@ def log_call(
     objection_key, reply_id = objections.resolve(session, objection, reply)
     conn = store.dbapi(session)
     _, decision, written = record(conn, config, pk(lead), touch, now, objection=objection_key, reply_id=reply_id)
-    logged = _logged(session, lead, decision, written)
-    # dbapi again: it flushes first, as the warnings have always been read.
-    logged.warnings.extend(touch_log.schedule_warnings(store.dbapi(session), config, pk(lead), touch, now))
+    logged = _logged(session, lead, decision, written)  # reads only: nothing left to flush
+    logged.warnings.extend(touch_log.schedule_warnings(conn, config, pk(lead), touch, now))
     return logged
 
 
@@ -109,9 +108,10 @@ def log_touch(
     It meets the lead's open follow-ups on that channel (a fallback WeChat, say), and
     ``meeting_at`` records a meeting booked on it."""
     touch = contact_facts(config, channel, at or now, note, benefit, meeting_at, place)
-    _, decision, written = record(store.dbapi(session), config, pk(lead), touch, now)
-    logged = _logged(session, lead, decision, written)
-    logged.warnings.extend(touch_log.schedule_warnings(store.dbapi(session), config, pk(lead), touch, now))
+    conn = store.dbapi(session)
+    _, decision, written = record(conn, config, pk(lead), touch, now)
+    logged = _logged(session, lead, decision, written)  # reads only: nothing left to flush
+    logged.warnings.extend(touch_log.schedule_warnings(conn, config, pk(lead), touch, now))
     return logged
 
 

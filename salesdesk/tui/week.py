@@ -46,8 +46,7 @@ def results_line(report: WeekReport) -> Text:
         if t is None:
             continue
         attained = "-" if t.attainment_pct is None else f"{t.attainment_pct:.0f}%"
-        # "on 2 days": a target only some days had is measured on those days (see week_report).
-        scope = "" if t.source == "week" else f", on {t.source}"
+        scope = f", on {t.on_days}" if t.on_days else ""
         parts.append(Text.assemble(f"{label} ", (str(t.actual), "bold"), f" of {t.target} ({attained}{scope})"))
     if not parts:
         return Text("No targets this week: salesdesk goal set, or plan --dials N.", style="dim")
